@@ -1,0 +1,3 @@
+from notesite.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""The `notesite` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from notesite import __version__
+from notesite.errors import NotesiteError
+
+
+def _build(args: argparse.Namespace) -> int:
+    from notesite.build import build, print_warnings
+
+    result = build(Path(args.source), Path(args.output), drafts=args.drafts)
+    print_warnings(result.warnings)
+    print(result.summary(Path(args.output)))
+    return 0
+
+
+def _not_yet(name: str, issue: int):
+    def run(args: argparse.Namespace) -> int:
+        print(f"notesite {name}: not implemented yet (tracked in issue #{issue})", file=sys.stderr)
+        return 2
+
+    return run
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="notesite",
+        description="Static site generator for bilingual, math-heavy ML/RL notes.",
+    )
+    parser.add_argument("--version", action="version", version=f"notesite {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    build = commands.add_parser("build", help="build the site into an output folder")
+    build.add_argument("--source", default=".", help="site folder (default: current folder)")
+    build.add_argument("--output", default="public", help="output folder (default: public/)")
+    build.add_argument("--drafts", action="store_true", help="include notes with draft: true")
+    build.set_defaults(run=_build)
+
+    serve = commands.add_parser("serve", help="serve the site with live reload (issue #5)")
+    serve.add_argument("--source", default=".")
+    serve.set_defaults(run=_not_yet("serve", 5))
+
+    check = commands.add_parser("check", help="validate the site without writing it (issue #6)")
+    check.add_argument("--source", default=".")
+    check.set_defaults(run=_not_yet("check", 6))
+
+    new = commands.add_parser("new", help="create a new note (issue #6)")
+    new.add_argument("title")
+    new.set_defaults(run=_not_yet("new", 6))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except NotesiteError as error:
+        for problem in error.problems:
+            print(f"{problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

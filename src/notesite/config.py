@@ -1,0 +1,195 @@
+"""Load and validate `notesite.yaml` into a `Config`.
+
+Validation is declarative: `_TOP_LEVEL` lists every key with its checker, so
+an unknown key or a value of the wrong type is reported with its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from notesite.errors import fail
+from notesite.model import Category, Config, Language
+from notesite.yamlsource import KeyPath, load_yaml
+
+CONFIG_NAME = "notesite.yaml"
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
+CATEGORY_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# URL segments the generator uses itself; a category or language may not take them.
+RESERVED_SEGMENTS = frozenset({"posts", "categories", "tags", "archives", "page", "static"})
+
+
+class _Checker:
+    """Reports a problem at the line of a key path in the config file."""
+
+    def __init__(self, path: Path, lines: dict[KeyPath, int]) -> None:
+        self.path = path
+        self.lines = lines
+
+    def error(self, key_path: KeyPath, message: str) -> Exception:
+        line = self.lines.get(key_path, self.lines.get(key_path[:-1], 1) if key_path else 1)
+        return fail(self.path, line, message)
+
+    def string(self, value: Any, key_path: KeyPath) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(key_path, f"'{_dotted(key_path)}' must be a non-empty string")
+        return value
+
+    def mapping(self, value: Any, key_path: KeyPath) -> dict[Any, Any]:
+        if not isinstance(value, dict):
+            raise self.error(key_path, f"'{_dotted(key_path)}' must be a mapping")
+        return value
+
+    def per_language(self, value: Any, key_path: KeyPath) -> dict[str, str]:
+        """A string, or a mapping from language code to string."""
+        if isinstance(value, str):
+            return {"*": value}
+        mapping = self.mapping(value, key_path)
+        return {str(lang): self.string(text, (*key_path, lang)) for lang, text in mapping.items()}
+
+
+def _dotted(key_path: KeyPath) -> str:
+    return ".".join(str(part) for part in key_path)
+
+
+def _timezone(check: _Checker, value: Any, key_path: KeyPath) -> ZoneInfo:
+    name = check.string(value, key_path)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise check.error(key_path, f"unknown time zone '{name}'") from None
+
+
+def _page_size(check: _Checker, value: Any, key_path: KeyPath) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise check.error(key_path, "'page_size' must be a positive integer")
+    return value
+
+
+def _base_url(check: _Checker, value: Any, key_path: KeyPath) -> str:
+    url = check.string(value, key_path)
+    if not re.match(r"^(https?://[^/\s]+)?/", url):
+        raise check.error(key_path, "'base_url' must be an http(s) URL or a path starting with /")
+    return url if url.endswith("/") else url + "/"
+
+
+def _languages(check: _Checker, value: Any, key_path: KeyPath) -> dict[str, Language]:
+    languages: dict[str, Language] = {}
+    for code, spec in check.mapping(value, key_path).items():
+        where = (*key_path, code)
+        if not isinstance(code, str) or not LANGUAGE_CODE.match(code):
+            raise check.error(where, f"invalid language code '{code}'")
+        if code in RESERVED_SEGMENTS:
+            raise check.error(where, f"language code '{code}' is reserved")
+        spec = check.mapping(spec, where)
+        for key in spec:
+            if key not in ("name", "locale"):
+                raise check.error((*where, key), f"unknown key '{_dotted((*where, key))}'")
+        name = check.string(spec.get("name", code), (*where, "name"))
+        locale = check.string(spec.get("locale", code), (*where, "locale"))
+        languages[code] = Language(code=code, name=name, locale=locale)
+    if not languages:
+        raise check.error(key_path, "'languages' must declare at least one language")
+    return languages
+
+
+def _categories(check: _Checker, value: Any, key_path: KeyPath) -> dict[str, Category]:
+    categories: dict[str, Category] = {}
+    for key, names in check.mapping(value, key_path).items():
+        where = (*key_path, key)
+        if not isinstance(key, str) or not CATEGORY_KEY.match(key):
+            raise check.error(where, f"invalid category key '{key}' (use a-z, 0-9, - and _)")
+        if key in RESERVED_SEGMENTS:
+            raise check.error(where, f"category key '{key}' is reserved")
+        categories[key] = Category(key=key, names=check.per_language(names, where))
+    return categories
+
+
+Parser = Callable[[_Checker, Any, KeyPath], Any]
+
+_TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
+    # key: (parser, required)
+    "title": (lambda c, v, k: c.per_language(v, k), True),
+    "description": (lambda c, v, k: c.per_language(v, k), False),
+    "author": (lambda c, v, k: c.string(v, k), False),
+    "base_url": (_base_url, False),
+    "default_language": (lambda c, v, k: c.string(v, k), False),
+    "timezone": (_timezone, False),
+    "page_size": (_page_size, False),
+    "languages": (_languages, False),
+    "categories": (_categories, False),
+}
+
+
+def load_config(site_root: Path) -> Config:
+    """Read `notesite.yaml` from `site_root`; raise `NotesiteError` on any problem."""
+    path = site_root / CONFIG_NAME
+    shown = Path(CONFIG_NAME) if site_root == Path(".") else path
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise fail(shown, 1, f"no {CONFIG_NAME} here (is --source the site folder?)") from None
+    except UnicodeDecodeError as error:
+        raise fail(shown, 1, f"file is not UTF-8 ({error.reason})") from None
+    data, lines = load_yaml(text, shown)
+    check = _Checker(shown, lines)
+    if data is None:
+        data = {}
+    data = check.mapping(data, ())
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        if key not in _TOP_LEVEL:
+            raise check.error((key,), f"unknown key '{key}'")
+        values[key] = _TOP_LEVEL[key][0](check, raw, (key,))
+    for key, (_, required) in _TOP_LEVEL.items():
+        if required and key not in values:
+            raise check.error((), f"missing required key '{key}'")
+
+    languages = values.get("languages") or {"en": Language("en", "English", "en")}
+    default = values.get("default_language") or next(iter(languages))
+    if default not in languages:
+        raise check.error(
+            ("default_language",), f"default_language '{default}' is not in languages"
+        )
+
+    def spread(per_language: dict[str, str]) -> dict[str, str]:
+        """Expand a plain string ("*") to every language and check the codes used."""
+        result = {}
+        for code, text in per_language.items():
+            if code == "*":
+                return {lang: text for lang in languages}
+            result[code] = text
+        return result
+
+    for key in ("title", "description"):
+        for code in values.get(key, {}):
+            if code != "*" and code not in languages:
+                raise check.error((key, code), f"'{key}.{code}': unknown language '{code}'")
+    for category_key, category in values.get("categories", {}).items():
+        for code in category.names:
+            if code != "*" and code not in languages:
+                raise check.error(
+                    ("categories", category_key, code),
+                    f"'categories.{category_key}.{code}': unknown language '{code}'",
+                )
+
+    categories = {
+        key: Category(key=key, names=spread(category.names))
+        for key, category in values.get("categories", {}).items()
+    }
+    return Config(
+        path=shown,
+        title=spread(values["title"]),
+        description=spread(values.get("description", {})),
+        author=values.get("author", ""),
+        base_url=values.get("base_url", "/"),
+        default_language=default,
+        timezone=values.get("timezone") or ZoneInfo("UTC"),
+        page_size=values.get("page_size", 10),
+        languages=languages,
+        categories=categories,
+    )

@@ -1,0 +1,31 @@
+"""User-facing errors: each one names a file and line and prints as one line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the user's input, printed as `path:line: message`."""
+
+    path: Path | str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class NotesiteError(Exception):
+    """Raised for problems in user input; carries one or more `Problem`s."""
+
+    def __init__(self, problems: list[Problem] | Problem) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def fail(path: Path | str, line: int, message: str) -> NotesiteError:
+    """Shorthand: `raise fail(path, line, "message")`."""
+    return NotesiteError(Problem(path, line, message))

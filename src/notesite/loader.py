@@ -1,0 +1,263 @@
+"""Read content/ into the site model: posts, standalone pages and assets.
+
+All reading of the site's files happens here (and in config.py). Every
+problem found is collected and raised together, each as `path:line: message`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from notesite.config import RESERVED_SEGMENTS, load_config
+from notesite.dates import parse_date
+from notesite.errors import NotesiteError, Problem, fail
+from notesite.frontmatter import Document, parse_document
+from notesite.model import Asset, Config, Post, Site
+from notesite.slugs import slugify
+
+CONTENT = "content"
+KNOWN_KEYS = frozenset(
+    {"title", "date", "updated", "category", "tags", "lang", "translation_key", "slug"}
+    | {"summary", "draft", "source"}
+)
+_LANG_SUFFIX = re.compile(r"^(?P<stem>.+?)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)$")
+
+
+def load_site(root: Path, include_drafts: bool = False) -> Site:
+    config = load_config(root)
+    problems: list[Problem] = []
+    posts: list[Post] = []
+    pages: list[Post] = []
+    assets: list[Asset] = []
+    for kind, folder in (("post", "posts"), ("page", "pages")):
+        base = root / CONTENT / folder
+        if not base.is_dir():
+            continue
+        sources, kind_assets = _scan(base, root)
+        assets.extend(kind_assets)
+        for source, bundle_assets in sources:
+            try:
+                post = _load_post(root, source, kind, config, bundle_assets)
+            except NotesiteError as error:
+                problems.extend(error.problems)
+                continue
+            if post.draft and not include_drafts:
+                continue
+            (posts if kind == "post" else pages).append(post)
+    problems.extend(_check_unique_urls(posts + pages, assets))
+    problems.extend(_check_translation_groups(posts + pages))
+    if problems:
+        raise NotesiteError(sorted(problems, key=lambda p: (str(p.path), p.line)))
+    posts.sort(key=lambda p: (p.sort_date, p.date, str(p.source)), reverse=True)
+    pages.sort(key=lambda p: str(p.source))
+    return Site(
+        root=root,
+        config=config,
+        posts=tuple(posts),
+        pages=tuple(pages),
+        assets=tuple(sorted(assets, key=lambda a: a.url)),
+    )
+
+
+def _scan(base: Path, root: Path) -> tuple[list[tuple[Path, tuple[Path, ...]]], list[Asset]]:
+    """Find Markdown sources (with their bundle files) and loose assets under `base`."""
+    sources: list[tuple[Path, tuple[Path, ...]]] = []
+    assets: list[Asset] = []
+    bundle_dirs = sorted(
+        {p.parent for p in base.rglob("index*.md") if _is_index(p.name) and p.parent != base}
+    )
+    for path in sorted(base.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        bundle = next((d for d in bundle_dirs if d in path.parents), None)
+        if bundle is not None:
+            if path.parent == bundle and _is_index(path.name):
+                files = tuple(
+                    sorted(
+                        f.relative_to(root)
+                        for f in bundle.rglob("*")
+                        if f.is_file() and not f.name.endswith(".md") and not f.name.startswith(".")
+                    )
+                )
+                sources.append((path.relative_to(root), files))
+        elif path.suffix == ".md":
+            sources.append((path.relative_to(root), ()))
+        else:
+            relative = path.relative_to(root / CONTENT)
+            assets.append(Asset(source=path.relative_to(root), url=relative.as_posix()))
+    return sources, assets
+
+
+def _is_index(name: str) -> bool:
+    return name == "index.md" or bool(re.fullmatch(r"index\.[a-z]{2,3}(-[a-z0-9]+)?\.md", name))
+
+
+def _load_post(
+    root: Path, source: Path, kind: str, config: Config, bundle_assets: tuple[Path, ...]
+) -> Post:
+    doc = parse_document((root / source).read_bytes(), source)
+    meta = doc.meta
+    for key in meta:
+        if key not in KNOWN_KEYS:
+            raise _at(doc, source, key, f"unknown front matter key '{key}'")
+
+    name, suffix_lang = _name_and_language(source)
+    title = meta.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        raise fail(source, 1, "missing title in front matter")
+    if isinstance(title, dict | list):
+        raise _at(doc, source, "title", "title must be a string")
+
+    if "date" not in meta or meta["date"] in (None, ""):
+        raise fail(source, 1, "missing date in front matter")
+    date = _date(doc, source, "date", config)
+    updated = _date(doc, source, "updated", config) if meta.get("updated") else None
+
+    lang = meta.get("lang", suffix_lang or config.default_language)
+    if not isinstance(lang, str) or lang not in config.languages:
+        key = "lang" if "lang" in meta else None
+        message = f"unknown language '{lang}' (declared: {', '.join(config.languages)})"
+        raise _at(doc, source, key, message)
+
+    category = _category(doc, source, kind, config)
+    tags = _tags(doc, source)
+
+    slug_text = meta.get("slug", name)
+    if not isinstance(slug_text, str | int | float):
+        raise _at(doc, source, "slug", "slug must be a string")
+    slug = slugify(str(slug_text))
+    if not slug:
+        raise _at(doc, source, "slug" if "slug" in meta else None, "cannot make a URL slug")
+
+    prefix = "" if lang == config.default_language else f"{lang}/"
+    url = f"{prefix}posts/{slug}/" if kind == "post" else f"{prefix}{slug}/"
+
+    relative = source.relative_to(CONTENT)
+    default_key = (relative.parent if _is_index(source.name) else relative.parent / name).as_posix()
+    translation_key = str(meta.get("translation_key", default_key))
+
+    summary = meta.get("summary")
+    if summary is not None and not isinstance(summary, str):
+        raise _at(doc, source, "summary", "summary must be a string")
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise _at(doc, source, "draft", "draft must be true or false")
+    link = meta.get("source")
+    if link is not None and not isinstance(link, str):
+        raise _at(doc, source, "source", "source must be a URL string")
+
+    return Post(
+        source=source,
+        body_line=doc.body_line,
+        kind=kind,
+        title=str(title).strip(),
+        date=date,
+        updated=updated,
+        category=category,
+        tags=tags,
+        lang=lang,
+        translation_key=translation_key,
+        slug=slug,
+        url=url,
+        summary=summary,
+        draft=draft,
+        source_link=link,
+        body=doc.body,
+        bundle_assets=bundle_assets,
+    )
+
+
+def _at(doc: Document, source: Path, key: str | None, message: str) -> NotesiteError:
+    return fail(source, doc.lines.get((key,), 1) if key else 1, message)
+
+
+def _name_and_language(source: Path) -> tuple[str, str | None]:
+    """`td.en.md` -> ("td", "en"); `bundle/index.en.md` -> ("bundle", "en")."""
+    stem = source.name[: -len(".md")]
+    match = _LANG_SUFFIX.match(stem)
+    lang = match.group("lang") if match else None
+    stem = match.group("stem") if match else stem
+    if stem == "index" and _is_index(source.name):
+        stem = source.parent.name
+    return stem, lang
+
+
+def _date(doc: Document, source: Path, key: str, config: Config) -> datetime:
+    try:
+        return parse_date(doc.meta[key], config.timezone)
+    except ValueError as error:
+        raise _at(doc, source, key, f"{key}: {error}") from None
+
+
+def _category(doc: Document, source: Path, kind: str, config: Config) -> str | None:
+    if kind != "post":
+        return None
+    value: Any = doc.meta.get("category")
+    if value is None:
+        parts = source.relative_to(CONTENT).parts  # ("posts", "rl", "td.md")
+        value = parts[1] if len(parts) > 2 else None
+        if value is None:
+            return None
+        if value not in config.categories:
+            raise fail(
+                source, 1, f"unknown category '{value}' (folder name; declare it in notesite.yaml)"
+            )
+        return value
+    if not isinstance(value, str) or value not in config.categories:
+        known = ", ".join(config.categories) or "none declared"
+        raise _at(doc, source, "category", f"unknown category '{value}' (known: {known})")
+    return value
+
+
+def _tags(doc: Document, source: Path) -> tuple[str, ...]:
+    value = doc.meta.get("tags", [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(t, str | int | float) for t in value):
+        raise _at(doc, source, "tags", "tags must be a list of strings")
+    seen: dict[str, None] = {}
+    for tag in value:
+        text = str(tag).strip()
+        if text and slugify(text):
+            seen.setdefault(text, None)
+    return tuple(seen)
+
+
+def _check_unique_urls(items: list[Post], assets: list[Asset]) -> list[Problem]:
+    problems = []
+    owners: dict[str, Path] = {}
+    reserved = {f"{segment}/" for segment in RESERVED_SEGMENTS}
+    for item in sorted(items, key=lambda p: str(p.source)):
+        first_segment = item.url.split("/")[0] + "/"
+        if item.kind == "page" and first_segment in reserved:
+            problems.append(Problem(item.source, 1, f"URL /{item.url} is reserved by notesite"))
+        if item.url in owners:
+            problems.append(
+                Problem(item.source, 1, f"URL /{item.url} is also the URL of {owners[item.url]}")
+            )
+        else:
+            owners[item.url] = item.source
+    return problems
+
+
+def _check_translation_groups(items: list[Post]) -> list[Problem]:
+    problems = []
+    groups: dict[tuple[str, str, str], list[Post]] = defaultdict(list)
+    for item in items:
+        groups[(item.kind, item.translation_key, item.lang)].append(item)
+    for (_, key, lang), members in sorted(groups.items()):
+        if len(members) > 1:
+            first, *others = sorted(members, key=lambda p: str(p.source))
+            for other in others:
+                problems.append(
+                    Problem(
+                        other.source,
+                        1,
+                        f"translation group '{key}' already has a '{lang}' post: {first.source}",
+                    )
+                )
+    return problems

@@ -1,0 +1,136 @@
+"""Turn planned pages into HTML with Jinja templates (site templates override the theme's)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from notesite.errors import fail
+from notesite.i18n import Strings
+from notesite.model import Site
+from notesite.pages import PageOut
+from notesite.theme import template_dirs
+from notesite.urls import Urls
+
+
+def make_environment(site_root: Path) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(site_root)])
+    return jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+class PageRenderer:
+    def __init__(
+        self, site: Site, strings: dict[str, Strings], pages: list[PageOut], katex: bool
+    ) -> None:
+        self.site = site
+        self.config = site.config
+        self.strings = strings
+        self.urls = Urls(site.config)
+        self.env = make_environment(site.root)
+        self.env.globals.update(url=self.urls.path, absolute_url=self.urls.absolute)
+        self.katex = katex
+        self.by_route: dict[tuple[Any, ...], dict[str, PageOut]] = {}
+        for page in pages:
+            self.by_route.setdefault(page.route, {})[page.lang] = page
+
+    def languages(self, page: PageOut) -> list[dict[str, Any]]:
+        """One entry per site language: where this page is in that language, if anywhere."""
+        counterparts = self.by_route.get(page.route, {})
+        rows = []
+        for code, language in self.config.languages.items():
+            target = counterparts.get(code)
+            home = self.urls.prefix(code)
+            rows.append(
+                {
+                    "code": code,
+                    "name": language.name,
+                    "locale": language.locale,
+                    "current": code == page.lang,
+                    "exists": target is not None,
+                    "url": self.urls.path(target.url if target else home),
+                    "absolute": self.urls.absolute(target.url) if target else None,
+                }
+            )
+        return rows
+
+    def context(self, page: PageOut) -> dict[str, Any]:
+        lang = page.lang
+        prefix = self.urls.prefix(lang)
+        strings = self.strings[lang]
+        return {
+            "site": {
+                "title": self.config.text(self.config.title, lang),
+                "description": self.config.text(self.config.description, lang),
+                "author": self.config.author,
+                "base_url": self.config.base_url,
+                "home_url": self.urls.path(prefix),
+                "feed_url": self.urls.path(f"{prefix}atom.xml"),
+                "nav": [
+                    {"title": strings["home"], "url": self.urls.path(prefix), "route": "home"},
+                    {
+                        "title": strings["categories"],
+                        "url": self.urls.path(f"{prefix}categories/"),
+                        "route": "categories",
+                    },
+                    {
+                        "title": strings["tags"],
+                        "url": self.urls.path(f"{prefix}tags/"),
+                        "route": "tags",
+                    },
+                    {
+                        "title": strings["archives"],
+                        "url": self.urls.path(f"{prefix}archives/"),
+                        "route": "archives",
+                    },
+                    *[
+                        {"title": p.title, "url": self.urls.path(p.url), "route": "page"}
+                        for p in self.site.pages
+                        if p.lang == lang
+                    ],
+                ],
+            },
+            "lang": lang,
+            "locale": self.config.languages[lang].locale,
+            "t": strings,
+            "page": page,
+            "languages": self.languages(page),
+            "canonical": self.urls.absolute(page.url),
+            "load_katex": page.has_math and self.katex,
+            **page.context,
+        }
+
+    def render(self, page: PageOut) -> bytes:
+        try:
+            template = self.env.get_template(page.template)
+            return template.render(self.context(page)).encode("utf-8")
+        except jinja2.TemplateSyntaxError as error:
+            raise fail(
+                error.filename or error.name or page.template,
+                error.lineno,
+                f"template error: {error.message}",
+            ) from None
+        except jinja2.TemplateError as error:
+            raise fail(page.template, _template_line(error), f"template error: {error}") from None
+
+    def render_named(self, template_name: str, context: dict[str, Any]) -> bytes:
+        return self.env.get_template(template_name).render(context).encode("utf-8")
+
+
+def _template_line(error: Exception) -> int:
+    """The template line from a runtime error's traceback, when Jinja recorded it."""
+    traceback = error.__traceback__
+    line = 1
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line

@@ -1,0 +1,43 @@
+"""URL segments and heading ids that keep Unicode (Chinese stays readable)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+# Characters with a meaning in URLs or file systems, plus punctuation that
+# reads as noise in a URL (ASCII and full-width CJK punctuation).
+_DROP = re.compile(
+    r"[\"'`!?#%&*+,./:;<=>@\[\]\\^{|}~()$，。、；：？！“”‘’（）《》【】「」『』·…—]+"
+)
+_SPACES = re.compile(r"[\s_\-]+")
+
+
+def slugify(text: str) -> str:
+    """`Bellman 方程 (推导)` -> `bellman-方程-推导`; empty if nothing is left."""
+    text = unicodedata.normalize("NFC", text).lower()
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = _DROP.sub(" ", text)
+    return _SPACES.sub("-", text).strip("-")
+
+
+def url_quote(path: str) -> str:
+    """Percent-encode a site path for use in href/src (Unicode segments included)."""
+    return quote(path, safe="/#:?=&-._~%")
+
+
+class UniqueIds:
+    """Hands out ids, suffixing repeats with -1, -2 ... as GitHub does."""
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self.taken = set(taken or ())
+
+    def claim(self, wanted: str, fallback: str = "section") -> str:
+        base = wanted or fallback
+        candidate, number = base, 0
+        while candidate in self.taken:
+            number += 1
+            candidate = f"{base}-{number}"
+        self.taken.add(candidate)
+        return candidate

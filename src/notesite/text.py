@@ -1,0 +1,26 @@
+"""Text measures that know Chinese has no spaces between words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# CJK ideographs, kana, hangul (punctuation is not counted as reading).
+_CJK = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002ffff]"
+)
+_LATIN_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’-][A-Za-z0-9\u00c0-\u024f]+)*")
+
+
+@dataclass(frozen=True)
+class WordCount:
+    cjk: int
+    latin: int
+
+
+def count_words(text: str) -> WordCount:
+    return WordCount(cjk=len(_CJK.findall(text)), latin=len(_LATIN_WORD.findall(text)))
+
+
+def is_cjk(char: str) -> bool:
+    return bool(_CJK.match(char))

@@ -1,0 +1,68 @@
+"""YAML parsing that remembers the line of every key, for `path:line` errors.
+
+Timestamps are deliberately *not* resolved by YAML: `2026-01-11` and
+`2026-01-11 10:30` both arrive as strings so that `dates.py` alone decides
+what a date means (PyYAML would otherwise return date, str or datetime
+depending on the style the writer happened to use).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from notesite.errors import fail
+
+KeyPath = tuple[Any, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the implicit timestamp resolver."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _collect_lines(
+    node: yaml.Node, path: KeyPath, first_line: int, out: dict[KeyPath, int]
+) -> None:
+    out[path] = node.start_mark.line + first_line
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            out[(*path, key)] = key_node.start_mark.line + first_line
+            _collect_lines(value_node, (*path, key), first_line, out)
+            out[(*path, key)] = key_node.start_mark.line + first_line
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _collect_lines(item, (*path, index), first_line, out)
+
+
+def load_yaml(text: str, path: Path | str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse `text`; return the data and a map from key path to 1-based line.
+
+    `first_line` is the file line on which `text` starts (front matter starts on 2).
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = (mark.line + first_line) if mark else first_line
+        problem = error.problem or "invalid YAML"
+        raise fail(path, line, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as error:
+        raise fail(path, first_line, f"YAML syntax error: {error}") from None
+    finally:
+        loader.dispose()
+    lines: dict[KeyPath, int] = {}
+    _collect_lines(node, (), first_line, lines)
+    return data, lines

@@ -1,0 +1,13 @@
+// Typeset the formulas notesite marked up at build time (client math mode).
+// Each .math element holds its TeX source as text, so no delimiter scanning is needed.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.katex) return;
+  document.querySelectorAll(".math").forEach(function (element) {
+    var tex = element.textContent;
+    window.katex.render(tex, element, {
+      displayMode: element.classList.contains("math-display"),
+      throwOnError: false,
+      output: "htmlAndMathml",
+    });
+  });
+});
