@@ -1,0 +1,96 @@
+"""Shared fixtures: tiny sites written into tmp_path, built, and parsed back."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+
+def _find_corpus() -> Path:
+    """The real corpus: $NOTESITE_CORPUS, else ../shared beside the checkout, else /work/shared."""
+    candidates = [Path(os.environ["NOTESITE_CORPUS"])] if os.environ.get("NOTESITE_CORPUS") else []
+    candidates += [REPO.parent / "shared/corpus/real", Path("/work/shared/corpus/real")]
+    return next((c for c in candidates if (c / "math_spans.json").is_file()), candidates[0])
+
+
+CORPUS = _find_corpus()
+
+BASIC_CONFIG = """\
+title: {zh: 测试站点, en: Test Site}
+description: {zh: 描述, en: Description}
+author: Tester
+base_url: https://example.github.io/notes/
+default_language: zh
+timezone: Asia/Shanghai
+page_size: 2
+languages:
+  zh: {name: 中文, locale: zh-CN}
+  en: {name: English, locale: en}
+categories:
+  rl:  {zh: 强化学习, en: Reinforcement Learning}
+  cv:  {zh: 计算机视觉, en: Computer Vision}
+"""
+
+
+def write_site(root: Path, files: dict[str, str | bytes], config: str = BASIC_CONFIG) -> Path:
+    """Write `notesite.yaml` and `files` (path -> text, dedented, or raw bytes) under root."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "notesite.yaml").write_text(config, encoding="utf-8")
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def post(title: str = "标题", date: str = "2026-01-11", body: str = "正文。", **meta: str) -> str:
+    """A Markdown note with front matter; extra keys are written as given (YAML)."""
+    lines = [f"title: {title}", f"date: {date}"] + [f"{k}: {v}" for k, v in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + textwrap.dedent(body).lstrip("\n")
+
+
+def parse_html(path: Path) -> LexborHTMLParser:
+    return LexborHTMLParser(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def site_dir(tmp_path: Path) -> Path:
+    return tmp_path / "site"
+
+
+@pytest.fixture
+def build_site(tmp_path: Path) -> Callable[..., Path]:
+    """Build a site folder into tmp_path/public and return the output folder."""
+    from notesite.build import build
+
+    def run(root: Path, drafts: bool = False, output: Path | None = None) -> Path:
+        out = output or tmp_path / "public"
+        build(root, out, drafts=drafts)
+        return out
+
+    return run
+
+
+@pytest.fixture
+def render_md() -> Callable[..., str]:
+    """Render a Markdown body with the client-side math markup to HTML."""
+    from notesite.markdown import MarkdownRenderer
+    from notesite.mathrender import client_markup
+
+    renderer = MarkdownRenderer(client_markup)
+
+    def run(body: str, **kwargs: object) -> str:
+        return renderer.render(textwrap.dedent(body), **kwargs).html
+
+    return run

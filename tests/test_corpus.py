@@ -1,0 +1,99 @@
+"""Build the real bilingual corpus (../shared/corpus/real) and check every page and formula."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from notesite.build import build
+from notesite.loader import load_site
+from notesite.markdown.math import find_math
+from notesite.slugs import slugify
+
+from conftest import CORPUS, parse_html
+
+
+@pytest.fixture(scope="module")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    assert CORPUS.is_dir(), f"real corpus not found at {CORPUS}; set NOTESITE_CORPUS"
+    output = tmp_path_factory.mktemp("corpus") / "public"
+    result = build(CORPUS, output)
+    return output, result
+
+
+def _alt_text_math(alt: str) -> list[str]:
+    """Math spans written inside an image's alt text (kept there as TeX source)."""
+    found, pos = [], 0
+    while pos < len(alt):
+        span = find_math(alt, pos) if alt[pos] in "$\\" else None
+        if span:
+            found.append(alt[span.tex_start : span.tex_end])
+            pos = span.end
+        else:
+            pos += 1
+    return found
+
+
+def test_every_post_has_a_page_with_all_its_formulas(corpus_build) -> None:
+    output, _ = corpus_build
+    site = load_site(CORPUS)
+    spans = json.loads((CORPUS / "math_spans.json").read_text(encoding="utf-8"))
+    assert len(site.posts) == 107
+    mismatched = []
+    for post in site.posts:
+        page = output / post.url / "index.html"
+        assert page.is_file(), post.source
+        body = parse_html(page).css_first(".post-body")
+        found = [node.text(deep=True) for node in body.css(".math")]
+        for image in body.css("img"):
+            if image.parent.tag != "figure":  # a figure's caption holds the rendered math
+                found.extend(_alt_text_math(image.attributes.get("alt") or ""))
+        expected = [span["tex"] for span in spans.get(post.source.as_posix(), [])]
+        if sorted(found) != sorted(expected):
+            mismatched.append((post.source.as_posix(), len(expected), len(found)))
+    assert mismatched == []
+
+
+def test_math_span_total_matches_inventory(corpus_build) -> None:
+    output, _ = corpus_build
+    inventory = json.loads((CORPUS / "math_inventory.json").read_text(encoding="utf-8"))
+    total = inventory["totals"]["inline"] + inventory["totals"]["display"]
+    site = load_site(CORPUS)
+    count = 0
+    for post in site.posts:
+        body = parse_html(output / post.url / "index.html").css_first(".post-body")
+        count += len(body.css(".math"))
+        count += sum(
+            len(_alt_text_math(i.attributes.get("alt") or ""))
+            for i in body.css("img")
+            if i.parent.tag != "figure"
+        )
+    assert count == total == 7878
+
+
+def test_every_category_tag_and_archive_page_exists(corpus_build) -> None:
+    output, result = corpus_build
+    site = load_site(CORPUS)
+    assert result.posts_per_language == {"en": 58, "zh": 49}
+    for lang in site.config.languages:
+        prefix = output if lang == site.config.default_language else output / lang
+        posts = [p for p in site.posts if p.lang == lang]
+        categories_page = parse_html(prefix / "categories" / "index.html")
+        counts = {
+            a.attributes["href"].rstrip("/").rsplit("/", 1)[-1]: a.next.next.text()
+            for a in categories_page.css(".term-list a")
+        }
+        for key in site.config.categories:
+            assert (prefix / "categories" / key / "index.html").is_file()
+            expected = sum(1 for p in posts if p.category == key)
+            assert str(expected) in counts[key]
+        for post in posts:
+            year, month = post.date.year, post.date.month
+            assert (prefix / "archives" / str(year) / "index.html").is_file()
+            assert (prefix / "archives" / str(year) / f"{month:02d}" / "index.html").is_file()
+            for tag in post.tags:
+                assert (prefix / "tags" / slugify(tag) / "index.html").is_file()
+        home = parse_html(prefix / "index.html")
+        assert len(home.css(".post-item")) == min(len(posts), site.config.page_size)
