@@ -13,7 +13,6 @@ from selectolax.lexbor import LexborHTMLParser
 REPO = Path(__file__).resolve().parents[1]
 
 
-
 def _find_corpus() -> Path:
     """The real corpus: $NOTESITE_CORPUS, else ../shared beside the checkout, else /work/shared."""
     candidates = [Path(os.environ["NOTESITE_CORPUS"])] if os.environ.get("NOTESITE_CORPUS") else []

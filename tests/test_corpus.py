@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, parse_html
 
 from notesite.build import build
 from notesite.loader import load_site
 from notesite.markdown.math import find_math
 from notesite.slugs import slugify
-
-from conftest import CORPUS, parse_html
 
 
 @pytest.fixture(scope="module")

@@ -99,7 +99,9 @@ def test_display_block_is_a_div_and_inline_display_a_span(render_md) -> None:
 
 
 # Random TeX-like strings with every hazardous character reach the renderer unchanged.
-TEX_ALPHABET = st.sampled_from(list("abxyz0123_*\\|<>&{}^ ,.+-=()[]") + ["\\\\", "\\frac", "\\{", "\\}"])
+TEX_ALPHABET = st.sampled_from(
+    list("abxyz0123_*\\|<>&{}^ ,.+-=()[]") + ["\\\\", "\\frac", "\\{", "\\}"]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -154,7 +156,9 @@ def test_admonitions(render_md, kind: str) -> None:
 
 
 def test_heading_ids_are_stable_unique_and_chinese(render_md) -> None:
-    doc = tree(render_md("## 贝尔曼方程\n\n## 贝尔曼方程\n\n## Value Iteration!\n\n### $Q^*$ 函数\n"))
+    doc = tree(
+        render_md("## 贝尔曼方程\n\n## 贝尔曼方程\n\n## Value Iteration!\n\n### $Q^*$ 函数\n")
+    )
     ids = [h.attributes["id"] for h in doc.css("h2, h3")]
     assert ids == ["贝尔曼方程", "贝尔曼方程-1", "value-iteration", "q-函数"]
     anchors = [a.attributes["href"] for a in doc.css("h2 a.heading-anchor")]
@@ -187,7 +191,10 @@ def test_code_highlighting_with_language_label(render_md) -> None:
 
 
 def test_relative_links_and_images_are_rewritten(render_md) -> None:
-    targets = {"content/posts/rl/td.md": "/notes/posts/td/", "content/posts/img/a.png": "/notes/posts/img/a.png"}
+    targets = {
+        "content/posts/rl/td.md": "/notes/posts/td/",
+        "content/posts/img/a.png": "/notes/posts/img/a.png",
+    }
     doc = tree(
         render_md(
             "[TD](td.md#sarsa) [ext](https://x.org/a.md) [top](#x)\n\n![pic $a$](../img/a.png)\n",

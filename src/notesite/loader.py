@@ -48,10 +48,11 @@ def load_site(root: Path, include_drafts: bool = False) -> Site:
             if post.draft and not include_drafts:
                 continue
             (posts if kind == "post" else pages).append(post)
-    problems.extend(_check_unique_urls(posts + pages, assets))
+    problems.extend(_check_unique_urls(posts + pages, set(config.languages)))
     problems.extend(_check_translation_groups(posts + pages))
     if problems:
-        raise NotesiteError(sorted(problems, key=lambda p: (str(p.path), p.line)))
+        shown = [Problem(display_path(root, p.path), p.line, p.message) for p in problems]
+        raise NotesiteError(sorted(shown, key=lambda p: (str(p.path), p.line)))
     posts.sort(key=lambda p: (p.sort_date, p.date, str(p.source)), reverse=True)
     pages.sort(key=lambda p: str(p.source))
     return Site(
@@ -61,6 +62,11 @@ def load_site(root: Path, include_drafts: bool = False) -> Site:
         pages=tuple(pages),
         assets=tuple(sorted(assets, key=lambda a: a.url)),
     )
+
+
+def display_path(root: Path, relative: Path | str) -> Path:
+    """A site file's path as the user can open it from the current folder."""
+    return Path(relative) if root == Path(".") else root / relative
 
 
 def _scan(base: Path, root: Path) -> tuple[list[tuple[Path, tuple[Path, ...]]], list[Asset]]:
@@ -227,13 +233,13 @@ def _tags(doc: Document, source: Path) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _check_unique_urls(items: list[Post], assets: list[Asset]) -> list[Problem]:
+def _check_unique_urls(items: list[Post], languages: set[str]) -> list[Problem]:
     problems = []
     owners: dict[str, Path] = {}
-    reserved = {f"{segment}/" for segment in RESERVED_SEGMENTS}
+    # Pages may not take the first URL segments notesite generates itself.
+    reserved = {f"{segment}/" for segment in RESERVED_SEGMENTS | languages}
     for item in sorted(items, key=lambda p: str(p.source)):
-        first_segment = item.url.split("/")[0] + "/"
-        if item.kind == "page" and first_segment in reserved:
+        if item.kind == "page" and f"{item.slug}/" in reserved:
             problems.append(Problem(item.source, 1, f"URL /{item.url} is reserved by notesite"))
         if item.url in owners:
             problems.append(

@@ -125,8 +125,13 @@ class Planner:
                         "heading": title,
                         "pager": pager,
                         "posts": pager.items,
-                        "prev_url": self.urls.path(pager.prev_url) if pager.prev_url else None,
-                        "next_url": self.urls.path(pager.next_url) if pager.next_url else None,
+                        # "" is a real URL (the default language's home page)
+                        "prev_url": (
+                            self.urls.path(pager.prev_url) if pager.prev_url is not None else None
+                        ),
+                        "next_url": (
+                            self.urls.path(pager.next_url) if pager.next_url is not None else None
+                        ),
                         **extra,
                     },
                     has_math=any(v.doc.summary_has_math for v in pager.items),
