@@ -63,6 +63,23 @@ def parse_html(path: Path) -> LexborHTMLParser:
     return LexborHTMLParser(path.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def formula_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tests never touch the user's formula cache; the session shares one."""
+    path = tmp_path_factory.mktemp("formula-cache")
+    os.environ["NOTESITE_CACHE_DIR"] = str(path)
+    return path
+
+
+def math_tex(node) -> str:
+    """The TeX of a rendered `.math` element: KaTeX's annotation, or the source of an error."""
+    annotation = node.css_first('annotation[encoding="application/x-tex"]')
+    if annotation is not None:
+        return annotation.text(deep=True)
+    error = node.css_first(".math-error code")
+    return error.text(deep=True) if error is not None else node.text(deep=True)
+
+
 @pytest.fixture
 def site_dir(tmp_path: Path) -> Path:
     return tmp_path / "site"

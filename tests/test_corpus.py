@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, parse_html
+from conftest import CORPUS, math_tex, parse_html
 
 from notesite.build import build
 from notesite.loader import load_site
@@ -45,7 +45,7 @@ def test_every_post_has_a_page_with_all_its_formulas(corpus_build) -> None:
         page = output / post.url / "index.html"
         assert page.is_file(), post.source
         body = parse_html(page).css_first(".post-body")
-        found = [node.text(deep=True) for node in body.css(".math")]
+        found = [math_tex(node) for node in body.css(".math")]
         for image in body.css("img"):
             if image.parent.tag != "figure":  # a figure's caption holds the rendered math
                 found.extend(_alt_text_math(image.attributes.get("alt") or ""))

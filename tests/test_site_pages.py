@@ -525,7 +525,8 @@ def test_cli_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "Traceback" not in captured.err
     last = captured.out.strip().splitlines()[-1]
     match = re.fullmatch(
-        r"notesite: wrote (\d+) pages \((\d+) files\) to (.+); posts: 2 en, 6 zh; (\d+\.\d+) s",
+        r"notesite: wrote (\d+) pages \((\d+) files\) to (.+); posts: 2 en, 6 zh; "
+        r"formulas: \d+ \(\d+ rendered, \d+ from cache\); (\d+\.\d+) s",
         last,
     )
     assert match, last

@@ -8,12 +8,13 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from notesite.errors import Problem, fail
+from notesite.errors import NotesiteError, Problem, fail
 from notesite.i18n import Strings, load_strings
 from notesite.loader import load_site
 from notesite.markdown import MarkdownRenderer, RenderedDoc
 from notesite.markdown.highlight import pygments_css
-from notesite.mathrender import client_markup, find_katex, katex_files
+from notesite.mathrender import find_katex, katex_files
+from notesite.mathsetup import default_cache_dir, prepare_math
 from notesite.model import Post, Site
 from notesite.pages import Planner
 from notesite.render import PageRenderer
@@ -26,6 +27,8 @@ FEED_SIZE = 20
 
 @dataclass(frozen=True)
 class BuildResult:
+    formulas: int
+    formulas_rendered: int
     pages: int
     files: int
     posts_per_language: dict[str, int]
@@ -36,21 +39,25 @@ class BuildResult:
         per_language = ", ".join(f"{n} {lang}" for lang, n in self.posts_per_language.items())
         return (
             f"notesite: wrote {self.pages} pages ({self.files} files) to {output}; "
-            f"posts: {per_language}; {self.seconds:.2f} s"
+            f"posts: {per_language}; formulas: {self.formulas} "
+            f"({self.formulas_rendered} rendered, {self.formulas - self.formulas_rendered} "
+            f"from cache); {self.seconds:.2f} s"
         )
 
 
 def render_documents(
-    site: Site, strings: dict[str, Strings]
+    site: Site,
+    strings: dict[str, Strings],
+    renderer: MarkdownRenderer,
+    posts: tuple[Post, ...] | list[Post] | None = None,
 ) -> tuple[dict[Post, RenderedDoc], list[Problem]]:
-    """Markdown to HTML for every post and page, resolving links between notes."""
+    """Markdown to HTML for every post and page (or just `posts`), resolving links."""
     urls = Urls(site.config)
     targets = {p.source.as_posix(): urls.path(p.url) for p in (*site.posts, *site.pages)}
     targets.update({a.source.as_posix(): urls.path(a.url) for a in site.assets})
-    renderer = MarkdownRenderer(client_markup)
     docs: dict[Post, RenderedDoc] = {}
     warnings: list[Problem] = []
-    for post in (*site.posts, *site.pages):
+    for post in (*site.posts, *site.pages) if posts is None else posts:
         # Files of a bundle are copied beside its page, so relative references stay as written.
         bundle_files = {
             path.as_posix(): path.relative_to(post.source.parent).as_posix()
@@ -84,16 +91,34 @@ def site_strings(site: Site) -> dict[str, Strings]:
     return {lang: Strings(load_strings(dirs, lang), default) for lang in site.config.languages}
 
 
-def build(source: Path, output: Path, drafts: bool = False) -> BuildResult:
+def feed_posts(site: Site) -> list[Post]:
+    return [
+        post
+        for lang in site.config.languages
+        for post in [p for p in site.posts if p.lang == lang][:FEED_SIZE]
+    ]
+
+
+def build(
+    source: Path,
+    output: Path,
+    drafts: bool = False,
+    strict: bool = False,
+    cache_dir: Path | None = None,
+) -> BuildResult:
+    """The whole pipeline. `strict` turns warnings into a failed build (nothing written)."""
     started = time.perf_counter()
     source_resolved, output_resolved = source.resolve(), output.resolve()
     if output_resolved == source_resolved or output_resolved in source_resolved.parents:
         raise fail(output, 1, "the output folder must not contain the site folder")
     site = load_site(source, include_drafts=drafts)
     strings = site_strings(site)
-    docs, warnings = render_documents(site, strings)
-    pages = Planner(site, docs, strings).plan()
+    in_feeds = feed_posts(site)
+    math = prepare_math(site, in_feeds, cache_dir or default_cache_dir())
+    docs, warnings = render_documents(site, strings, math.page_renderer)
+    warnings = math.warnings + warnings
     katex = find_katex(source)
+    pages = Planner(site, docs, strings).plan()
     if katex is None and any(page.has_math for page in pages):
         warnings.append(
             Problem(
@@ -102,9 +127,16 @@ def build(source: Path, output: Path, drafts: bool = False) -> BuildResult:
                 "warning: KaTeX not found (run `npm ci`); formulas will show as TeX source",
             )
         )
+    if strict and warnings:
+        raise NotesiteError(warnings)
+    feed_docs = (
+        docs
+        if math.feed_renderer is math.page_renderer
+        else render_documents(site, strings, math.feed_renderer, in_feeds)[0]
+    )
     renderer = PageRenderer(site, strings, pages, katex=katex is not None)
     files = {page.file: renderer.render(page) for page in pages}
-    files.update(_feeds_and_sitemap(site, renderer, docs, pages))
+    files.update(_feeds_and_sitemap(site, renderer, feed_docs, pages))
     files["static/css/pygments.css"] = pygments_css().encode("utf-8")
     files[".nojekyll"] = b""
 
@@ -119,6 +151,8 @@ def build(source: Path, output: Path, drafts: bool = False) -> BuildResult:
             copies[post.url + path.relative_to(bundle).as_posix()] = site.root / path
     count = write_site(output, files, copies)
     return BuildResult(
+        formulas=math.formulas_total,
+        formulas_rendered=math.formulas_rendered,
         pages=len(pages),
         files=count,
         posts_per_language=dict(

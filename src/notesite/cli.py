@@ -13,7 +13,13 @@ from notesite.errors import NotesiteError
 def _build(args: argparse.Namespace) -> int:
     from notesite.build import build, print_warnings
 
-    result = build(Path(args.source), Path(args.output), drafts=args.drafts)
+    result = build(
+        Path(args.source),
+        Path(args.output),
+        drafts=args.drafts,
+        strict=args.strict,
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+    )
     print_warnings(result.warnings)
     print(result.summary(Path(args.output)))
     return 0
@@ -39,6 +45,13 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--source", default=".", help="site folder (default: current folder)")
     build.add_argument("--output", default="public", help="output folder (default: public/)")
     build.add_argument("--drafts", action="store_true", help="include notes with draft: true")
+    build.add_argument(
+        "--strict", action="store_true", help="fail on warnings (invalid TeX, broken links)"
+    )
+    build.add_argument(
+        "--cache-dir",
+        help="where rendered formulas are cached (default: $NOTESITE_CACHE_DIR or ~/.cache/notesite)",
+    )
     build.set_defaults(run=_build)
 
     serve = commands.add_parser("serve", help="serve the site with live reload (issue #5)")

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from notesite.errors import fail
-from notesite.model import Category, Config, Language
+from notesite.model import Category, Config, Language, MathConfig
 from notesite.yamlsource import KeyPath, load_yaml
 
 CONFIG_NAME = "notesite.yaml"
@@ -109,6 +109,25 @@ def _categories(check: _Checker, value: Any, key_path: KeyPath) -> dict[str, Cat
     return categories
 
 
+def _math(check: _Checker, value: Any, key_path: KeyPath) -> MathConfig:
+    spec = check.mapping(value, key_path)
+    for key in spec:
+        if key not in ("render", "macros"):
+            raise check.error((*key_path, key), f"unknown key 'math.{key}'")
+    render = spec.get("render", "server")
+    if render not in ("server", "client"):
+        raise check.error((*key_path, "render"), "'math.render' must be 'server' or 'client'")
+    macros: dict[str, str] = {}
+    for name, body in check.mapping(spec.get("macros", {}), (*key_path, "macros")).items():
+        where = (*key_path, "macros", name)
+        if not isinstance(name, str) or not re.fullmatch(r"\\[A-Za-z]+|\\.", name):
+            raise check.error(where, f"macro name '{name}' must be a TeX command like \\E")
+        if not isinstance(body, str | int | float):
+            raise check.error(where, f"macro '{name}' must expand to a string")
+        macros[name] = str(body)
+    return MathConfig(render=render, macros=macros)
+
+
 Parser = Callable[[_Checker, Any, KeyPath], Any]
 
 _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
@@ -122,6 +141,7 @@ _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
     "page_size": (_page_size, False),
     "languages": (_languages, False),
     "categories": (_categories, False),
+    "math": (_math, False),
 }
 
 
@@ -192,4 +212,5 @@ def load_config(site_root: Path) -> Config:
         page_size=values.get("page_size", 10),
         languages=languages,
         categories=categories,
+        math=values.get("math") or MathConfig(),
     )

@@ -1,7 +1,9 @@
 """How formulas become HTML, and where the KaTeX assets come from.
 
+Server mode (the default): KaTeX renders every formula at build time
+(`katex.py`); pages carry HTML + MathML and load only KaTeX's stylesheet.
 Client mode: the TeX goes into the page HTML-escaped and KaTeX typesets it in
-the browser; only pages with math load KaTeX, from the site itself.
+the browser. Either way only pages with math load anything, from the site itself.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import os
 from html import escape
 from pathlib import Path
+
+from notesite.katex import Formula, Rendered
 
 KATEX_ENV = "NOTESITE_KATEX_DIR"
 
@@ -40,3 +44,27 @@ def katex_files(dist: Path) -> dict[str, Path]:
     for font in sorted((dist / "fonts").glob("*.woff2")):
         files[f"static/katex/fonts/{font.name}"] = font
     return files
+
+
+def error_markup(tex: str, message: str) -> str:
+    """Invalid TeX: shown as its source in an error style, with KaTeX's message on hover."""
+    return (
+        f'<span class="math-error" title="{escape(message)}">'
+        f"<code>{escape(tex, quote=False)}</code></span>"
+    )
+
+
+class RenderedLookup:
+    """A MathRenderer that serves formulas rendered beforehand in one batch."""
+
+    def __init__(self, results: dict[Formula, Rendered], output: str = "htmlAndMathml") -> None:
+        self.results = results
+        self.output = output
+
+    def __call__(self, tex: str, display: bool) -> str:
+        rendered = self.results.get(Formula(tex, display, self.output))
+        if rendered is None:  # not collected beforehand: a bug, but keep the TeX readable
+            return client_markup(tex, display)
+        if rendered.error is not None or rendered.html is None:
+            return error_markup(tex, rendered.error or "KaTeX error")
+        return rendered.html

@@ -24,6 +24,12 @@ class Category:
 
 
 @dataclass(frozen=True)
+class MathConfig:
+    render: str = "server"  # "server" (KaTeX at build time) or "client" (KaTeX in the browser)
+    macros: dict[str, str] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
 class Config:
     """`notesite.yaml`, validated. Per-language strings are dicts keyed by language code."""
 
@@ -37,6 +43,7 @@ class Config:
     page_size: int
     languages: dict[str, Language] = field(hash=False)
     categories: dict[str, Category] = field(hash=False)
+    math: MathConfig = field(default_factory=MathConfig)
 
     @property
     def base_path(self) -> str:

@@ -290,6 +290,9 @@ class Planner:
                         "heading": strings.format("archive_of", period=label),
                         "years": grouped([year]),
                     },
+                    has_math=any(
+                        self.docs[p].summary_has_math for p in posts if p.date.year == year
+                    ),
                 )
             )
             for month, month_posts in sorted(years[year].items(), reverse=True):

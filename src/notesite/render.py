@@ -104,7 +104,10 @@ class PageRenderer:
             "page": page,
             "languages": self.languages(page),
             "canonical": self.urls.absolute(page.url),
+            # Server mode needs only KaTeX's stylesheet; client mode also its script.
             "load_katex": page.has_math and self.katex,
+            "math_mode": self.config.math.render,
+            "math_macros": self.config.math.macros,
             **page.context,
         }
 

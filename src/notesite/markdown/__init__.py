@@ -9,6 +9,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from notesite.markdown.admonitions import admonitions_plugin
+from notesite.markdown.equations import equations_plugin
 from notesite.markdown.excerpt import (
     excerpt_pieces,
     more_marker_index,
@@ -23,7 +24,16 @@ from notesite.markdown.highlight import highlight_plugin
 from notesite.markdown.links import Resolver, links_plugin
 from notesite.markdown.math import MathRenderer, math_plugin
 
-__all__ = ["MarkdownRenderer", "RenderedDoc", "TocEntry"]
+__all__ = ["MarkdownRenderer", "RenderedDoc", "TocEntry", "FormulaUse"]
+
+MATH_TOKENS = {"math_inline": False, "math_inline_display": True, "math_block": True}
+
+
+@dataclass(frozen=True)
+class FormulaUse:
+    tex: str
+    display: bool
+    line: int  # 0-based line in the Markdown text
 
 
 @dataclass(frozen=True)
@@ -34,8 +44,9 @@ class RenderedDoc:
     summary_text: str  # plain text (math as TeX) for meta descriptions
     truncated: bool  # the summary leaves text out ("read more")
     reading_minutes: int
+    title_html: str  # the title as inline Markdown: math in titles stays math
     has_math: bool  # the page has math (so it loads KaTeX)
-    summary_has_math: bool  # the excerpt shown on listings has math
+    summary_has_math: bool  # the title or excerpt shown on listings has math
     has_code: bool
     unresolved_links: tuple[tuple[int, str], ...]  # (0-based body line, href)
 
@@ -48,6 +59,7 @@ class MarkdownRenderer:
         md = MarkdownIt("commonmark", {"html": True, "typographer": False})
         md.enable(["table", "strikethrough"])
         md.use(math_plugin, renderer=math_renderer)
+        md.use(equations_plugin)
         md.use(footnote_plugin)
         md.use(tasklists_plugin)
         md.use(admonitions_plugin)
@@ -56,6 +68,27 @@ class MarkdownRenderer:
         md.use(figures_plugin)
         md.use(highlight_plugin)
         self.md = md
+
+    def formulas(self, text: str, inline: bool = False) -> list[FormulaUse]:
+        """Every formula of a Markdown text (after equation numbering), with its line."""
+        env: dict = {}
+        tokens = self.md.parseInline(text, env) if inline else self.md.parse(text, env)
+        found: list[FormulaUse] = []
+
+        def walk(items: list, line: int) -> None:
+            for token in items:
+                here = token.map[0] if token.map else line
+                if token.type in MATH_TOKENS:
+                    found.append(FormulaUse(token.content, MATH_TOKENS[token.type], here))
+                if token.children:
+                    walk(token.children, here)
+
+        walk(tokens, 0)
+        return found
+
+    def render_inline(self, text: str) -> str:
+        """A one-line Markdown string (a title) as inline HTML: math becomes math."""
+        return self.md.renderInline(text, {}).strip()
 
     def render(
         self,
@@ -93,15 +126,18 @@ class MarkdownRenderer:
             if truncated:
                 summary_html += "…"
                 summary_text += "…"
+        title_env: dict = {"has_math": False}
+        title_html = self.md.renderInline(title, title_env).strip() if title else ""
         return RenderedDoc(
             html=html,
+            title_html=title_html,
             toc=toc_entries(self.md, env),
             summary_html=summary_html,
             summary_text=summary_text,
             truncated=truncated,
             reading_minutes=reading_minutes(tokens),
             has_math=bool(env.get("has_math")),
-            summary_has_math=bool(summary_env.get("has_math")),
+            summary_has_math=bool(summary_env.get("has_math") or title_env["has_math"]),
             has_code=bool(env.get("has_code")),
             unresolved_links=tuple(env.get("unresolved_links", [])),
         )

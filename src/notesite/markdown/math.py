@@ -47,11 +47,12 @@ _BEGIN = re.compile(r"\\begin\{(?P<env>(?:" + "|".join(ENVIRONMENTS) + r")\*?)\}
 MathRenderer = Callable[[str, bool], str]
 
 
-def math_element(inner_html: str, display: bool, block: bool = False) -> str:
+def math_element(inner_html: str, display: bool, block: bool = False, id: str = "") -> str:
     """The element around rendered math: a div for display blocks, spans in running text."""
     tag = "div" if block else "span"
     kind = "math-display" if display else "math-inline"
-    return f'<{tag} class="math {kind}">{inner_html}</{tag}>'
+    id_attr = f' id="{id}"' if id else ""
+    return f'<{tag}{id_attr} class="math {kind}">{inner_html}</{tag}>'
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,9 @@ def _render_math_token(renderer: MathRenderer) -> Callable[..., str]:
         display = token.type != "math_inline"
         env["has_math"] = True
         block = token.type == "math_block"
-        html = math_element(renderer(token.content, display), display, block)
+        html = math_element(
+            renderer(token.content, display), display, block, token.meta.get("id", "")
+        )
         return html + "\n" if block else html
 
     return render

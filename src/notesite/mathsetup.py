@@ -1,0 +1,94 @@
+"""Prepare the math renderer for a build: collect every formula, render them in one batch.
+
+Server mode parses every document once to find its formulas (with file and
+line), renders the ones not in the cache with KaTeX, and reports invalid TeX
+as `path:line: KaTeX error: …` warnings. Client mode needs none of this.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from notesite.errors import Problem, fail
+from notesite.katex import Formula, KatexRenderer, KatexUnavailable
+from notesite.loader import display_path
+from notesite.markdown import MarkdownRenderer
+from notesite.mathrender import RenderedLookup, client_markup, find_katex
+from notesite.model import Post, Site
+
+CACHE_ENV = "NOTESITE_CACHE_DIR"
+
+
+def default_cache_dir() -> Path:
+    """Formulas are cached by content, so one cache serves every site of the user."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "notesite"
+
+
+@dataclass
+class MathSetup:
+    page_renderer: MarkdownRenderer  # renders posts (KaTeX HTML + MathML, or TeX for the client)
+    feed_renderer: MarkdownRenderer  # renders feed entries (MathML only in server mode)
+    warnings: list[Problem] = field(default_factory=list)
+    formulas_total: int = 0
+    formulas_rendered: int = 0  # KaTeX runs this build (the rest came from the cache)
+
+
+def prepare_math(site: Site, feed_posts: list[Post], cache_dir: Path | None) -> MathSetup:
+    if site.config.math.render == "client":
+        renderer = MarkdownRenderer(client_markup)
+        return MathSetup(renderer, renderer)
+
+    dist = find_katex(site.root)
+    if dist is None:
+        raise fail(
+            site.config.path,
+            1,
+            "math.render is 'server' but the katex npm package is not installed (run `npm ci`)",
+        )
+    collector = MarkdownRenderer(client_markup)
+    uses: dict[Formula, list[tuple[Path, int]]] = defaultdict(list)
+    for post in (*site.posts, *site.pages):
+        where = display_path(site.root, post.source)
+        for use in collector.formulas(post.body):
+            uses[Formula(use.tex, use.display)].append((where, post.body_line + use.line))
+        for text in (post.title, post.summary or ""):
+            for use in collector.formulas(text, inline=True):
+                uses[Formula(use.tex, use.display)].append((where, 1))
+    wanted = set(uses)
+    for post in feed_posts:
+        for use in collector.formulas(post.body):
+            wanted.add(Formula(use.tex, use.display, "mathml"))
+
+    try:
+        katex = KatexRenderer(
+            dist.parent,
+            site.config.math.macros,
+            (cache_dir / "katex.sqlite") if cache_dir else None,
+        )
+        try:
+            results = katex.render_all(wanted)
+        finally:
+            katex.close()
+    except KatexUnavailable as error:
+        raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
+
+    warnings = [
+        Problem(path, line, f"KaTeX error: {results[formula].error}")
+        for formula, places in uses.items()
+        if results[formula].error is not None
+        for path, line in places
+    ]
+    warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
+    return MathSetup(
+        page_renderer=MarkdownRenderer(RenderedLookup(results)),
+        feed_renderer=MarkdownRenderer(RenderedLookup(results, "mathml")),
+        warnings=warnings,
+        formulas_total=len(wanted),
+        formulas_rendered=katex.rendered_count,
+    )
