@@ -96,3 +96,17 @@ def test_every_category_tag_and_archive_page_exists(corpus_build) -> None:
                 assert (prefix / "tags" / slugify(tag) / "index.html").is_file()
         home = parse_html(prefix / "index.html")
         assert len(home.css(".post-item")) == min(len(posts), site.config.page_size)
+
+
+def test_katex_errors_are_only_mispaired_dollars_in_the_source(corpus_build) -> None:
+    """The corpus has 5 spans KaTeX rejects; each is TeX with a stray `$` from the author."""
+    output, result = corpus_build
+    errors = [w for w in result.warnings if "KaTeX error" in w.message]
+    assert len(errors) == 5
+    site = load_site(CORPUS)
+    shown = []
+    for post in site.posts:
+        body = parse_html(output / post.url / "index.html").css_first(".post-body")
+        shown.extend(node.text() for node in body.css(".math-error code"))
+    assert len(shown) == 5
+    assert all("$" in tex for tex in shown)

@@ -50,7 +50,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--cache-dir",
-        help="where rendered formulas are cached (default: $NOTESITE_CACHE_DIR or ~/.cache/notesite)",
+        help="formula cache folder (default: $NOTESITE_CACHE_DIR or ~/.cache/notesite)",
     )
     build.set_defaults(run=_build)
 

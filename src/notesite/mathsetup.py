@@ -79,7 +79,9 @@ def prepare_math(site: Site, feed_posts: list[Post], cache_dir: Path | None) -> 
         raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
 
     warnings = [
-        Problem(path, line, f"KaTeX error: {results[formula].error}")
+        Problem(
+            path, line, f"KaTeX error: {results[formula].error.removeprefix('KaTeX parse error: ')}"
+        )
         for formula, places in uses.items()
         if results[formula].error is not None
         for path, line in places
