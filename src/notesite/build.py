@@ -10,10 +10,10 @@ from pathlib import Path
 
 from notesite.errors import NotesiteError, Problem, fail
 from notesite.i18n import Strings, load_strings
-from notesite.loader import load_site
-from notesite.markdown import MarkdownRenderer, RenderedDoc
+from notesite.loader import display_path, load_site
+from notesite.markdown import MarkdownRenderer, Parsed, RenderedDoc
 from notesite.markdown.highlight import pygments_css
-from notesite.mathrender import find_katex, katex_files
+from notesite.mathrender import client_markup, find_katex, katex_files
 from notesite.mathsetup import default_cache_dir, prepare_math
 from notesite.model import Post, Site
 from notesite.pages import Planner
@@ -45,19 +45,16 @@ class BuildResult:
         )
 
 
-def render_documents(
-    site: Site,
-    strings: dict[str, Strings],
-    renderer: MarkdownRenderer,
-    posts: tuple[Post, ...] | list[Post] | None = None,
-) -> tuple[dict[Post, RenderedDoc], list[Problem]]:
-    """Markdown to HTML for every post and page (or just `posts`), resolving links."""
+def parse_documents(
+    site: Site, strings: dict[str, Strings], parser: MarkdownRenderer
+) -> tuple[dict[Post, Parsed], list[Problem]]:
+    """Parse every post and page once, resolving links between notes and files."""
     urls = Urls(site.config)
     targets = {p.source.as_posix(): urls.path(p.url) for p in (*site.posts, *site.pages)}
     targets.update({a.source.as_posix(): urls.path(a.url) for a in site.assets})
-    docs: dict[Post, RenderedDoc] = {}
+    parsed: dict[Post, Parsed] = {}
     warnings: list[Problem] = []
-    for post in (*site.posts, *site.pages) if posts is None else posts:
+    for post in (*site.posts, *site.pages):
         # Files of a bundle are copied beside its page, so relative references stay as written.
         bundle_files = {
             path.as_posix(): path.relative_to(post.source.parent).as_posix()
@@ -67,7 +64,7 @@ def render_documents(
         def resolve(target: str, bundle_files: dict[str, str] = bundle_files) -> str | None:
             return targets.get(target) or bundle_files.get(target)
 
-        doc = renderer.render(
+        parsed[post] = parser.parse(
             post.body,
             title=post.title,
             summary=post.summary,
@@ -75,14 +72,15 @@ def render_documents(
             resolve_link=resolve,
             admonition_titles=strings[post.lang].as_dict(),
         )
-        docs[post] = doc
-        for line, href in doc.unresolved_links:
+        for line, href in parsed[post].env.get("unresolved_links", []):
             warnings.append(
                 Problem(
-                    post.source, post.body_line + line, f"warning: link to a missing file: {href}"
+                    display_path(site.root, post.source),
+                    post.body_line + line,
+                    f"warning: link to a missing file: {href}",
                 )
             )
-    return docs, warnings
+    return parsed, warnings
 
 
 def site_strings(site: Site) -> dict[str, Strings]:
@@ -114,9 +112,10 @@ def build(
     site = load_site(source, include_drafts=drafts)
     strings = site_strings(site)
     in_feeds = feed_posts(site)
-    math = prepare_math(site, in_feeds, cache_dir or default_cache_dir())
-    docs, warnings = render_documents(site, strings, math.page_renderer)
-    warnings = math.warnings + warnings
+    parsed, link_warnings = parse_documents(site, strings, MarkdownRenderer(client_markup))
+    math = prepare_math(site, parsed, in_feeds, cache_dir or default_cache_dir())
+    docs = {post: math.page_renderer.render(tokens) for post, tokens in parsed.items()}
+    warnings = math.warnings + link_warnings
     katex = find_katex(source)
     pages = Planner(site, docs, strings).plan()
     if katex is None and any(page.has_math for page in pages):
@@ -132,7 +131,7 @@ def build(
     feed_docs = (
         docs
         if math.feed_renderer is math.page_renderer
-        else render_documents(site, strings, math.feed_renderer, in_feeds)[0]
+        else {post: math.feed_renderer.render(parsed[post]) for post in in_feeds}
     )
     renderer = PageRenderer(site, strings, pages, katex=katex is not None)
     files = {page.file: renderer.render(page) for page in pages}

@@ -15,7 +15,7 @@ from pathlib import Path
 from notesite.errors import Problem, fail
 from notesite.katex import Formula, KatexRenderer, KatexUnavailable
 from notesite.loader import display_path
-from notesite.markdown import MarkdownRenderer
+from notesite.markdown import MarkdownRenderer, Parsed
 from notesite.mathrender import RenderedLookup, client_markup, find_katex
 from notesite.model import Post, Site
 
@@ -39,7 +39,9 @@ class MathSetup:
     formulas_rendered: int = 0  # KaTeX runs this build (the rest came from the cache)
 
 
-def prepare_math(site: Site, feed_posts: list[Post], cache_dir: Path | None) -> MathSetup:
+def prepare_math(
+    site: Site, parsed: dict[Post, Parsed], feed_posts: list[Post], cache_dir: Path | None
+) -> MathSetup:
     if site.config.math.render == "client":
         renderer = MarkdownRenderer(client_markup)
         return MathSetup(renderer, renderer)
@@ -55,14 +57,14 @@ def prepare_math(site: Site, feed_posts: list[Post], cache_dir: Path | None) -> 
     uses: dict[Formula, list[tuple[Path, int]]] = defaultdict(list)
     for post in (*site.posts, *site.pages):
         where = display_path(site.root, post.source)
-        for use in collector.formulas(post.body):
+        for use in collector.formulas(parsed[post]):
             uses[Formula(use.tex, use.display)].append((where, post.body_line + use.line))
         for text in (post.title, post.summary or ""):
             for use in collector.formulas(text, inline=True):
                 uses[Formula(use.tex, use.display)].append((where, 1))
     wanted = set(uses)
     for post in feed_posts:
-        for use in collector.formulas(post.body):
+        for use in collector.formulas(parsed[post]):
             wanted.add(Formula(use.tex, use.display, "mathml"))
 
     try:

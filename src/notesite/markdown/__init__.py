@@ -30,6 +30,14 @@ MATH_TOKENS = {"math_inline": False, "math_inline_display": True, "math_block": 
 
 
 @dataclass(frozen=True)
+class Parsed:
+    """A parsed document: tokens plus the parse environment (footnotes, ids, links)."""
+
+    tokens: list
+    env: dict
+
+
+@dataclass(frozen=True)
 class FormulaUse:
     tex: str
     display: bool
@@ -69,10 +77,13 @@ class MarkdownRenderer:
         md.use(highlight_plugin)
         self.md = md
 
-    def formulas(self, text: str, inline: bool = False) -> list[FormulaUse]:
+    def formulas(self, text: str | Parsed, inline: bool = False) -> list[FormulaUse]:
         """Every formula of a Markdown text (after equation numbering), with its line."""
-        env: dict = {}
-        tokens = self.md.parseInline(text, env) if inline else self.md.parse(text, env)
+        if isinstance(text, Parsed):
+            tokens = text.tokens
+        else:
+            env: dict = {}
+            tokens = self.md.parseInline(text, env) if inline else self.md.parse(text, env)
         found: list[FormulaUse] = []
 
         def walk(items: list, line: int) -> None:
@@ -90,7 +101,7 @@ class MarkdownRenderer:
         """A one-line Markdown string (a title) as inline HTML: math becomes math."""
         return self.md.renderInline(text, {}).strip()
 
-    def render(
+    def parse(
         self,
         body: str,
         *,
@@ -99,14 +110,24 @@ class MarkdownRenderer:
         source_dir: str = "",
         resolve_link: Resolver | None = None,
         admonition_titles: dict[str, str] | None = None,
-    ) -> RenderedDoc:
+    ) -> Parsed:
+        """The token stream of a document; any renderer of this class can render it."""
         env: dict = {
             "title": title,
+            "summary": summary,
             "source_dir": source_dir,
             "resolve_link": resolve_link,
             "admonition_titles": admonition_titles or {},
         }
-        tokens = self.md.parse(body, env)
+        return Parsed(self.md.parse(body, env), env)
+
+    def render(self, body: str | Parsed, **options: object) -> RenderedDoc:
+        """HTML and its by-products for a body (parsed here unless already parsed)."""
+        parsed = body if isinstance(body, Parsed) else self.parse(body, **options)  # type: ignore[arg-type]
+        tokens = parsed.tokens
+        env = dict(parsed.env)  # rendering records has_math etc.; keep the parse reusable
+        title: str = env["title"]
+        summary: str | None = env["summary"]
         html = self.md.renderer.render(tokens, self.md.options, env)
         pieces, truncated = excerpt_pieces(tokens)
         more = more_marker_index(tokens)
