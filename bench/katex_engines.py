@@ -14,7 +14,8 @@ only read) is rendered once per round by each engine, with output
 "htmlAndMathml", no macros, throwOnError true (errors are counted):
 
   node-1      notesite.katex.KatexRenderer, workers=1, no cache (the reference)
-  node-2      the same with workers=2 (two Node.js processes, one per half)
+  node-2      the same with workers=2 (two Node.js processes, one per half; KaTeX-
+              Renderer starts a second one only for 400 formulas or more)
   mini-racer  V8 embedded in this process (PyPI `mini-racer`), katex.min.js
   quickjs     QuickJS embedded in this process (PyPI `quickjs`), katex.min.js
 
@@ -30,17 +31,21 @@ total in the same round, the figure to compare on a shared, noisy machine.
 first round, `error !=` formulas that fail in both with different messages;
 worst round shown (for node-1 itself: its determinism from round to round).
 
-Memory, cheap and approximate: for node-N the peak RSS of the largest single
-worker process (getrusage RUSAGE_CHILDREN, the max over all children so far);
-for the embedded engines the growth of this process's current RSS from before
-the context is created to after the last formula (largest over rounds), and the
-engine's own heap figure (V8 total_heap_size / QuickJS malloc_size).
+`heap` is the embedded engine's own figure after the last formula (V8
+total_heap_size / QuickJS malloc_size). Memory, after the rounds and untimed:
+each engine renders the whole list once more in a fresh Python process of its
+own (this script with --memory-probe ENGINE, formulas as JSON on stdin, which
+imports only notesite.katex), which reports peaks: `process` is its own peak
+RSS (VmHWM: Python + an embedded engine), `worker` the largest Node.js worker's
+(getrusage RUSAGE_CHILDREN; node-2 has two of them at once). The `baseline`
+probe renders nothing. Not measured in the timing process on purpose: on Linux
+ru_maxrss survives exec, so a child started by this (large) process would
+report at least the benchmark's own peak.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import platform
@@ -55,9 +60,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notesite.katex import Formula, KatexRenderer
-from notesite.loader import load_site
-from notesite.markdown import MarkdownRenderer
-from notesite.mathrender import client_markup
 
 REPO = Path(__file__).resolve().parents[1]
 KATEX_PACKAGE = REPO / "node_modules" / "katex"
@@ -96,7 +98,6 @@ class Run:
     startup: float
     total: float
     outputs: dict[Key, Output]
-    rss_growth_kib: int | None = None  # embedded engines: this process's RSS growth
     engine_heap: int | None = None  # bytes, as the engine reports it
 
 
@@ -122,25 +123,17 @@ def default_corpus() -> Path:
 
 def collect_formulas(corpus: Path) -> list[Key]:
     """Every distinct (TeX, display) of the corpus's posts, sorted."""
+    # Imported here so that --memory-probe processes stay small.
+    from notesite.loader import load_site
+    from notesite.markdown import MarkdownRenderer
+    from notesite.mathrender import client_markup
+
     site = load_site(corpus)
     collector = MarkdownRenderer(client_markup)
     return sorted({(u.tex, u.display) for p in site.posts for u in collector.formulas(p.body)})
 
 
 # --- measurements -----------------------------------------------------------------------
-
-
-def current_rss_kib() -> int | None:
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
-    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
-
-
-def children_peak_kib() -> int:
-    """Peak RSS of the largest child process waited for so far (Linux: KiB)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
 def run_node(workers: int, formulas: list[Key]) -> Run:
@@ -165,8 +158,6 @@ def run_embedded(
 ) -> Run:
     """Time an in-process engine: start_engine(bundle) -> (render, heap size)."""
     bundle = KATEX_BUNDLE.read_text(encoding="utf-8")
-    gc.collect()
-    rss_before = current_rss_kib()
     start = time.perf_counter()
     render, heap = start_engine(bundle)
     startup = time.perf_counter() - start
@@ -178,9 +169,7 @@ def run_embedded(
             html, error = None, f"{type(exc).__name__}: {exc}"
         outputs[(tex, display)] = (html, error)
     total = time.perf_counter() - start
-    rss_after = current_rss_kib()
-    growth = rss_after - rss_before if rss_after is not None and rss_before is not None else None
-    return Run(startup, total, outputs, growth, heap())
+    return Run(startup, total, outputs, heap())
 
 
 def start_mini_racer(bundle: str) -> tuple[Callable[[str, bool], str], Callable[[], int | None]]:
@@ -361,23 +350,63 @@ def print_machine(corpus: Path, formulas: list[Key], rounds: int) -> None:
     print(flush=True)
 
 
-def memory_text(state: EngineState) -> str:
-    if state.name.startswith("node"):
-        return "see below"
-    growth = [r.rss_growth_kib for r in state.runs if r.rss_growth_kib is not None]
+def heap_text(state: EngineState) -> str:
     heaps = [r.engine_heap for r in state.runs if r.engine_heap is not None]
-    rss = f"+{max(growth) / 1024:.0f} MiB RSS" if growth else "RSS ?"
-    heap = f"heap {max(heaps) / 2**20:.0f} MiB" if heaps else "heap ?"
-    return f"{rss}, {heap}"
+    return f"{max(heaps) / 2**20:.1f} MiB" if heaps else "-"
+
+
+def own_peak_kib() -> int:
+    """This process's peak RSS since its exec: VmHWM, not ru_maxrss (which inherits
+    the high-water mark of the process that started it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def memory_probe(name: str) -> int:
+    """--memory-probe mode: render the formulas on stdin, print getrusage() peaks."""
+    formulas = [(tex, bool(display)) for tex, display in json.load(sys.stdin)]
+    if name != "baseline":
+        RUNNERS[name](formulas)
+    peaks = {
+        "process": own_peak_kib(),
+        "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    }
+    print(json.dumps(peaks))
+    return 0
+
+
+def print_memory(states: dict[str, EngineState], formulas: list[Key]) -> None:
+    payload = json.dumps(formulas).encode("utf-8")
+    print(f"{'memory probe':<12} {'process MiB':>11} {'worker MiB':>10}")
+    for name in ("baseline", *(n for n, s in states.items() if s.runs and not s.skipped)):
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--memory-probe", name],
+            input=payload,
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            print(f"{name:<12} failed: {reason[-1] if reason else done.returncode}")
+            continue
+        peaks = json.loads(done.stdout.decode("utf-8").strip().splitlines()[-1])
+        worker = f"{peaks['worker'] / 1024:.0f}" if name.startswith("node") else "-"
+        note = "  (x2, at once)" if name == "node-2" else ""
+        print(f"{name:<12} {peaks['process'] / 1024:>11.0f} {worker:>10}{note}")
 
 
 def print_table(states: dict[str, EngineState], formulas: list[Key]) -> None:
     header = (
         f"{'engine':<11} {'startup s':>9} {'render s':>9} {'total s':>8} {'f/s':>7}"
-        f" {'vs node-1':>9} {'errors':>6} {'html !=':>7} {'error !=':>8}  memory"
+        f" {'vs node-1':>9} {'errors':>6} {'html !=':>7} {'error !=':>8} {'heap':>9}"
     )
     print(header)
-    print("-" * (len(header) + 24))
+    print("-" * len(header))
     ref_totals = [run.total for run in states[REFERENCE].runs]
     for name, state in states.items():
         if not state.runs:
@@ -393,22 +422,17 @@ def print_table(states: dict[str, EngineState], formulas: list[Key]) -> None:
         print(
             f"{name:<11} {startup:>9.3f} {render:>9.3f} {total:>8.3f}"
             f" {len(formulas) / total:>7.0f} {ratio:>8.2f}x {errors:>6}"
-            f" {max(state.diffs):>7} {max(state.message_diffs):>8}  {memory_text(state)}"
+            f" {max(state.diffs):>7} {max(state.message_diffs):>8} {heap_text(state):>9}"
         )
         if state.skipped:
             print(f"{'':<11} then {state.skipped}")
     print()
-    print(
-        f"node-N memory: largest single worker's peak RSS {children_peak_kib() / 1024:.0f} MiB"
-        " (node-2 runs two such processes at once)"
-    )
     for (tex, _), (html, error) in states[REFERENCE].runs[0].outputs.items():
         if html is None:
             print(f"node-1 error: {tex[:50]!r}: {(error or '')[:90]}")
     for state in states.values():
         for example in state.examples:
             print(f"{state.name} differs: {example}")
-    print(f"load now {os.getloadavg()[0]:.2f}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -420,7 +444,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=default_corpus(),
         help="site folder whose formulas are rendered, only read (default: %(default)s)",
     )
+    parser.add_argument("--memory-probe", metavar="ENGINE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.memory_probe:
+        return args
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     if not (args.corpus / "notesite.yaml").is_file():
@@ -430,12 +457,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.memory_probe:
+        return memory_probe(args.memory_probe)
     corpus = args.corpus.resolve()
     formulas = collect_formulas(corpus)
     print_machine(corpus, formulas, args.rounds)
     states = measure(formulas, args.rounds)
     print()
     print_table(states, formulas)
+    print()
+    print_memory(states, formulas)
+    print(f"load now {os.getloadavg()[0]:.2f}")
     return 0
 
 
