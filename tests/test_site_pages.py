@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import parse_html, post, write_site
+from conftest import BASIC_CONFIG, parse_html, post, write_site
 from selectolax.lexbor import LexborHTMLParser
 
 from notesite.cli import main
@@ -103,7 +103,9 @@ BASE = "/notes/"
 
 
 def write_fixture(root: Path) -> Path:
-    return write_site(root, FILES)
+    # These tests check each language's own listings; tests/test_i18n.py covers
+    # untranslated notes shown in the other language (the default).
+    return write_site(root, FILES, BASIC_CONFIG + "untranslated: hide\n")
 
 
 @pytest.fixture(scope="module")

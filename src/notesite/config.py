@@ -128,6 +128,13 @@ def _math(check: _Checker, value: Any, key_path: KeyPath) -> MathConfig:
     return MathConfig(render=render, macros=macros)
 
 
+def _choice(check: _Checker, value: Any, key_path: KeyPath, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        options = " or ".join(f"'{a}'" for a in allowed)
+        raise check.error(key_path, f"'{_dotted(key_path)}' must be {options}")
+    return value
+
+
 Parser = Callable[[_Checker, Any, KeyPath], Any]
 
 _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
@@ -142,6 +149,8 @@ _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
     "languages": (_languages, False),
     "categories": (_categories, False),
     "math": (_math, False),
+    "untranslated": (lambda c, v, k: _choice(c, v, k, ("show", "hide")), False),
+    "slugify": (lambda c, v, k: _choice(c, v, k, ("unicode", "pinyin")), False),
 }
 
 
@@ -213,4 +222,6 @@ def load_config(site_root: Path) -> Config:
         languages=languages,
         categories=categories,
         math=values.get("math") or MathConfig(),
+        untranslated=values.get("untranslated", "show"),
+        slug_style=values.get("slugify", "unicode"),
     )

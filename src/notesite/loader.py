@@ -50,6 +50,7 @@ def load_site(root: Path, include_drafts: bool = False) -> Site:
             (posts if kind == "post" else pages).append(post)
     problems.extend(_check_unique_urls(posts + pages, set(config.languages)))
     problems.extend(_check_translation_groups(posts + pages))
+    problems.extend(_check_translations(posts + pages, config.default_language))
     if problems:
         shown = [Problem(display_path(root, p.path), p.line, p.message) for p in problems]
         raise NotesiteError(sorted(shown, key=lambda p: (str(p.path), p.line)))
@@ -135,7 +136,8 @@ def _load_post(
     slug_text = meta.get("slug", name)
     if not isinstance(slug_text, str | int | float):
         raise _at(doc, source, "slug", "slug must be a string")
-    slug = slugify(str(slug_text))
+    # An explicit slug is the author's choice; only derived ones follow `slugify:`.
+    slug = slugify(str(slug_text), "unicode" if "slug" in meta else config.slug_style)
     if not slug:
         raise _at(doc, source, "slug" if "slug" in meta else None, "cannot make a URL slug")
 
@@ -174,6 +176,7 @@ def _load_post(
         source_link=link,
         body=doc.body,
         bundle_assets=bundle_assets,
+        key_lines={str(k[0]): line for k, line in doc.lines.items() if len(k) == 1},
     )
 
 
@@ -247,6 +250,36 @@ def _check_unique_urls(items: list[Post], languages: set[str]) -> list[Problem]:
             )
         else:
             owners[item.url] = item.source
+    return problems
+
+
+def _check_translations(items: list[Post], default_language: str) -> list[Problem]:
+    """Translations share their original's category; an explicit key must find a partner."""
+    problems = []
+    groups: dict[tuple[str, str], list[Post]] = defaultdict(list)
+    for item in items:
+        groups[(item.kind, item.translation_key)].append(item)
+    for (_, key), members in sorted(groups.items()):
+        members = sorted(members, key=lambda p: (p.lang != default_language, p.date, str(p.source)))
+        original = members[0]
+        if len(members) == 1 and "translation_key" in original.key_lines:
+            problems.append(
+                Problem(
+                    original.source,
+                    original.key_lines["translation_key"],
+                    f"translation_key '{key}' matches no other note",
+                )
+            )
+        for translation in members[1:]:
+            if translation.category != original.category:
+                problems.append(
+                    Problem(
+                        translation.source,
+                        translation.key_lines.get("category", 1),
+                        f"category '{translation.category}' differs from '{original.category}' "
+                        f"of its original {original.source}",
+                    )
+                )
     return problems
 
 

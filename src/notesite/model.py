@@ -44,6 +44,8 @@ class Config:
     languages: dict[str, Language] = field(hash=False)
     categories: dict[str, Category] = field(hash=False)
     math: MathConfig = field(default_factory=MathConfig)
+    untranslated: str = "show"  # notes missing in a language: "show" in its listings, or "hide"
+    slug_style: str = "unicode"  # "unicode" keeps Chinese in URLs, "pinyin" romanises it
 
     @property
     def base_path(self) -> str:
@@ -79,6 +81,7 @@ class Post:
     source_link: str | None
     body: str
     bundle_assets: tuple[Path, ...] = ()  # files beside a bundle's index.md
+    key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
 
     @property
     def sort_date(self) -> datetime:

@@ -14,7 +14,7 @@ from typing import Any
 
 from notesite.i18n import Strings, format_date, format_month, format_year
 from notesite.markdown import RenderedDoc
-from notesite.model import Post, Site
+from notesite.model import Language, Post, Site
 from notesite.pagination import paginate
 from notesite.slugs import slugify
 from notesite.urls import Urls, output_file
@@ -43,6 +43,7 @@ class PostView:
     category: Link | None
     tags: tuple[Link, ...]
     reading_minutes: int
+    foreign: Language | None = None  # set when listed in another language (untranslated)
 
 
 @dataclass
@@ -75,15 +76,20 @@ class Planner:
     def locale(self, lang: str) -> str:
         return self.config.languages[lang].locale
 
-    def view(self, post: Post) -> PostView:
-        lang, locale = post.lang, self.locale(post.lang)
+    def tag_slug(self, tag: str) -> str:
+        return slugify(tag, self.config.slug_style)
+
+    def view(self, post: Post, lang: str | None = None) -> PostView:
+        """A post as shown on a page in `lang` (default: its own language)."""
+        lang = lang or post.lang
+        locale = self.locale(lang)
         prefix = self.urls.prefix(lang)
         category = None
         if post.category:
             name = self.config.categories[post.category].name(lang, self.config.default_language)
             category = Link(name, self.urls.path(f"{prefix}categories/{post.category}/"))
         tags = tuple(
-            Link(tag, self.urls.path(f"{prefix}tags/{slugify(tag)}/")) for tag in post.tags
+            Link(tag, self.urls.path(f"{prefix}tags/{self.tag_slug(tag)}/")) for tag in post.tags
         )
         return PostView(
             post=post,
@@ -97,6 +103,7 @@ class Planner:
             category=category,
             tags=tags,
             reading_minutes=self.docs[post].reading_minutes,
+            foreign=self.config.languages[post.lang] if post.lang != lang else None,
         )
 
     def add(self, page: PageOut) -> None:
@@ -112,7 +119,7 @@ class Planner:
         template: str = "list.html",
         **extra: Any,
     ) -> None:
-        views = [self.view(p) for p in posts]
+        views = [self.view(p, lang) for p in posts]
         for pager in paginate(views, self.config.page_size, base):
             self.add(
                 PageOut(
@@ -157,11 +164,14 @@ class Planner:
     def plan_language(self, lang: str) -> None:
         strings = self.strings[lang]
         prefix = self.urls.prefix(lang)
-        posts = [p for p in self.site.posts if p.lang == lang]
+        own = [p for p in self.site.posts if p.lang == lang]
         locale = self.locale(lang)
+        # Listings also show notes that have no version in this language (with a badge).
+        posts = own + self.untranslated(lang) if self.config.untranslated == "show" else own
+        posts.sort(key=lambda p: (p.sort_date, p.date, str(p.source)), reverse=True)
 
         self.listing(("home",), lang, prefix, strings["latest_updates"], posts, "home.html")
-        self.plan_posts(lang, posts)
+        self.plan_posts(lang, own)
         for page in (p for p in self.site.pages if p.lang == lang):
             self.add(
                 PageOut(
@@ -212,7 +222,7 @@ class Planner:
         tag_names: dict[str, str] = {}
         for post in posts:
             for tag in post.tags:
-                slug = slugify(tag)
+                slug = self.tag_slug(tag)
                 tag_names.setdefault(slug, tag)
                 by_tag[slug].append(post)
         tag_rows = []
@@ -256,7 +266,7 @@ class Planner:
                         {
                             "label": format_month(year, month, locale),
                             "url": self.urls.path(f"{prefix}archives/{year}/{month:02d}/"),
-                            "posts": [self.view(p) for p in years[year][month]],
+                            "posts": [self.view(p, lang) for p in years[year][month]],
                         }
                         for month in sorted(years[year], reverse=True)
                     ],
@@ -304,6 +314,19 @@ class Planner:
                     strings.format("archive_of", period=label),
                     month_posts,
                 )
+
+    def untranslated(self, lang: str) -> list[Post]:
+        """One version (the default language's if any) of each note with none in `lang`."""
+        groups: dict[str, list[Post]] = defaultdict(list)
+        for post in self.site.posts:
+            groups[post.translation_key].append(post)
+        order = list(self.config.languages)
+        chosen = []
+        for members in groups.values():
+            if any(p.lang == lang for p in members):
+                continue
+            chosen.append(min(members, key=lambda p: order.index(p.lang)))
+        return chosen
 
     def plan_posts(self, lang: str, posts: list[Post]) -> None:
         by_category: dict[str | None, list[Post]] = defaultdict(list)

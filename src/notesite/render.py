@@ -62,6 +62,14 @@ class PageRenderer:
             )
         return rows
 
+    def x_default(self, page: PageOut) -> str | None:
+        """hreflang x-default: the default language's version, else the first that exists."""
+        counterparts = self.by_route.get(page.route, {})
+        for code in [self.config.default_language, *self.config.languages]:
+            if code in counterparts:
+                return self.urls.absolute(counterparts[code].url)
+        return None
+
     def context(self, page: PageOut) -> dict[str, Any]:
         lang = page.lang
         prefix = self.urls.prefix(lang)
@@ -104,6 +112,7 @@ class PageRenderer:
             "page": page,
             "languages": self.languages(page),
             "canonical": self.urls.absolute(page.url),
+            "x_default": self.x_default(page),
             # Server mode needs only KaTeX's stylesheet; client mode also its script.
             "load_katex": page.has_math and self.katex,
             "math_mode": self.config.math.render,

@@ -14,8 +14,18 @@ _DROP = re.compile(
 _SPACES = re.compile(r"[\s_\-]+")
 
 
-def slugify(text: str) -> str:
-    """`Bellman 方程 (推导)` -> `bellman-方程-推导`; empty if nothing is left."""
+def to_pinyin(text: str) -> str:
+    """`蒙特卡洛方法` -> `meng te ka luo fang fa` (other text kept as is)."""
+    from pypinyin import lazy_pinyin  # imported on demand: its dictionaries are large
+
+    return " ".join(part.strip() for part in lazy_pinyin(text) if part.strip())
+
+
+def slugify(text: str, style: str = "unicode") -> str:
+    """`Bellman 方程 (推导)` -> `bellman-方程-推导` (or `bellman-fang-cheng-tui-dao`
+    with style "pinyin"); empty if nothing is left."""
+    if style == "pinyin":
+        text = to_pinyin(text)
     text = unicodedata.normalize("NFC", text).lower()
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
     text = _DROP.sub(" ", text)
