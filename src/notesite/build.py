@@ -83,10 +83,33 @@ def parse_documents(
     return parsed, warnings
 
 
-def site_strings(site: Site) -> dict[str, Strings]:
+def site_strings(site: Site) -> tuple[dict[str, Strings], list[Problem]]:
+    """UI strings per language, and a warning for each language missing some of them."""
     dirs = [builtin_theme_dir() / "templates", site.root / "templates"]
-    default = load_strings(dirs, site.config.default_language)
-    return {lang: Strings(load_strings(dirs, lang), default) for lang in site.config.languages}
+    default_language = site.config.default_language
+    default = load_strings(dirs, default_language)
+    strings: dict[str, Strings] = {}
+    warnings: list[Problem] = []
+    for lang in site.config.languages:
+        own = load_strings(dirs, lang)
+        strings[lang] = Strings(own, default)
+        missing = sorted(set(default) - set(own))
+        if missing:
+            site_file = site.root / "templates" / "i18n" / f"{lang}.yaml"
+            where = (
+                display_path(site.root, site_file.relative_to(site.root))
+                if site_file.is_file()
+                else display_path(site.root, Path("templates") / "i18n" / f"{lang}.yaml")
+            )
+            warnings.append(
+                Problem(
+                    where,
+                    1,
+                    f"warning: {len(missing)} UI strings missing for '{lang}', "
+                    f"shown in '{default_language}': {', '.join(missing)}",
+                )
+            )
+    return strings, warnings
 
 
 def feed_posts(site: Site) -> list[Post]:
@@ -110,12 +133,12 @@ def build(
     if output_resolved == source_resolved or output_resolved in source_resolved.parents:
         raise fail(output, 1, "the output folder must not contain the site folder")
     site = load_site(source, include_drafts=drafts)
-    strings = site_strings(site)
+    strings, string_warnings = site_strings(site)
     in_feeds = feed_posts(site)
     parsed, link_warnings = parse_documents(site, strings, MarkdownRenderer(client_markup))
     math = prepare_math(site, parsed, in_feeds, cache_dir or default_cache_dir())
     docs = {post: math.page_renderer.render(tokens) for post, tokens in parsed.items()}
-    warnings = math.warnings + link_warnings
+    warnings = string_warnings + math.warnings + link_warnings
     katex = find_katex(source)
     pages = Planner(site, docs, strings).plan()
     if katex is None and any(page.has_math for page in pages):
