@@ -25,6 +25,18 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from notesite.serve.run import serve
+
+    return serve(
+        Path(args.source),
+        args.host,
+        args.port,
+        drafts=not args.no_drafts,
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+    )
+
+
 def _not_yet(name: str, issue: int):
     def run(args: argparse.Namespace) -> int:
         print(f"notesite {name}: not implemented yet (tracked in issue #{issue})", file=sys.stderr)
@@ -54,9 +66,13 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build.set_defaults(run=_build)
 
-    serve = commands.add_parser("serve", help="serve the site with live reload (issue #5)")
-    serve.add_argument("--source", default=".")
-    serve.set_defaults(run=_not_yet("serve", 5))
+    serve = commands.add_parser("serve", help="serve the site with live reload while writing")
+    serve.add_argument("--source", default=".", help="site folder (default: current folder)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
+    serve.add_argument("--no-drafts", action="store_true", help="leave drafts out, as build does")
+    serve.add_argument("--cache-dir", help="formula cache folder (as for build)")
+    serve.set_defaults(run=_serve)
 
     check = commands.add_parser("check", help="validate the site without writing it (issue #6)")
     check.add_argument("--source", default=".")

@@ -104,6 +104,7 @@ class KatexRenderer:
         self.cache = FormulaCache(cache_path)
         self.workers = workers or max(1, min(os.cpu_count() or 1, 4))
         self.rendered_count = 0  # formulas KaTeX actually ran on (not from cache)
+        self.memory: dict[Formula, Rendered] = {}  # this process's results: no disk on re-runs
 
     def key(self, formula: Formula) -> str:
         material = json.dumps(
@@ -113,7 +114,17 @@ class KatexRenderer:
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def render_all(self, formulas: Iterable[Formula]) -> dict[Formula, Rendered]:
-        unique = sorted(set(formulas), key=lambda f: (f.tex, f.display, f.output))
+        wanted = set(formulas)
+        known = {f: self.memory[f] for f in wanted if f in self.memory}
+        if len(known) == len(wanted):
+            return known
+        fresh = self._render_uncached(
+            sorted(wanted - set(known), key=lambda f: (f.tex, f.display, f.output))
+        )
+        self.memory.update(fresh)
+        return {**known, **fresh}
+
+    def _render_uncached(self, unique: list[Formula]) -> dict[Formula, Rendered]:
         keys = {formula: self.key(formula) for formula in unique}
         cached = self.cache.get_many(list(keys.values()))
         results = {f: cached[k] for f, k in keys.items() if k in cached}

@@ -27,7 +27,12 @@ KNOWN_KEYS = frozenset(
 _LANG_SUFFIX = re.compile(r"^(?P<stem>.+?)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)$")
 
 
-def load_site(root: Path, include_drafts: bool = False) -> Site:
+# source -> (file signature, config it was read with, bundle files, the post or its error)
+LoadCache = dict[Path, tuple[tuple[int, int], Config, tuple[Path, ...], "Post | NotesiteError"]]
+
+
+def load_site(root: Path, include_drafts: bool = False, cache: LoadCache | None = None) -> Site:
+    """Read the whole site. With a `cache` (kept by `serve`), unchanged files are not re-read."""
     config = load_config(root)
     problems: list[Problem] = []
     posts: list[Post] = []
@@ -40,11 +45,11 @@ def load_site(root: Path, include_drafts: bool = False) -> Site:
         sources, kind_assets = _scan(base, root)
         assets.extend(kind_assets)
         for source, bundle_assets in sources:
-            try:
-                post = _load_post(root, source, kind, config, bundle_assets)
-            except NotesiteError as error:
-                problems.extend(error.problems)
+            loaded = _load_cached(root, source, kind, config, bundle_assets, cache)
+            if isinstance(loaded, NotesiteError):
+                problems.extend(loaded.problems)
                 continue
+            post = loaded
             if post.draft and not include_drafts:
                 continue
             (posts if kind == "post" else pages).append(post)
@@ -68,6 +73,30 @@ def load_site(root: Path, include_drafts: bool = False) -> Site:
 def display_path(root: Path, relative: Path | str) -> Path:
     """A site file's path as the user can open it from the current folder."""
     return Path(relative) if root == Path(".") else root / relative
+
+
+def _load_cached(
+    root: Path,
+    source: Path,
+    kind: str,
+    config: Config,
+    bundle_assets: tuple[Path, ...],
+    cache: LoadCache | None,
+) -> Post | NotesiteError:
+    """`_load_post`, reusing the previous result while the file and config are unchanged."""
+    stat = (root / source).stat()
+    signature = (stat.st_mtime_ns, stat.st_size)
+    if cache is not None:
+        hit = cache.get(source)
+        if hit and hit[0] == signature and hit[1] == config and hit[2] == bundle_assets:
+            return hit[3]
+    try:
+        result: Post | NotesiteError = _load_post(root, source, kind, config, bundle_assets)
+    except NotesiteError as error:
+        result = error
+    if cache is not None:
+        cache[source] = (signature, config, bundle_assets, result)
+    return result
 
 
 def _scan(base: Path, root: Path) -> tuple[list[tuple[Path, tuple[Path, ...]]], list[Asset]]:

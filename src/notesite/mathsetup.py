@@ -11,11 +11,12 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from notesite.errors import Problem, fail
 from notesite.katex import Formula, KatexRenderer, KatexUnavailable
 from notesite.loader import display_path
-from notesite.markdown import MarkdownRenderer, Parsed
+from notesite.markdown import FormulaUse, MarkdownRenderer, Parsed
 from notesite.mathrender import RenderedLookup, client_markup, find_katex
 from notesite.model import Post, Site
 
@@ -39,8 +40,19 @@ class MathSetup:
     formulas_rendered: int = 0  # KaTeX runs this build (the rest came from the cache)
 
 
+class KatexHolder(Protocol):
+    """Whoever keeps the KaTeX renderer between runs (the pipeline)."""
+
+    katex: KatexRenderer | None
+
+
 def prepare_math(
-    site: Site, parsed: dict[Post, Parsed], feed_posts: list[Post], cache_dir: Path | None
+    site: Site,
+    parsed: dict[Post, Parsed],
+    formulas: dict[Post, list[FormulaUse]],
+    feed_posts: list[Post],
+    cache_dir: Path | None,
+    holder: KatexHolder,
 ) -> MathSetup:
     if site.config.math.render == "client":
         renderer = MarkdownRenderer(client_markup)
@@ -53,30 +65,26 @@ def prepare_math(
             1,
             "math.render is 'server' but the katex npm package is not installed (run `npm ci`)",
         )
-    collector = MarkdownRenderer(client_markup)
     uses: dict[Formula, list[tuple[Path, int]]] = defaultdict(list)
-    for post in (*site.posts, *site.pages):
+    for post in parsed:
         where = display_path(site.root, post.source)
-        for use in collector.formulas(parsed[post]):
+        for use in formulas[post]:
             uses[Formula(use.tex, use.display)].append((where, post.body_line + use.line))
-        for text in (post.title, post.summary or ""):
-            for use in collector.formulas(text, inline=True):
-                uses[Formula(use.tex, use.display)].append((where, 1))
     wanted = set(uses)
     for post in feed_posts:
-        for use in collector.formulas(parsed[post]):
+        for use in formulas[post]:
             wanted.add(Formula(use.tex, use.display, "mathml"))
 
     try:
-        katex = KatexRenderer(
-            dist.parent,
-            site.config.math.macros,
-            (cache_dir / "katex.sqlite") if cache_dir else None,
-        )
-        try:
-            results = katex.render_all(wanted)
-        finally:
-            katex.close()
+        if holder.katex is None:
+            holder.katex = KatexRenderer(
+                dist.parent,
+                site.config.math.macros,
+                (cache_dir / "katex.sqlite") if cache_dir else None,
+            )
+        katex = holder.katex
+        before = katex.rendered_count
+        results = katex.render_all(wanted)
     except KatexUnavailable as error:
         raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
 
@@ -94,5 +102,5 @@ def prepare_math(
         feed_renderer=MarkdownRenderer(RenderedLookup(results, "mathml")),
         warnings=warnings,
         formulas_total=len(wanted),
-        formulas_rendered=katex.rendered_count,
+        formulas_rendered=katex.rendered_count - before,
     )

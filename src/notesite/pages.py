@@ -63,7 +63,14 @@ class PageOut:
 
 
 class Planner:
-    def __init__(self, site: Site, docs: dict[Post, RenderedDoc], strings: dict[str, Strings]):
+    def __init__(
+        self,
+        site: Site,
+        docs: dict[Post, RenderedDoc],
+        strings: dict[str, Strings],
+        views: dict[tuple, PostView] | None = None,
+    ):
+        self.views = {} if views is None else views  # (post, lang) -> view, kept by `serve`
         self.site = site
         self.config = site.config
         self.docs = docs
@@ -82,6 +89,14 @@ class Planner:
     def view(self, post: Post, lang: str | None = None) -> PostView:
         """A post as shown on a page in `lang` (default: its own language)."""
         lang = lang or post.lang
+        cached = self.views.get((post, lang))
+        if cached is not None and cached.doc is self.docs[post]:
+            return cached
+        view = self._make_view(post, lang)
+        self.views[(post, lang)] = view
+        return view
+
+    def _make_view(self, post: Post, lang: str) -> PostView:
         locale = self.locale(lang)
         prefix = self.urls.prefix(lang)
         category = None

@@ -29,13 +29,19 @@ def make_environment(site_root: Path) -> jinja2.Environment:
 
 class PageRenderer:
     def __init__(
-        self, site: Site, strings: dict[str, Strings], pages: list[PageOut], katex: bool
+        self,
+        site: Site,
+        strings: dict[str, Strings],
+        pages: list[PageOut],
+        katex: bool,
+        env: jinja2.Environment | None = None,
     ) -> None:
         self.site = site
         self.config = site.config
         self.strings = strings
         self.urls = Urls(site.config)
-        self.env = make_environment(site.root)
+        # A long-lived environment (serve) keeps compiled templates; Jinja re-reads changed files.
+        self.env = env or make_environment(site.root)
         self.env.globals.update(url=self.urls.path, absolute_url=self.urls.absolute)
         self.katex = katex
         self.by_route: dict[tuple[Any, ...], dict[str, PageOut]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 # Characters with a meaning in URLs or file systems, plus punctuation that
@@ -21,6 +22,7 @@ def to_pinyin(text: str) -> str:
     return " ".join(part.strip() for part in lazy_pinyin(text) if part.strip())
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str, style: str = "unicode") -> str:
     """`Bellman 方程 (推导)` -> `bellman-方程-推导` (or `bellman-fang-cheng-tui-dao`
     with style "pinyin"); empty if nothing is left."""

@@ -1,0 +1,169 @@
+"""The development HTTP server: the site under its base path, live-reload events, 404s."""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import queue
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from notesite.serve.state import LiveSite
+
+EVENTS = "/__notesite/events"
+SCRIPT = "/__notesite/livereload.js"
+_SCRIPT_TAG = f'<script src="{SCRIPT}"></script>'.encode()
+
+
+class Hub:
+    """Open event streams, by the output file of the page each browser shows."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.clients: dict[queue.Queue[tuple[str, str]], str] = {}
+
+    def add(self, page: str) -> queue.Queue[tuple[str, str]]:
+        channel: queue.Queue[tuple[str, str]] = queue.Queue()
+        with self.lock:
+            self.clients[channel] = page
+        return channel
+
+    def remove(self, channel: queue.Queue[tuple[str, str]]) -> None:
+        with self.lock:
+            self.clients.pop(channel, None)
+
+    def open_pages(self) -> set[str]:
+        with self.lock:
+            return set(self.clients.values())
+
+    def send(self, event: str, data: str = "", pages: set[str] | None = None) -> None:
+        with self.lock:
+            for channel, page in self.clients.items():
+                if pages is None or page in pages:
+                    channel.put((event, data))
+
+
+def inject_reload_script(html: bytes) -> bytes:
+    """Put the live-reload script before the last </body> (serve only, never in builds)."""
+    index = html.lower().rfind(b"</body>")
+    return html + _SCRIPT_TAG if index == -1 else html[:index] + _SCRIPT_TAG + html[index:]
+
+
+def _safe_relative(url_path: str, base_path: str) -> str | None:
+    """The site-relative path for a request, or None if it is outside the site."""
+    path = unquote(url_path)
+    if not path.startswith(base_path) and path + "/" != base_path:
+        return None
+    relative = path[len(base_path) :]
+    if "\\" in relative or "\x00" in relative:
+        return None
+    parts = relative.split("/")
+    if any(part in ("..", ".") for part in parts):
+        return None
+    normalised = posixpath.normpath("/" + relative).lstrip("/")
+    if relative.endswith("/") and normalised:
+        normalised += "/"
+    return normalised if relative else ""
+
+
+def make_handler(site: LiveSite, hub: Hub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            parts = urlsplit(self.path)
+            if parts.path == EVENTS:
+                self.stream_events(parse_qs(parts.query).get("page", ["/"])[0])
+                return
+            if parts.path == SCRIPT:
+                script = resources.files("notesite.serve").joinpath("livereload.js").read_bytes()
+                self.reply(HTTPStatus.OK, script, "text/javascript; charset=utf-8")
+                return
+            if site.plan is None:
+                message = (site.error or "building…").encode()
+                self.reply(HTTPStatus.SERVICE_UNAVAILABLE, message, "text/plain; charset=utf-8")
+                return
+            base = site.base_path
+            if parts.path in ("/", "") and base != "/":
+                self.send_response(HTTPStatus.FOUND)
+                self.send_header("Location", base)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            relative = _safe_relative(parts.path, base)
+            # /notes/posts/td -> /notes/posts/td/ as GitHub Pages does.
+            if (
+                relative
+                and not relative.endswith("/")
+                and site.get(relative) is None
+                and site.get(relative + "/index.html") is not None
+            ):
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", parts.path + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            content = site.get(site.file_for_url(relative)) if relative is not None else None
+            if content is None:
+                page = site.not_found_page() or b"<!DOCTYPE html><title>404</title><body>404</body>"
+                self.reply(
+                    HTTPStatus.NOT_FOUND, inject_reload_script(page), "text/html; charset=utf-8"
+                )
+                return
+            name = site.file_for_url(relative or "")
+            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            if kind == "text/html":
+                content = inject_reload_script(content)
+            if kind.startswith("text/") or kind in ("application/javascript", "application/xml"):
+                kind += "; charset=utf-8"
+            self.reply(HTTPStatus.OK, content, kind)
+
+        def reply(self, status: HTTPStatus, body: bytes, kind: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def stream_events(self, page_path: str) -> None:
+            base = site.base_path if site.plan else "/"
+            relative = _safe_relative(page_path, base) or ""
+            channel = hub.add(site.file_for_url(relative))
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            try:
+                if site.error:
+                    channel.put(("error-overlay", site.error))
+                self.wfile.write(b": connected\n\n")
+                self.wfile.flush()
+                while True:
+                    try:
+                        event, data = channel.get(timeout=15)
+                    except queue.Empty:
+                        event, data = "", ""
+                    if event:
+                        lines = "".join(f"data: {line}\n" for line in (data or "").split("\n"))
+                        self.wfile.write(f"event: {event}\n{lines}\n".encode())
+                    else:
+                        self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                pass
+            finally:
+                hub.remove(channel)
+
+    return Handler
+
+
+class DevServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True

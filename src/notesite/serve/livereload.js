@@ -1,0 +1,51 @@
+// notesite serve: live reload, stylesheet swaps and the build-error overlay.
+// Injected by `notesite serve` only; never part of a built site.
+(function () {
+  "use strict";
+  var page = location.pathname;
+  var scrollKey = "notesite-scroll:" + page;
+  var saved = sessionStorage.getItem(scrollKey);
+  if (saved !== null) {
+    sessionStorage.removeItem(scrollKey);
+    var restore = function () { window.scrollTo(0, parseFloat(saved)); };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restore);
+    else restore();
+  }
+
+  function showError(message) {
+    var overlay = document.getElementById("notesite-error-overlay");
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "notesite-error-overlay";
+      overlay.setAttribute("role", "alert");
+      overlay.style.cssText = "position:fixed;inset:0 0 auto 0;z-index:2147483647;margin:0;" +
+        "padding:1rem 1.25rem;background:#2b0f0f;color:#ffd7d7;font:14px/1.5 monospace;" +
+        "white-space:pre-wrap;border-bottom:3px solid #e5534b;box-shadow:0 4px 16px rgba(0,0,0,.4)";
+      document.body.appendChild(overlay);
+    }
+    overlay.textContent = "notesite: build failed — showing the last good version\n\n" + message;
+  }
+
+  function clearError() {
+    var overlay = document.getElementById("notesite-error-overlay");
+    if (overlay) overlay.remove();
+  }
+
+  function swapStylesheets() {
+    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
+      var url = new URL(link.href);
+      url.searchParams.set("notesite-reload", String(Date.now()));
+      link.href = url.toString();
+    });
+  }
+
+  var source = new EventSource("/__notesite/events?page=" + encodeURIComponent(page));
+  source.addEventListener("reload", function () {
+    sessionStorage.setItem(scrollKey, String(window.scrollY));
+    location.reload();
+  });
+  source.addEventListener("css", swapStylesheets);
+  source.addEventListener("error-overlay", function (event) { showError(event.data); });
+  source.addEventListener("ok", clearError);
+  window.__notesiteLiveReload = source;
+})();

@@ -1,0 +1,58 @@
+"""Watch the site folder with watchdog and rebuild after a short quiet period.
+
+Editors save in different ways (write in place, write a temporary file and
+rename it over the note, delete and recreate); every one of them ends in a
+created, modified or moved event somewhere under the site, so any event
+schedules a rebuild. Folders that disappear and come back are fine because
+the observer watches the site root recursively.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+IGNORED_PARTS = {".git", "node_modules", "__pycache__", ".venv", ".pytest_cache", ".hypothesis"}
+
+
+class Debouncer(FileSystemEventHandler):
+    def __init__(self, callback: Callable[[], None], delay: float, ignore: list[Path]) -> None:
+        self.callback = callback
+        self.delay = delay
+        self.ignore = [str(p) for p in ignore]
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+
+    def relevant(self, event: FileSystemEvent) -> bool:
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            path = raw.decode() if isinstance(raw, bytes) else raw
+            if not path:
+                continue
+            if any(path.startswith(prefix) for prefix in self.ignore):
+                continue
+            if IGNORED_PARTS.intersection(Path(path).parts):
+                continue
+            return True
+        return False
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write") or not self.relevant(event):
+            return
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(self.delay, self.callback)
+            self.timer.daemon = True
+            self.timer.start()
+
+
+def watch(root: Path, callback: Callable[[], None], delay: float, ignore: list[Path]):
+    observer = Observer()
+    observer.schedule(Debouncer(callback, delay, ignore), str(root), recursive=True)
+    observer.daemon = True
+    observer.start()
+    return observer

@@ -1,0 +1,197 @@
+"""`notesite serve` as a real process, driven through Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS
+from conftest import BASIC_CONFIG, post, write_site
+from playwright.sync_api import Page, expect, sync_playwright
+
+CONFIG = BASIC_CONFIG.replace("page_size: 2", "page_size: 10")
+
+
+def start_server(root: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "notesite", "serve", "--source", str(root), "--port", "0", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    for _ in range(50):
+        line = process.stdout.readline()
+        match = re.search(r"at (http://\S+)", line)
+        if match:
+            return process, match.group(1)
+    process.kill()
+    raise AssertionError("serve printed no URL")
+
+
+def stop_server(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    files = {
+        "content/posts/rl/td.md": post(
+            title="时序差分", date="2026-01-10", body="第一版正文。\n\n" + "段落。\n\n" * 80
+        ),
+        "content/posts/rl/mc.md": post(title="蒙特卡洛", date="2026-01-05", body="蒙特卡洛正文。"),
+        "content/posts/rl/wip.md": post(
+            title="草稿笔记", date="2026-01-06", draft="true", body="未完成。"
+        ),
+        "static/css/extra.css": "body { }\n",
+    }
+    root = write_site(tmp_path / "site", files, CONFIG)
+    process, url = start_server(root)
+    try:
+        yield root, url
+    finally:
+        stop_server(process)
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+
+
+def wait_connected(page: Page) -> None:
+    page.wait_for_function(
+        "window.__notesiteLiveReload && window.__notesiteLiveReload.readyState === 1"
+    )
+
+
+def test_edit_shows_without_manual_reload_and_keeps_scroll(served, browser_page: Page) -> None:
+    root, url = served
+    page = browser_page
+    page.goto(url + "posts/td/")
+    wait_connected(page)
+    page.evaluate("window.scrollTo(0, 600)")
+    note = root / "content/posts/rl/td.md"
+    note.write_text(
+        note.read_text(encoding="utf-8").replace("第一版正文", "第二版正文"), encoding="utf-8"
+    )
+    expect(page.locator(".post-body p").first).to_have_text("第二版正文。", timeout=5000)
+    page.wait_for_function("window.scrollY > 500")
+
+
+def test_atomic_save_by_rename_is_seen(served, browser_page: Page) -> None:
+    root, url = served
+    page = browser_page
+    page.goto(url + "posts/mc/")
+    wait_connected(page)
+    note = root / "content/posts/rl/mc.md"
+    temporary = note.with_name(".mc.md.swp")
+    temporary.write_text(
+        post(title="蒙特卡洛", date="2026-01-05", body="原子保存的正文。"), encoding="utf-8"
+    )
+    os.replace(temporary, note)
+    expect(page.locator(".post-body p").first).to_have_text("原子保存的正文。", timeout=5000)
+
+
+def test_broken_front_matter_shows_overlay_until_fixed(served, browser_page: Page) -> None:
+    root, url = served
+    page = browser_page
+    page.goto(url + "posts/mc/")
+    wait_connected(page)
+    note = root / "content/posts/rl/mc.md"
+    good = note.read_text(encoding="utf-8")
+    note.write_text(good.replace("title: 蒙特卡洛", "title: [broken"), encoding="utf-8")
+    overlay = page.locator("#notesite-error-overlay")
+    expect(overlay).to_contain_text(
+        re.compile(r"content/posts/rl/mc\.md:[23]: YAML syntax error"), timeout=5000
+    )
+    assert page.locator("h1").inner_text() == "蒙特卡洛"  # the last good page stays
+    note.write_text(good.replace("蒙特卡洛正文", "修好了"), encoding="utf-8")
+    expect(overlay).to_have_count(0, timeout=5000)
+    expect(page.locator(".post-body p").first).to_have_text("修好了。", timeout=5000)
+
+
+def test_css_change_applies_without_navigation(served, browser_page: Page) -> None:
+    root, url = served
+    page = browser_page
+    page.goto(url + "posts/mc/")
+    wait_connected(page)
+    page.evaluate("window.__marker = 'still here'")
+    (root / "static/css/style.css").write_text("body { background-color: rgb(1, 2, 3); }\n")
+    page.wait_for_function(
+        "getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'", timeout=5000
+    )
+    assert page.evaluate("window.__marker") == "still here"  # no reload happened
+
+
+def test_rename_and_delete_update_listings(served, browser_page: Page) -> None:
+    root, url = served
+    page = browser_page
+    page.goto(url)
+    wait_connected(page)
+    titles = page.locator(".post-item-title a")
+    expect(titles).to_have_text(["时序差分", "草稿笔记", "蒙特卡洛"])
+    os.replace(root / "content/posts/rl/mc.md", root / "content/posts/rl/monte-carlo.md")
+    expect(page.locator('.post-item-title a[href="/notes/posts/monte-carlo/"]')).to_have_count(
+        1, timeout=5000
+    )
+    (root / "content/posts/rl/td.md").unlink()
+    expect(titles).to_have_text(["草稿笔记", "蒙特卡洛"], timeout=5000)
+
+
+def test_drafts_are_served_and_marked(served, browser_page: Page) -> None:
+    _, url = served
+    browser_page.goto(url + "posts/wip/")
+    expect(browser_page.locator(".badge.draft")).to_have_count(1)
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_safety_and_404(served, tmp_path: Path) -> None:
+    root, url = served
+    (tmp_path / "secret.txt").write_text("secret")
+    (root / "static" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    origin = url.split("/notes/")[0]
+    assert _status(url + "nope/") == 404
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(url + "nope/")
+    assert b"404" in info.value.read()
+    for attack in ("%2e%2e/%2e%2e/etc/passwd", "../../etc/passwd", "..%2f..%2fetc/passwd"):
+        assert _status(url + attack) == 404, attack
+    time.sleep(0.5)
+    assert _status(url + "static/link.txt") == 404
+    assert _status(origin + "/") == 200  # redirected to /notes/
+
+
+def test_binds_loopback_and_stops_cleanly(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", {"content/posts/rl/a.md": post()}, CONFIG)
+    process, url = start_server(root)
+    assert url.startswith("http://127.0.0.1:")
+    stop_server(process)
+    assert process.returncode == 0
+    assert "Traceback" not in process.stderr.read()
