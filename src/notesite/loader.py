@@ -28,7 +28,9 @@ _LANG_SUFFIX = re.compile(r"^(?P<stem>.+?)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)$
 
 
 # source -> (file signature, config it was read with, bundle files, the post or its error)
-LoadCache = dict[Path, tuple[tuple[int, int], Config, tuple[Path, ...], "Post | NotesiteError"]]
+LoadCache = dict[
+    Path, tuple[tuple[int, int, int], Config, tuple[Path, ...], "Post | NotesiteError"]
+]
 
 
 def load_site(root: Path, include_drafts: bool = False, cache: LoadCache | None = None) -> Site:
@@ -85,7 +87,7 @@ def _load_cached(
 ) -> Post | NotesiteError:
     """`_load_post`, reusing the previous result while the file and config are unchanged."""
     stat = (root / source).stat()
-    signature = (stat.st_mtime_ns, stat.st_size)
+    signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     if cache is not None:
         hit = cache.get(source)
         if hit and hit[0] == signature and hit[1] == config and hit[2] == bundle_assets:

@@ -91,6 +91,17 @@ class Pipeline:
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
 
+    def invalidate(self, paths: set[Path]) -> None:
+        """Forget what was read from these files (a save can keep size and mtime tick)."""
+        root = self.root.resolve()
+        for path in paths:
+            try:
+                relative = path.resolve().relative_to(root)
+            except ValueError:
+                continue
+            for source in [s for s in self.load_cache if s == relative or relative in s.parents]:
+                del self.load_cache[source]
+
     def close(self) -> None:
         if self.katex is not None:
             self.katex.close()

@@ -23,9 +23,9 @@ def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None
     server = DevServer((host, port), make_handler(site, hub))
     rebuild_lock = threading.Lock()
 
-    def rebuild() -> None:
+    def rebuild(changed: set[Path]) -> None:
         with rebuild_lock:
-            result = site.refresh(hub.open_pages())
+            result = site.refresh(hub.open_pages(), changed)
         if result.error:
             print(result.error, file=sys.stderr, flush=True)
             hub.send("error-overlay", result.error)

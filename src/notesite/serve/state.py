@@ -48,9 +48,14 @@ class LiveSite:
         assert self.plan is not None
         return self.plan.site.config.base_path
 
-    def refresh(self, watched_files: set[str] = frozenset()) -> RefreshResult:  # type: ignore[assignment]
-        """Rebuild from disk; compare the pages in `watched_files` with what was served."""
+    def refresh(
+        self,
+        watched_files: set[str] | frozenset[str] = frozenset(),
+        changed: set[Path] | None = None,
+    ) -> RefreshResult:
+        """Rebuild from disk (forgetting `changed` files); report which `watched_files` changed."""
         with self.lock:
+            self.pipeline.invalidate(changed or set())
             before = {path: self._digest_of(path) for path in watched_files}
             old_copies = dict(self.copy_digests)
             try:

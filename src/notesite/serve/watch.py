@@ -20,8 +20,13 @@ IGNORED_PARTS = {".git", "node_modules", "__pycache__", ".venv", ".pytest_cache"
 
 
 class Debouncer(FileSystemEventHandler):
-    def __init__(self, callback: Callable[[], None], delay: float, ignore: list[Path]) -> None:
+    """Collects the paths of events and calls back with them after `delay` of quiet."""
+
+    def __init__(
+        self, callback: Callable[[set[Path]], None], delay: float, ignore: list[Path]
+    ) -> None:
         self.callback = callback
+        self.pending: set[Path] = set()
         self.delay = delay
         self.ignore = [str(p) for p in ignore]
         self.timer: threading.Timer | None = None
@@ -43,14 +48,22 @@ class Debouncer(FileSystemEventHandler):
         if event.event_type in ("opened", "closed_no_write") or not self.relevant(event):
             return
         with self.lock:
+            for raw in (event.src_path, getattr(event, "dest_path", "")):
+                if raw:
+                    self.pending.add(Path(raw.decode() if isinstance(raw, bytes) else raw))
             if self.timer is not None:
                 self.timer.cancel()
-            self.timer = threading.Timer(self.delay, self.callback)
+            self.timer = threading.Timer(self.delay, self.fire)
             self.timer.daemon = True
             self.timer.start()
 
+    def fire(self) -> None:
+        with self.lock:
+            paths, self.pending = self.pending, set()
+        self.callback(paths)
 
-def watch(root: Path, callback: Callable[[], None], delay: float, ignore: list[Path]):
+
+def watch(root: Path, callback: Callable[[set[Path]], None], delay: float, ignore: list[Path]):
     observer = Observer()
     observer.schedule(Debouncer(callback, delay, ignore), str(root), recursive=True)
     observer.daemon = True
