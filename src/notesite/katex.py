@@ -115,12 +115,11 @@ class KatexRenderer:
 
     def render_all(self, formulas: Iterable[Formula]) -> dict[Formula, Rendered]:
         wanted = set(formulas)
+        missing = [f for f in wanted if f not in self.memory]
+        if not missing:
+            return self.memory  # a superset of what was asked for; callers only look up
         known = {f: self.memory[f] for f in wanted if f in self.memory}
-        if len(known) == len(wanted):
-            return known
-        fresh = self._render_uncached(
-            sorted(wanted - set(known), key=lambda f: (f.tex, f.display, f.output))
-        )
+        fresh = self._render_uncached(sorted(missing, key=lambda f: (f.tex, f.display, f.output)))
         self.memory.update(fresh)
         return {**known, **fresh}
 

@@ -111,7 +111,7 @@ def _scan(base: Path, root: Path) -> tuple[list[tuple[Path, tuple[Path, ...]]], 
     for path in sorted(base.rglob("*")):
         if not path.is_file() or path.name.startswith("."):
             continue
-        bundle = next((d for d in bundle_dirs if d in path.parents), None)
+        bundle = next((d for d in bundle_dirs if d in path.parents), None) if bundle_dirs else None
         if bundle is not None:
             if path.parent == bundle and _is_index(path.name):
                 files = tuple(

@@ -8,7 +8,6 @@ as `path:line: KaTeX error: …` warnings. Client mode needs none of this.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -40,6 +39,23 @@ class MathSetup:
     formulas_rendered: int = 0  # KaTeX runs this build (the rest came from the cache)
 
 
+_SETS: dict[tuple[int, str], tuple[list[FormulaUse], frozenset[Formula]]] = {}
+
+
+def formula_set(uses: list[FormulaUse], output: str = "htmlAndMathml") -> frozenset[Formula]:
+    """The distinct formulas of one document (memoised on the list object, which the
+    pipeline keeps for as long as the document is unchanged)."""
+    key = (id(uses), output)
+    hit = _SETS.get(key)
+    if hit is not None and hit[0] is uses:
+        return hit[1]
+    result = frozenset(Formula(u.tex, u.display, output) for u in uses)
+    if len(_SETS) > 100_000:
+        _SETS.clear()
+    _SETS[key] = (uses, result)
+    return result
+
+
 class KatexHolder(Protocol):
     """Whoever keeps the KaTeX renderer between runs (the pipeline)."""
 
@@ -65,15 +81,9 @@ def prepare_math(
             1,
             "math.render is 'server' but the katex npm package is not installed (run `npm ci`)",
         )
-    uses: dict[Formula, list[tuple[Path, int]]] = defaultdict(list)
-    for post in parsed:
-        where = display_path(site.root, post.source)
-        for use in formulas[post]:
-            uses[Formula(use.tex, use.display)].append((where, post.body_line + use.line))
-    wanted = set(uses)
-    for post in feed_posts:
-        for use in formulas[post]:
-            wanted.add(Formula(use.tex, use.display, "mathml"))
+    # Sets of Formula per document are memoised with the parse; their union is cheap.
+    wanted: set[Formula] = set().union(*(formula_set(formulas[post]) for post in parsed))
+    wanted.update(*(formula_set(formulas[post], "mathml") for post in feed_posts))
 
     try:
         if holder.katex is None:
@@ -88,14 +98,17 @@ def prepare_math(
     except KatexUnavailable as error:
         raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
 
-    warnings = [
-        Problem(
-            path, line, f"KaTeX error: {results[formula].error.removeprefix('KaTeX parse error: ')}"
-        )
-        for formula, places in uses.items()
-        if results[formula].error is not None
-        for path, line in places
-    ]
+    failed = {f for f in wanted if f.output != "mathml" and results[f].error is not None}
+    warnings = []
+    for post in parsed if failed else ():
+        for use in formulas[post]:
+            error = results[Formula(use.tex, use.display)].error
+            if error is not None:
+                message = error.removeprefix("KaTeX parse error: ")
+                where = display_path(site.root, post.source)
+                warnings.append(
+                    Problem(where, post.body_line + use.line, f"KaTeX error: {message}")
+                )
     warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
     return MathSetup(
         page_renderer=MarkdownRenderer(RenderedLookup(results)),

@@ -99,8 +99,10 @@ class Pipeline:
                 relative = path.resolve().relative_to(root)
             except ValueError:
                 continue
-            for source in [s for s in self.load_cache if s == relative or relative in s.parents]:
-                del self.load_cache[source]
+            if self.load_cache.pop(relative, None) is None and relative.suffix != ".md":
+                # A folder: forget everything below it.
+                for source in [s for s in self.load_cache if relative in s.parents]:
+                    del self.load_cache[source]
 
     def close(self) -> None:
         if self.katex is not None:

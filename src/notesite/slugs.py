@@ -34,6 +34,7 @@ def slugify(text: str, style: str = "unicode") -> str:
     return _SPACES.sub("-", text).strip("-")
 
 
+@lru_cache(maxsize=65536)
 def url_quote(path: str) -> str:
     """Percent-encode a site path for use in href/src (Unicode segments included)."""
     return quote(path, safe="/#:?=&-._~%")

@@ -43,11 +43,26 @@ def _collect_lines(
             _collect_lines(item, (*path, index), first_line, out)
 
 
+_PARSED: dict[tuple[str, str, int], tuple[Any, dict[KeyPath, int]]] = {}
+
+
 def load_yaml(text: str, path: Path | str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]:
     """Parse `text`; return the data and a map from key path to 1-based line.
 
     `first_line` is the file line on which `text` starts (front matter starts on 2).
+    Results are remembered by text (serve re-reads config and string files on every
+    save); callers must not modify them.
     """
+    key = (text, str(path), first_line)
+    if key in _PARSED:
+        return _PARSED[key]
+    if len(_PARSED) > 4096:
+        _PARSED.clear()
+    _PARSED[key] = _parse_yaml(text, path, first_line)
+    return _PARSED[key]
+
+
+def _parse_yaml(text: str, path: Path | str, first_line: int) -> tuple[Any, dict[KeyPath, int]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
