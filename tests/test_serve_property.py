@@ -49,7 +49,9 @@ def apply(root: Path, op: tuple) -> set[Path]:
         path = root / "content/posts" / category / f"{name}{suffix}.md"
         extra = {"draft": "true"} if draft else {}
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(post(title=title, date=f"2026-01-{day:02d}", body=body, **extra), encoding="utf-8")
+        path.write_text(
+            post(title=title, date=f"2026-01-{day:02d}", body=body, **extra), encoding="utf-8"
+        )
         return {path}
     if kind == "rename":
         sources = _find(root, op[1])
@@ -89,7 +91,9 @@ def built_files(root: Path, output: Path) -> dict[str, bytes] | None:
 @given(st.lists(operation, min_size=1, max_size=6))
 def test_served_site_equals_fresh_build(tmp_path_factory, operations) -> None:
     base = tmp_path_factory.mktemp("prop")
-    root = write_site(base / "site", {"content/posts/rl/a.md": post(title="起点", body="开始。")}, CONFIG)
+    root = write_site(
+        base / "site", {"content/posts/rl/a.md": post(title="起点", body="开始。")}, CONFIG
+    )
     live = LiveSite(root)
     try:
         assert live.refresh().error is None

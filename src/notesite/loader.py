@@ -6,8 +6,10 @@ problem found is collected and raised together, each as `path:line: message`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,9 +35,37 @@ LoadCache = dict[
 ]
 
 
-def load_site(root: Path, include_drafts: bool = False, cache: LoadCache | None = None) -> Site:
+@dataclass
+class WatchHint:
+    """What a file watcher knows: which files changed since the last load (serve only).
+
+    When every changed path is a file that was already there, the folder scan of
+    the last load is reused and only the changed files are looked at again.
+    """
+
+    changed: set[Path]  # site-relative paths
+    scans: dict[str, tuple[list[tuple[Path, tuple[Path, ...]]], list[Asset]]] = field(
+        default_factory=dict
+    )
+
+
+def load_site(
+    root: Path,
+    include_drafts: bool = False,
+    cache: LoadCache | None = None,
+    hint: WatchHint | None = None,
+) -> Site:
     """Read the whole site. With a `cache` (kept by `serve`), unchanged files are not re-read."""
     config = load_config(root)
+    known = {
+        source for sources, _ in (hint.scans.values() if hint else ()) for source, _ in sources
+    }
+    reuse_scan = (
+        hint is not None
+        and bool(hint.scans)
+        and hint.changed <= known
+        and all((root / path).is_file() for path in hint.changed)
+    )
     problems: list[Problem] = []
     posts: list[Post] = []
     pages: list[Post] = []
@@ -44,10 +74,16 @@ def load_site(root: Path, include_drafts: bool = False, cache: LoadCache | None 
         base = root / CONTENT / folder
         if not base.is_dir():
             continue
-        sources, kind_assets = _scan(base, root)
+        if reuse_scan and hint is not None and folder in hint.scans:
+            sources, kind_assets = hint.scans[folder]
+        else:
+            sources, kind_assets = _scan(base, root)
+            if hint is not None:
+                hint.scans[folder] = (sources, kind_assets)
         assets.extend(kind_assets)
         for source, bundle_assets in sources:
-            loaded = _load_cached(root, source, kind, config, bundle_assets, cache)
+            trusted = reuse_scan and hint is not None and source not in hint.changed
+            loaded = _load_cached(root, source, kind, config, bundle_assets, cache, trusted)
             if isinstance(loaded, NotesiteError):
                 problems.extend(loaded.problems)
                 continue
@@ -84,8 +120,16 @@ def _load_cached(
     config: Config,
     bundle_assets: tuple[Path, ...],
     cache: LoadCache | None,
+    trusted: bool = False,
 ) -> Post | NotesiteError:
-    """`_load_post`, reusing the previous result while the file and config are unchanged."""
+    """`_load_post`, reusing the previous result while the file and config are unchanged.
+
+    `trusted`: the watcher reported no change to this file, so not even a stat is needed.
+    """
+    if trusted and cache is not None:
+        hit = cache.get(source)
+        if hit and hit[1] == config and hit[2] == bundle_assets:
+            return hit[3]
     stat = (root / source).stat()
     signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     if cache is not None:
@@ -101,32 +145,38 @@ def _load_cached(
     return result
 
 
+def _walk_files(base: Path) -> list[Path]:
+    """Every visible file under `base`, sorted (os.walk: much cheaper than Path.rglob)."""
+    found = []
+    for folder, subfolders, names in os.walk(base):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+        found.extend(Path(folder, name) for name in names if not name.startswith("."))
+    return sorted(found)
+
+
 def _scan(base: Path, root: Path) -> tuple[list[tuple[Path, tuple[Path, ...]]], list[Asset]]:
     """Find Markdown sources (with their bundle files) and loose assets under `base`."""
     sources: list[tuple[Path, tuple[Path, ...]]] = []
     assets: list[Asset] = []
-    bundle_dirs = sorted(
-        {p.parent for p in base.rglob("index*.md") if _is_index(p.name) and p.parent != base}
-    )
-    for path in sorted(base.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        bundle = next((d for d in bundle_dirs if d in path.parents), None) if bundle_dirs else None
+    files = _walk_files(base)
+    bundle_dirs = {p.parent for p in files if _is_index(p.name) and p.parent != base}
+    bundle_files: dict[Path, list[Path]] = {d: [] for d in bundle_dirs}
+    indexes: list[Path] = []
+    for path in files:
+        bundle = next((d for d in path.parents if d in bundle_dirs), None) if bundle_dirs else None
         if bundle is not None:
             if path.parent == bundle and _is_index(path.name):
-                files = tuple(
-                    sorted(
-                        f.relative_to(root)
-                        for f in bundle.rglob("*")
-                        if f.is_file() and not f.name.endswith(".md") and not f.name.startswith(".")
-                    )
-                )
-                sources.append((path.relative_to(root), files))
+                indexes.append(path)
+            elif not path.name.endswith(".md"):
+                bundle_files[bundle].append(path.relative_to(root))
         elif path.suffix == ".md":
             sources.append((path.relative_to(root), ()))
         else:
             relative = path.relative_to(root / CONTENT)
             assets.append(Asset(source=path.relative_to(root), url=relative.as_posix()))
+    for index in indexes:
+        sources.append((index.relative_to(root), tuple(sorted(bundle_files[index.parent]))))
+    sources.sort(key=lambda item: item[0])
     return sources, assets
 
 

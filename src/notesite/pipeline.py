@@ -20,7 +20,7 @@ import jinja2
 from notesite.errors import Problem
 from notesite.i18n import Strings, load_strings
 from notesite.katex import KatexRenderer
-from notesite.loader import LoadCache, display_path, load_site
+from notesite.loader import LoadCache, WatchHint, display_path, load_site
 from notesite.markdown import FormulaUse, MarkdownRenderer, Parsed, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathrender import client_markup, find_katex, katex_files
@@ -90,26 +90,40 @@ class Pipeline:
         self.katex: KatexRenderer | None = None
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
+        self.hint: WatchHint | None = None  # set by invalidate() when a watcher drives runs
 
-    def invalidate(self, paths: set[Path]) -> None:
-        """Forget what was read from these files (a save can keep size and mtime tick)."""
+    def invalidate(self, paths: set[Path] | None) -> None:
+        """Forget what was read from these files (a save can keep size and mtime tick).
+
+        `paths` from a watcher also let the next run skip the folder scan when only
+        existing files changed; None means "unknown", so the next run checks everything.
+        """
+        if paths is None:
+            self.hint = None
+            return
         root = self.root.resolve()
+        changed: set[Path] = set()
         for path in paths:
             try:
                 relative = path.resolve().relative_to(root)
             except ValueError:
                 continue
+            changed.add(relative)
             if self.load_cache.pop(relative, None) is None and relative.suffix != ".md":
                 # A folder: forget everything below it.
                 for source in [s for s in self.load_cache if relative in s.parents]:
                     del self.load_cache[source]
+        scans = self.hint.scans if self.hint is not None else {}
+        self.hint = WatchHint(changed, scans)
 
     def close(self) -> None:
         if self.katex is not None:
             self.katex.close()
 
     def run(self) -> SitePlan:
-        site = load_site(self.root, include_drafts=self.drafts, cache=self.load_cache)
+        site = load_site(
+            self.root, include_drafts=self.drafts, cache=self.load_cache, hint=self.hint
+        )
         strings, warnings = site_strings(site)
         settings = (site.config, {lang: s.as_dict() for lang, s in strings.items()})
         if settings != self.settings:  # config or UI strings changed: nothing is reusable

@@ -56,7 +56,7 @@ class LiveSite:
     ) -> RefreshResult:
         """Rebuild from disk (forgetting `changed` files); report which `watched_files` changed."""
         with self.lock:
-            self.pipeline.invalidate(changed or set())
+            self.pipeline.invalidate(changed)
             before = {path: self._digest_of(path) for path in watched_files}
             old_copies = dict(self.copy_digests)
             try:

@@ -48,9 +48,12 @@ class Debouncer(FileSystemEventHandler):
         if event.event_type in ("opened", "closed_no_write") or not self.relevant(event):
             return
         with self.lock:
-            for raw in (event.src_path, getattr(event, "dest_path", "")):
-                if raw:
-                    self.pending.add(Path(raw.decode() if isinstance(raw, bytes) else raw))
+            # A folder is "modified" whenever a file in it is written; only its creation,
+            # deletion or renaming says anything about the files below it.
+            if not (event.is_directory and event.event_type == "modified"):
+                for raw in (event.src_path, getattr(event, "dest_path", "")):
+                    if raw:
+                        self.pending.add(Path(raw.decode() if isinstance(raw, bytes) else raw))
             if self.timer is not None:
                 self.timer.cancel()
             self.timer = threading.Timer(self.delay, self.fire)
