@@ -3,16 +3,14 @@
   var stored = null;
   try { stored = localStorage.getItem("notesite-theme"); } catch (e) {}
   if (stored) document.documentElement.setAttribute("data-theme", stored);
-  document.addEventListener("DOMContentLoaded", function () {
-    var button = document.querySelector(".theme-toggle");
-    if (!button) return;
-    button.addEventListener("click", function () {
-      var dark = document.documentElement.getAttribute("data-theme") === "dark" ||
-        (!document.documentElement.getAttribute("data-theme") &&
-          window.matchMedia("(prefers-color-scheme: dark)").matches);
-      var next = dark ? "light" : "dark";
-      document.documentElement.setAttribute("data-theme", next);
-      try { localStorage.setItem("notesite-theme", next); } catch (e) {}
-    });
+  // Delegated, so it keeps working when the page body is replaced (notesite serve).
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest(".theme-toggle")) return;
+    var root = document.documentElement;
+    var dark = root.getAttribute("data-theme") === "dark" ||
+      (!root.getAttribute("data-theme") && window.matchMedia("(prefers-color-scheme: dark)").matches);
+    var next = dark ? "light" : "dark";
+    root.setAttribute("data-theme", next);
+    try { localStorage.setItem("notesite-theme", next); } catch (e) {}
   });
 })();

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import posixpath
 import queue
@@ -122,13 +123,29 @@ def make_handler(site: LiveSite, hub: Hub) -> type[BaseHTTPRequestHandler]:
                 content = inject_reload_script(content)
             if kind.startswith("text/") or kind in ("application/javascript", "application/xml"):
                 kind += "; charset=utf-8"
-            self.reply(HTTPStatus.OK, content, kind)
+            etag = None
+            if not kind.startswith("text/html"):
+                # Assets (KaTeX fonts, CSS) are revalidated, not refetched, on every reload.
+                etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(HTTPStatus.NOT_MODIFIED)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+            self.reply(HTTPStatus.OK, content, kind, etag)
 
-        def reply(self, status: HTTPStatus, body: bytes, kind: str) -> None:
+        def reply(
+            self, status: HTTPStatus, body: bytes, kind: str, etag: str | None = None
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
+            if etag is None:
+                self.send_header("Cache-Control", "no-store")
+            else:
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("ETag", etag)
             self.end_headers()
             self.wfile.write(body)
 

@@ -40,10 +40,38 @@
   }
 
   var source = new EventSource("/__notesite/events?page=" + encodeURIComponent(page));
-  source.addEventListener("reload", function () {
+  function fullReload() {
     sessionStorage.setItem(scrollKey, String(window.scrollY));
     location.reload();
-  });
+  }
+
+  function headAssets(doc) {
+    return Array.from(doc.head.querySelectorAll('link[rel="stylesheet"], script[src]'))
+      .map(function (node) { return (node.getAttribute("href") || node.getAttribute("src") || "").split("?")[0]; })
+      .join("\n");
+  }
+
+  // Swap in the new body instead of reloading: no stylesheet, font or script is
+  // fetched again, and the scroll position stays where it was.
+  function refreshInPlace() {
+    fetch(location.href, { cache: "no-store" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var next = new DOMParser().parseFromString(html, "text/html");
+        if (headAssets(next) !== headAssets(document)) { fullReload(); return; }
+        var x = window.scrollX, y = window.scrollY;
+        var overlay = document.getElementById("notesite-error-overlay");
+        document.title = next.title;
+        document.documentElement.lang = next.documentElement.lang;
+        document.body.replaceWith(document.adoptNode(next.body));
+        if (overlay) document.body.appendChild(overlay);
+        window.scrollTo(x, y);
+        document.dispatchEvent(new CustomEvent("notesite:refreshed"));
+      })
+      .catch(fullReload);
+  }
+
+  source.addEventListener("reload", refreshInPlace);
   source.addEventListener("css", swapStylesheets);
   source.addEventListener("error-overlay", function (event) { showError(event.data); });
   source.addEventListener("ok", clearError);
