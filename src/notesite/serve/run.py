@@ -11,7 +11,7 @@ from notesite.serve.http import DevServer, Hub, make_handler
 from notesite.serve.state import LiveSite
 from notesite.serve.watch import watch
 
-DEBOUNCE_SECONDS = 0.02
+DEBOUNCE_SECONDS = 0.01  # editors finish a save (write + rename) well within this
 
 
 def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None) -> int:
