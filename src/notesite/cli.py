@@ -37,6 +37,22 @@ def _serve(args: argparse.Namespace) -> int:
     )
 
 
+def _new(args: argparse.Namespace) -> int:
+    from notesite.newnote import new_note
+
+    path = new_note(
+        Path(args.source),
+        args.title,
+        category=args.category,
+        lang=args.lang,
+        translation_of=Path(args.translation_of) if args.translation_of else None,
+        bundle=args.bundle,
+    )
+    here = Path.cwd()
+    print(path.relative_to(here) if path.is_absolute() and path.is_relative_to(here) else path)
+    return 0
+
+
 def _not_yet(name: str, issue: int):
     def run(args: argparse.Namespace) -> int:
         print(f"notesite {name}: not implemented yet (tracked in issue #{issue})", file=sys.stderr)
@@ -78,9 +94,14 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--source", default=".")
     check.set_defaults(run=_not_yet("check", 6))
 
-    new = commands.add_parser("new", help="create a new note (issue #6)")
-    new.add_argument("title")
-    new.set_defaults(run=_not_yet("new", 6))
+    new = commands.add_parser("new", help="create a note with front matter, print its path")
+    new.add_argument("title", help="the note's title (the file name is made from it)")
+    new.add_argument("--source", default=".", help="site folder (default: current folder)")
+    new.add_argument("--category", help="category key (default: the first in notesite.yaml)")
+    new.add_argument("--lang", help="language code (default: the default language)")
+    new.add_argument("--translation-of", help="path of the note this one translates")
+    new.add_argument("--bundle", action="store_true", help="create <name>/index.md for images")
+    new.set_defaults(run=_new)
     return parser
 
 

@@ -151,6 +151,7 @@ _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
     "math": (_math, False),
     "untranslated": (lambda c, v, k: _choice(c, v, k, ("show", "hide")), False),
     "slugify": (lambda c, v, k: _choice(c, v, k, ("unicode", "pinyin")), False),
+    "cname": (lambda c, v, k: c.string(v, k).strip(), False),
 }
 
 
@@ -224,4 +225,5 @@ def load_config(site_root: Path) -> Config:
         math=values.get("math") or MathConfig(),
         untranslated=values.get("untranslated", "show"),
         slug_style=values.get("slugify", "unicode"),
+        cname=values.get("cname"),
     )

@@ -46,6 +46,7 @@ class Config:
     math: MathConfig = field(default_factory=MathConfig)
     untranslated: str = "show"  # notes missing in a language: "show" in its listings, or "hide"
     slug_style: str = "unicode"  # "unicode" keeps Chinese in URLs, "pinyin" romanises it
+    cname: str | None = None  # custom domain for GitHub Pages (written to CNAME)
 
     @property
     def base_path(self) -> str:

@@ -53,7 +53,9 @@ class SitePlan:
         """Feeds, sitemap and generated assets (everything that is not a page or a copy)."""
         files = _feeds_and_sitemap(self.site, self.renderer, self.feed_docs, self.pages)
         files["static/css/pygments.css"] = pygments_css().encode("utf-8")
-        files[".nojekyll"] = b""
+        files[".nojekyll"] = b""  # GitHub Pages must not run Jekyll over the site
+        if self.site.config.cname:
+            files["CNAME"] = (self.site.config.cname + "\n").encode("utf-8")
         return files
 
     def copies(self) -> dict[str, Path]:
