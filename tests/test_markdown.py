@@ -257,3 +257,16 @@ def test_reading_time_counts_cjk_and_words_apart() -> None:
     assert renderer.render(" ".join(["word"] * 460)).reading_minutes == 2
     code = "```\n" + "x " * 5000 + "\n```\n"
     assert renderer.render("字" * 10 + "\n\n" + code).reading_minutes == 1
+
+
+def test_summaries_carry_no_footnotes() -> None:
+    from notesite.markdown import MarkdownRenderer
+    from notesite.mathrender import client_markup
+
+    renderer = MarkdownRenderer(client_markup)
+    body = "Intro[^1] text.\n\n<!--more-->\n\nMore.\n\n[^1]: the note\n"
+    for summary in (None, "Given summary"):
+        doc = renderer.render(body, summary=summary)
+        excerpt = tree(doc.summary_html)
+        assert excerpt.css(".footnotes, .footnote-ref, sup a") == []
+        assert tree(doc.html).css_first(".footnotes") is not None

@@ -53,12 +53,14 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _not_yet(name: str, issue: int):
-    def run(args: argparse.Namespace) -> int:
-        print(f"notesite {name}: not implemented yet (tracked in issue #{issue})", file=sys.stderr)
-        return 2
+def _check(args: argparse.Namespace) -> int:
+    from notesite.check import exit_status, find_problems, report
 
-    return run
+    findings = find_problems(Path(args.source), drafts=args.drafts)
+    text = report(findings, args.format)
+    if text:
+        print(text)
+    return exit_status(findings, args.strict)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -90,9 +92,12 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cache-dir", help="formula cache folder (as for build)")
     serve.set_defaults(run=_serve)
 
-    check = commands.add_parser("check", help="validate the site without writing it (issue #6)")
-    check.add_argument("--source", default=".")
-    check.set_defaults(run=_not_yet("check", 6))
+    check = commands.add_parser("check", help="validate the site without writing it")
+    check.add_argument("--source", default=".", help="site folder (default: current folder)")
+    check.add_argument("--format", choices=("text", "github", "json"), default="text")
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.add_argument("--drafts", action="store_true", help="check drafts as well")
+    check.set_defaults(run=_check)
 
     new = commands.add_parser("new", help="create a note with front matter, print its path")
     new.add_argument("title", help="the note's title (the file name is made from it)")

@@ -92,6 +92,7 @@ class Pipeline:
         self.katex: KatexRenderer | None = None
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
+        self.parsed_by_post: dict[Post, Parsed] = {}
         self.hint: WatchHint | None = None  # set by invalidate() when a watcher drives runs
 
     def invalidate(self, paths: set[Path] | None) -> None:
@@ -136,6 +137,7 @@ class Pipeline:
             self.katex = None
             self.settings = settings
         parsed, link_warnings, formulas = self.parse_documents(site, strings)
+        self.parsed_by_post = parsed  # for `check`, which inspects the parse environments
         in_feeds = feed_posts(site)
         math = prepare_math(site, parsed, formulas, in_feeds, self.cache_dir, self)
         docs = {post: self.render_doc(post, parsed, math, "page") for post in parsed}

@@ -133,6 +133,8 @@ class MarkdownRenderer:
         more = more_marker_index(tokens)
         summary_env = dict(env, has_math=False)
         if summary is not None:
+            # A fresh env: the body's footnotes must not be appended to the summary.
+            summary_env = {"has_math": False, "admonition_titles": env["admonition_titles"]}
             summary_html = self.md.renderInline(summary, summary_env).strip()
             summary_text = " ".join(summary.split())
             truncated = True

@@ -127,7 +127,8 @@ def more_marker_index(tokens: list[Token]) -> int | None:
 
 
 def render_before_more(md: MarkdownIt, tokens: list[Token], index: int, env: dict) -> str:
-    """HTML of the blocks before `<!--more-->`, headings left out (they'd repeat in lists)."""
+    """HTML of the blocks before `<!--more-->` for listings: headings left out (they would
+    repeat in lists) and footnote references too (their notes are not on the listing)."""
     kept: list[Token] = []
     in_heading = False
     for token in tokens[:index]:
@@ -136,8 +137,11 @@ def render_before_more(md: MarkdownIt, tokens: list[Token], index: int, env: dic
         elif token.type == "heading_close":
             in_heading = False
             continue
-        if not in_heading:
-            kept.append(token)
+        if in_heading:
+            continue
+        if token.type == "inline" and token.children:
+            token = token.copy(children=[c for c in token.children if c.type != "footnote_ref"])
+        kept.append(token)
     return md.renderer.render(kept, md.options, env).strip()
 
 

@@ -59,10 +59,19 @@ def _rewrite_links(state: StateCore) -> None:
         if not isinstance(value, str):
             continue
         url = rewrite(value, source_dir, resolve)
+        parts = urlsplit(value)
         if url is not None:
             token.attrSet(attribute, url)
-        elif is_relative_reference(value) and urlsplit(value).path:
+        elif is_relative_reference(value) and parts.path:
             state.env.setdefault("unresolved_links", []).append((line, value))
+        if parts.fragment and (url is not None or value.startswith("#")):
+            # (line, source file the anchor must be in, or "" for this page, anchor)
+            target = (
+                posixpath.normpath(posixpath.join(source_dir, unquote(parts.path)))
+                if parts.path
+                else ""
+            )
+            state.env.setdefault("anchor_links", []).append((line, target, unquote(parts.fragment)))
 
 
 def links_plugin(md: MarkdownIt) -> None:

@@ -1,0 +1,121 @@
+"""`notesite check`: each planted defect is reported with path:line in all three formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import BASIC_CONFIG, post, write_site
+
+from notesite.cli import main
+
+GOOD = {
+    "content/posts/rl/td.md": post(
+        title="时序差分", body="## 更新规则\n\n见 [贝尔曼](bellman.md#推导)。\n"
+    ),
+    "content/posts/rl/bellman.md": post(title="贝尔曼", body="## 推导\n\n正文。\n"),
+}
+
+DEFECTS = [
+    # (files to add or replace, expected path, line, severity, message start)
+    (
+        {
+            "content/posts/rl/td.md": post(
+                title="时序差分", body="见 [贝尔曼](bellman.md#不存在)。\n"
+            )
+        },
+        "content/posts/rl/td.md",
+        6,
+        "error",
+        "link to a missing anchor #不存在 in content/posts/rl/bellman.md",
+    ),
+    (
+        {"content/posts/rl/td.md": post(title="时序差分", body="正文\n\n[上面](#没有这节)\n")},
+        "content/posts/rl/td.md",
+        8,
+        "error",
+        "link to a missing anchor #没有这节",
+    ),
+    (
+        {"content/posts/rl/td.md": post(title="时序差分", body="![图](missing.png)\n")},
+        "content/posts/rl/td.md",
+        6,
+        "warning",
+        "link to a missing file: missing.png",
+    ),
+    (
+        {"content/posts/rl/td.md": post(title="时序差分", body="坏公式 $\\frac{a$。\n")},
+        "content/posts/rl/td.md",
+        6,
+        "warning",
+        "KaTeX error:",
+    ),
+    (
+        {"content/posts/rl/td.md": "---\ntitle: 时序差分\ndate: 2026-13-45\n---\n"},
+        "content/posts/rl/td.md",
+        3,
+        "error",
+        "date: invalid date",
+    ),
+    (
+        {"templates/i18n/en.yaml": "latest_updates: Newest\n", "notesite.yaml@": "ja"},
+        "templates/i18n/ja.yaml",
+        1,
+        "warning",
+        "",
+    ),
+]
+
+
+def plant(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        if name == "notesite.yaml@":
+            config = (root / "notesite.yaml").read_text(encoding="utf-8")
+            (root / "notesite.yaml").write_text(
+                config.replace(
+                    "  en: {name: English, locale: en}\n",
+                    "  en: {name: English, locale: en}\n  ja: {name: 日本語, locale: ja}\n",
+                ),
+                encoding="utf-8",
+            )
+            continue
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_clean_site_passes(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(write_site(tmp_path / "site", GOOD, BASIC_CONFIG))
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out == ""
+    assert not (tmp_path / "site/public").exists()  # check writes nothing
+
+
+@pytest.mark.parametrize(("files", "path", "line", "severity", "message"), DEFECTS)
+def test_each_defect_in_every_format(
+    tmp_path: Path, capsys, monkeypatch, files, path, line, severity, message
+) -> None:
+    root = write_site(tmp_path / "site", GOOD, BASIC_CONFIG)
+    plant(root, files)
+    monkeypatch.chdir(root)
+    status = 1 if severity == "error" else 0
+
+    assert main(["check"]) == status
+    text = capsys.readouterr().out.strip().splitlines()
+    prefix = f"{path}:{line}: " + ("warning: " if severity == "warning" else "")
+    assert len(text) == 1 and text[0].startswith(prefix + message), text
+
+    assert main(["check", "--format", "github"]) == status
+    github = capsys.readouterr().out.strip().splitlines()
+    assert len(github) == 1 and github[0].startswith(
+        f"::{severity} file={path},line={line}::{message}"
+    )
+
+    assert main(["check", "--format", "json"]) == status
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["path"], row["line"], row["severity"]) == (path, line, severity)
+    assert row["message"].startswith(message)
+
+    assert main(["check", "--strict"]) == 1  # warnings fail with --strict
+    capsys.readouterr()

@@ -1,0 +1,71 @@
+"""The blog of this repository, built for a GitHub Pages sub-path and served by a plain
+static server under /notes/: every link, anchor and asset reachable from the home page works."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from browser import serve_under
+from conftest import REPO
+from selectolax.lexbor import LexborHTMLParser
+
+from notesite.build import build
+
+
+def test_crawl_finds_no_broken_link_anchor_or_asset(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "notesite.yaml", site / "notesite.yaml")
+    config = (site / "notesite.yaml").read_text(encoding="utf-8")
+    assert "base_url: https://example.github.io/notes/" in config
+    output = tmp_path / "public"
+    build(site, output)
+
+    with serve_under(output, "notes") as base:
+        origin = base[: -len("/notes/")]
+        queue, seen, broken, escaping = [base], set(), [], []
+        pages: dict[str, LexborHTMLParser] = {}
+        anchors: list[tuple[str, str, str]] = []
+        while queue:
+            url = queue.pop()
+            if url in seen:
+                continue
+            seen.add(url)
+            try:
+                with urllib.request.urlopen(url) as response:
+                    body = response.read()
+                    kind = response.headers.get("Content-Type", "")
+            except urllib.error.HTTPError as error:
+                broken.append((url, error.code))
+                continue
+            if "html" not in kind:
+                continue
+            doc = LexborHTMLParser(body.decode("utf-8"))
+            pages[url] = doc
+            for node in doc.css("a[href], link[href], img[src], script[src]"):
+                raw = node.attributes.get("href") or node.attributes.get("src") or ""
+                target, fragment = urldefrag(urljoin(url, raw))
+                if urlsplit(target).netloc != urlsplit(base).netloc:
+                    continue  # external (paper links, canonical on example.github.io)
+                if not urlsplit(target).path.startswith("/notes/"):
+                    escaping.append((url, raw))
+                    continue
+                if fragment:
+                    anchors.append((url, target, unquote(fragment)))
+                queue.append(target)
+        assert broken == [] and escaping == []
+        assert len(pages) > 50 and f"{origin}/notes/en/" in pages
+        missing = [
+            (source, target, fragment)
+            for source, target, fragment in anchors
+            if target in pages and pages[target].css_first(f'[id="{fragment}"]') is None
+        ]
+        assert missing == []
+        # 404 works at the sub-path: the page and its assets load from /notes/.
+        not_found = LexborHTMLParser((output / "404.html").read_text(encoding="utf-8"))
+        for link in not_found.css("link[rel=stylesheet]"):
+            assert link.attributes["href"].startswith("/notes/")
