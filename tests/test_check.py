@@ -59,6 +59,20 @@ DEFECTS = [
         "date: invalid date",
     ),
     (
+        {"content/posts/cv/td.md": post(title="另一个 TD")},
+        "content/posts/rl/td.md",
+        1,
+        "error",
+        "URL /posts/td/ is also the URL of content/posts/cv/td.md",
+    ),
+    (
+        {"notesite.yaml@": "bad-key"},
+        "notesite.yaml",
+        14,
+        "error",
+        "unknown key 'titel'",
+    ),
+    (
         {"templates/i18n/en.yaml": "latest_updates: Newest\n", "notesite.yaml@": "ja"},
         "templates/i18n/ja.yaml",
         1,
@@ -70,6 +84,10 @@ DEFECTS = [
 
 def plant(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
+        if name == "notesite.yaml@" and text == "bad-key":
+            with (root / "notesite.yaml").open("a", encoding="utf-8") as config_file:
+                config_file.write("titel: typo\n")
+            continue
         if name == "notesite.yaml@":
             config = (root / "notesite.yaml").read_text(encoding="utf-8")
             (root / "notesite.yaml").write_text(
