@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -24,7 +24,7 @@ from notesite.loader import LoadCache, WatchHint, display_path, load_site
 from notesite.markdown import FormulaUse, MarkdownRenderer, Parsed, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathrender import client_markup, find_katex, katex_files
-from notesite.mathsetup import MathSetup, prepare_math
+from notesite.mathsetup import MathSetup, formula_set, prepare_math
 from notesite.model import Post, Site
 from notesite.pages import PageOut, Planner, PostView
 from notesite.render import PageRenderer, make_environment
@@ -32,6 +32,26 @@ from notesite.theme import builtin_theme_dir, static_files
 from notesite.urls import Urls
 
 FEED_SIZE = 20
+# What listings, feeds' order, neighbours and translations show of a post: if none
+# of these changed, an edit only changes the post's own page (and maybe its feed entry).
+_SHOWN_IN_LISTINGS = (
+    "source",
+    "kind",
+    "title",
+    "date",
+    "updated",
+    "category",
+    "tags",
+    "lang",
+    "translation_key",
+    "slug",
+    "url",
+    "summary",
+    "draft",
+    "source_link",
+    "bundle_assets",
+    "body_line",
+)
 
 
 @dataclass
@@ -93,6 +113,8 @@ class Pipeline:
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
         self.parsed_by_post: dict[Post, Parsed] = {}
+        self.last: tuple[SitePlan, dict[Post, RenderedDoc]] | None = None
+        self.body_only_runs = 0  # runs that reused the last plan (see _body_only_edit)
         self.hint: WatchHint | None = None  # set by invalidate() when a watcher drives runs
 
     def invalidate(self, paths: set[Path] | None) -> None:
@@ -130,12 +152,17 @@ class Pipeline:
         strings, warnings = site_strings(site)
         settings = (site.config, {lang: s.as_dict() for lang, s in strings.items()})
         if settings != self.settings:  # config or UI strings changed: nothing is reusable
+            self.last = None
             self.parsed.clear()
             self.docs.clear()
             self.views.clear()
             self.close()
             self.katex = None
             self.settings = settings
+        fast = self._body_only_edit(site, strings, warnings)
+        if fast is not None:
+            self.body_only_runs += 1
+            return fast
         parsed, link_warnings, formulas = self.parse_documents(site, strings)
         self.parsed_by_post = parsed  # for `check`, which inspects the parse environments
         in_feeds = feed_posts(site)
@@ -165,7 +192,86 @@ class Pipeline:
         renderer = PageRenderer(
             site, strings, pages, katex=katex_dist is not None, env=self.templates
         )
-        return SitePlan(site, pages, renderer, feed_docs, katex_dist, math, warnings)
+        plan = SitePlan(site, pages, renderer, feed_docs, katex_dist, math, warnings)
+        self.last = (plan, docs)
+        return plan
+
+    def _body_only_edit(
+        self, site: Site, strings: dict[str, Strings], warnings: list[Problem]
+    ) -> SitePlan | None:
+        """The common save while writing: one note's body changed and nothing a listing
+        shows of it did. Then only that note's page changes; the rest of the last plan
+        is reused. Returns None whenever that is not certain (the full run follows)."""
+        if self.last is None or warnings:
+            return None
+        last_plan, last_docs = self.last
+        old_items = (*last_plan.site.posts, *last_plan.site.pages)
+        new_items = (*site.posts, *site.pages)
+        if (
+            last_plan.warnings
+            or len(old_items) != len(new_items)
+            or site.assets != last_plan.site.assets
+        ):
+            return None
+        changed = [
+            (old, new) for old, new in zip(old_items, new_items, strict=True) if old is not new
+        ]
+        if len(changed) != 1:
+            return None
+        old, new = changed[0]
+        if any(getattr(old, name) != getattr(new, name) for name in _SHOWN_IN_LISTINGS):
+            return None
+        parsed, link_warnings, formulas = self.parse_documents(site, strings)
+        if link_warnings:
+            return None
+        math = last_plan.math
+        in_feeds = old in last_plan.feed_docs
+        if self.katex is not None:
+            wanted = formula_set(formulas[new])
+            if in_feeds:
+                wanted |= formula_set(formulas[new], "mathml")
+            memory = self.katex.memory
+            if any(f not in memory or memory[f].error is not None for f in wanted):
+                return None
+        doc = self.render_doc(new, parsed, math, "page")
+        before = last_docs[old]
+        if (doc.summary_html, doc.summary_text, doc.truncated, doc.reading_minutes) != (
+            before.summary_html,
+            before.summary_text,
+            before.truncated,
+            before.reading_minutes,
+        ) or (doc.title_html, doc.summary_has_math) != (before.title_html, before.summary_has_math):
+            return None
+        self.parsed_by_post = parsed
+        docs = {post: (doc if post is new else last_docs[post]) for post in parsed}
+        feed_docs = dict(last_plan.feed_docs)
+        if in_feeds:
+            del feed_docs[old]
+            feed_docs[new] = (
+                doc
+                if math.feed_renderer is math.page_renderer
+                else self.render_doc(new, parsed, math, "feed")
+            )
+        planner = Planner(site, docs, strings, self.views)
+        pages = []
+        for page in last_plan.pages:
+            entry = page.context.get("entry")
+            if entry is not None and entry.post is old:
+                page = replace(
+                    page,
+                    context={**page.context, "entry": planner.view(new)},
+                    has_math=doc.has_math,
+                    has_code=doc.has_code,
+                )
+            pages.append(page)
+        for key in [k for k in self.views if k[0] is old]:
+            del self.views[key]
+        renderer = PageRenderer(
+            site, strings, pages, katex=last_plan.katex_dist is not None, env=self.templates
+        )
+        plan = SitePlan(site, pages, renderer, feed_docs, last_plan.katex_dist, math, [])
+        self.last = (plan, docs)
+        return plan
 
     def render_doc(self, post: Post, parsed: dict, math: MathSetup, kind: str) -> RenderedDoc:
         key = (kind, id(parsed[post]))  # a Parsed lives in self.parsed while it is current
