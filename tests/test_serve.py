@@ -58,6 +58,9 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         "content/posts/rl/wip.md": post(
             title="草稿笔记", date="2026-01-06", draft="true", body="未完成。"
         ),
+        "content/posts/cv/future.md": post(
+            title="未来的笔记", date="2099-01-01", body="以后发布。"
+        ),
         "static/css/extra.css": "body { }\n",
     }
     root = write_site(tmp_path / "site", files, CONFIG)
@@ -96,6 +99,15 @@ def test_edit_shows_without_manual_reload_and_keeps_scroll(served, browser_page:
     )
     expect(page.locator(".post-body p").first).to_have_text("第二版正文。", timeout=5000)
     page.wait_for_function("window.scrollY > 500")
+    # The patched page is exactly the page the server now serves.
+    same = page.evaluate(
+        """async () => {
+            const html = await (await fetch(location.href, {cache: "no-store"})).text();
+            const next = new DOMParser().parseFromString(html, "text/html");
+            return next.body.innerHTML === document.body.innerHTML && next.title === document.title;
+        }"""
+    )
+    assert same
 
 
 def test_atomic_save_by_rename_is_seen(served, browser_page: Page) -> None:
@@ -149,19 +161,23 @@ def test_rename_and_delete_update_listings(served, browser_page: Page) -> None:
     page.goto(url)
     wait_connected(page)
     titles = page.locator(".post-item-title a")
-    expect(titles).to_have_text(["时序差分", "草稿笔记", "蒙特卡洛"])
+    expect(titles).to_have_text(["未来的笔记", "时序差分", "草稿笔记", "蒙特卡洛"])
     os.replace(root / "content/posts/rl/mc.md", root / "content/posts/rl/monte-carlo.md")
     expect(page.locator('.post-item-title a[href="/notes/posts/monte-carlo/"]')).to_have_count(
         1, timeout=5000
     )
     (root / "content/posts/rl/td.md").unlink()
-    expect(titles).to_have_text(["草稿笔记", "蒙特卡洛"], timeout=5000)
+    expect(titles).to_have_text(["未来的笔记", "草稿笔记", "蒙特卡洛"], timeout=5000)
 
 
-def test_drafts_are_served_and_marked(served, browser_page: Page) -> None:
+def test_drafts_and_future_notes_are_served_and_marked(served, browser_page: Page) -> None:
     _, url = served
     browser_page.goto(url + "posts/wip/")
     expect(browser_page.locator(".badge.draft")).to_have_count(1)
+    browser_page.goto(url + "posts/future/")
+    expect(browser_page.locator(".notesite-scheduled")).to_have_text("未到发布日期")
+    browser_page.goto(url + "posts/mc/")
+    expect(browser_page.locator(".notesite-scheduled")).to_have_count(0)
 
 
 def _status(url: str) -> int:

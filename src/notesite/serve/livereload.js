@@ -39,6 +39,24 @@
     });
   }
 
+  // Notes dated in the future are served while writing; say so next to their date.
+  // (Done here, not in the templates, so that built pages do not depend on the clock.)
+  function markScheduled() {
+    document.querySelectorAll(".post-meta > time[datetime]").forEach(function (time) {
+      var meta = time.parentNode;
+      if (Date.parse(time.getAttribute("datetime")) > Date.now() &&
+          !meta.querySelector(".notesite-scheduled")) {
+        var badge = document.createElement("span");
+        badge.className = "badge draft notesite-scheduled";
+        badge.textContent = document.documentElement.lang.indexOf("zh") === 0 ? "未到发布日期" : "Scheduled";
+        meta.appendChild(badge);
+      }
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", markScheduled);
+  else markScheduled();
+  document.addEventListener("notesite:refreshed", markScheduled);
+
   var source = new EventSource("/__notesite/events?page=" + encodeURIComponent(page));
   function fullReload() {
     sessionStorage.setItem(scrollKey, String(window.scrollY));
@@ -51,6 +69,37 @@
       .join("\n");
   }
 
+  function syncAttributes(target, source) {
+    Array.from(target.attributes).forEach(function (attribute) {
+      if (!source.hasAttribute(attribute.name)) target.removeAttribute(attribute.name);
+    });
+    Array.from(source.attributes).forEach(function (attribute) {
+      if (target.getAttribute(attribute.name) !== attribute.value) {
+        target.setAttribute(attribute.name, attribute.value);
+      }
+    });
+  }
+
+  // Make `current`'s children equal to `next`'s, touching only what differs: equal
+  // leading and trailing children stay (no style or layout work for them), a single
+  // changed element of the same tag is patched recursively, anything else is replaced.
+  function patch(current, next, depth) {
+    var a = Array.from(current.childNodes), b = Array.from(next.childNodes);
+    var start = 0;
+    while (start < a.length && start < b.length && a[start].isEqualNode(b[start])) start++;
+    var endA = a.length - 1, endB = b.length - 1;
+    while (endA >= start && endB >= start && a[endA].isEqualNode(b[endB])) { endA--; endB--; }
+    if (endA === start && endB === start && a[start].nodeType === 1 &&
+        a[start].tagName === b[start].tagName && depth < 12) {
+      syncAttributes(a[start], b[start]);
+      patch(a[start], b[start], depth + 1);
+      return;
+    }
+    var before = a[endA + 1] || null;
+    for (var i = start; i <= endA; i++) current.removeChild(a[i]);
+    for (var j = start; j <= endB; j++) current.insertBefore(document.adoptNode(b[j]), before);
+  }
+
   // Swap in the new body instead of reloading: no stylesheet, font or script is
   // fetched again, and the scroll position stays where it was.
   function refreshInPlace() {
@@ -61,9 +110,11 @@
         if (headAssets(next) !== headAssets(document)) { fullReload(); return; }
         var x = window.scrollX, y = window.scrollY;
         var overlay = document.getElementById("notesite-error-overlay");
+        if (overlay) overlay.remove();
         document.title = next.title;
         document.documentElement.lang = next.documentElement.lang;
-        document.body.replaceWith(document.adoptNode(next.body));
+        syncAttributes(document.body, next.body);
+        patch(document.body, next.body, 0);
         if (overlay) document.body.appendChild(overlay);
         window.scrollTo(x, y);
         document.dispatchEvent(new CustomEvent("notesite:refreshed"));

@@ -11,7 +11,10 @@ from notesite.serve.http import DevServer, Hub, make_handler
 from notesite.serve.state import LiveSite
 from notesite.serve.watch import watch
 
-DEBOUNCE_SECONDS = 0.01  # editors finish a save (write + rename) well within this
+# Editors finish a save (write a scratch file, rename it over the note) within a
+# millisecond, and scratch files are ignored anyway; a short quiet period still
+# folds a burst (a `git checkout`) into one rebuild.
+DEBOUNCE_SECONDS = 0.003
 
 
 def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None) -> int:

@@ -19,6 +19,12 @@ from watchdog.observers import Observer
 IGNORED_PARTS = {".git", "node_modules", "__pycache__", ".venv", ".pytest_cache", ".hypothesis"}
 
 
+def is_editor_scratch(name: str) -> bool:
+    """Hidden files, vim swap/backup files and vim's `4913` probe: never site content
+    (the loader skips hidden files too), so they need no rebuild of their own."""
+    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "4913"
+
+
 class Debouncer(FileSystemEventHandler):
     """Collects the paths of events and calls back with them after `delay` of quiet."""
 
@@ -39,7 +45,7 @@ class Debouncer(FileSystemEventHandler):
                 continue
             if any(path.startswith(prefix) for prefix in self.ignore):
                 continue
-            if IGNORED_PARTS.intersection(Path(path).parts):
+            if IGNORED_PARTS.intersection(Path(path).parts) or is_editor_scratch(Path(path).name):
                 continue
             return True
         return False
