@@ -114,14 +114,13 @@ class KatexRenderer:
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def render_all(self, formulas: Iterable[Formula]) -> dict[Formula, Rendered]:
-        wanted = set(formulas)
-        missing = [f for f in wanted if f not in self.memory]
-        if not missing:
-            return self.memory  # a superset of what was asked for; callers only look up
-        known = {f: self.memory[f] for f in wanted if f in self.memory}
-        fresh = self._render_uncached(sorted(missing, key=lambda f: (f.tex, f.display, f.output)))
-        self.memory.update(fresh)
-        return {**known, **fresh}
+        """Render what is not known yet; return every result of this renderer (a superset
+        of `formulas`; callers only look up)."""
+        missing = {f for f in formulas if f not in self.memory}
+        if missing:
+            order = sorted(missing, key=lambda f: (f.tex, f.display, f.output))
+            self.memory.update(self._render_uncached(order))
+        return self.memory
 
     def _render_uncached(self, unique: list[Formula]) -> dict[Formula, Rendered]:
         keys = {formula: self.key(formula) for formula in unique}

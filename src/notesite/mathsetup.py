@@ -16,7 +16,7 @@ from notesite.errors import Problem, fail
 from notesite.katex import Formula, KatexRenderer, KatexUnavailable
 from notesite.loader import display_path
 from notesite.markdown import FormulaUse, MarkdownRenderer, Parsed
-from notesite.mathrender import RenderedLookup, client_markup, find_katex
+from notesite.mathrender import RenderedLookup
 from notesite.model import Post, Site
 
 CACHE_ENV = "NOTESITE_CACHE_DIR"
@@ -57,9 +57,12 @@ def formula_set(uses: list[FormulaUse], output: str = "htmlAndMathml") -> frozen
 
 
 class KatexHolder(Protocol):
-    """Whoever keeps the KaTeX renderer between runs (the pipeline)."""
+    """Whoever keeps the KaTeX renderer between runs (the pipeline), with the Markdown
+    renderers that read its results and the parser used for client-side math."""
 
     katex: KatexRenderer | None
+    math_renderers: tuple[MarkdownRenderer, MarkdownRenderer] | None
+    parser: MarkdownRenderer
 
 
 def prepare_math(
@@ -69,12 +72,12 @@ def prepare_math(
     feed_posts: list[Post],
     cache_dir: Path | None,
     holder: KatexHolder,
+    dist: Path | None,
 ) -> MathSetup:
+    """`dist` is KaTeX's installed `dist` folder (`mathrender.find_katex`), if any."""
     if site.config.math.render == "client":
-        renderer = MarkdownRenderer(client_markup)
-        return MathSetup(renderer, renderer)
+        return MathSetup(holder.parser, holder.parser)  # it renders math as escaped TeX
 
-    dist = find_katex(site.root)
     if dist is None:
         raise fail(
             site.config.path,
@@ -91,6 +94,11 @@ def prepare_math(
                 dist.parent,
                 site.config.math.macros,
                 (cache_dir / "katex.sqlite") if cache_dir else None,
+            )
+            # Made once: they look formulas up in the renderer's growing results.
+            holder.math_renderers = (
+                MarkdownRenderer(RenderedLookup(holder.katex.memory)),
+                MarkdownRenderer(RenderedLookup(holder.katex.memory, "mathml")),
             )
         katex = holder.katex
         before = katex.rendered_count
@@ -110,9 +118,11 @@ def prepare_math(
                     Problem(where, post.body_line + use.line, f"KaTeX error: {message}")
                 )
     warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
+    assert holder.math_renderers is not None
+    page_renderer, feed_renderer = holder.math_renderers
     return MathSetup(
-        page_renderer=MarkdownRenderer(RenderedLookup(results)),
-        feed_renderer=MarkdownRenderer(RenderedLookup(results, "mathml")),
+        page_renderer=page_renderer,
+        feed_renderer=feed_renderer,
         warnings=warnings,
         formulas_total=len(wanted),
         formulas_rendered=katex.rendered_count - before,

@@ -110,6 +110,7 @@ class Pipeline:
         self.docs: dict[tuple, RenderedDoc] = {}
         self.views: dict[tuple, PostView] = {}
         self.katex: KatexRenderer | None = None
+        self.math_renderers: tuple[MarkdownRenderer, MarkdownRenderer] | None = None
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
         self.parsed_by_post: dict[Post, Parsed] = {}
@@ -158,6 +159,7 @@ class Pipeline:
             self.views.clear()
             self.close()
             self.katex = None
+            self.math_renderers = None
             self.settings = settings
         fast = self._body_only_edit(site, strings, warnings)
         if fast is not None:
@@ -166,7 +168,8 @@ class Pipeline:
         parsed, link_warnings, formulas = self.parse_documents(site, strings)
         self.parsed_by_post = parsed  # for `check`, which inspects the parse environments
         in_feeds = feed_posts(site)
-        math = prepare_math(site, parsed, formulas, in_feeds, self.cache_dir, self)
+        katex_dist = find_katex(self.root)
+        math = prepare_math(site, parsed, formulas, in_feeds, self.cache_dir, self, katex_dist)
         docs = {post: self.render_doc(post, parsed, math, "page") for post in parsed}
         feed_docs = (
             docs
@@ -174,7 +177,6 @@ class Pipeline:
             else {post: self.render_doc(post, parsed, math, "feed") for post in in_feeds}
         )
         warnings = warnings + math.warnings + link_warnings
-        katex_dist = find_katex(self.root)
         live = set(docs)
         for key in [k for k in self.views if k[0] not in live]:
             del self.views[key]
