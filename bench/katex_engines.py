@@ -59,10 +59,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchlib import KATEX_PACKAGE, REPO, command_output, default_corpus
+
 from notesite.katex import Formula, KatexRenderer
 
-REPO = Path(__file__).resolve().parents[1]
-KATEX_PACKAGE = REPO / "node_modules" / "katex"
 KATEX_BUNDLE = KATEX_PACKAGE / "dist" / "katex.min.js"
 OUTPUT = "htmlAndMathml"
 REFERENCE = "node-1"
@@ -112,13 +112,6 @@ class EngineState:
 
 
 # --- the corpus ---------------------------------------------------------------------------
-
-
-def default_corpus() -> Path:
-    if os.environ.get("NOTESITE_CORPUS"):
-        return Path(os.environ["NOTESITE_CORPUS"])
-    sibling = REPO.parent / "shared" / "corpus" / "real"
-    return sibling if sibling.is_dir() else Path("/work/shared/corpus/real")
 
 
 def collect_formulas(corpus: Path) -> list[Key]:
@@ -315,14 +308,6 @@ def measure(formulas: list[Key], rounds: int) -> dict[str, EngineState]:
 
 
 # --- report -------------------------------------------------------------------------------
-
-
-def command_output(command: list[str]) -> str:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-    except OSError:
-        return "not found"
-    return done.stdout.strip() or done.stderr.strip() or "unknown"
 
 
 def package_version(distribution: str) -> str:

@@ -39,9 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from benchlib import KATEX_DIST, command_output, default_corpus, notesite_command
 
-REPO = Path(__file__).resolve().parents[1]
-KATEX_DIST = REPO / "node_modules" / "katex" / "dist"
 GNU_TIME = Path("/usr/bin/time")
 CLIENT_BLOCK = "math:\n  render: client\n"
 VARIANTS = ("client", "server-cold", "server-cached")
@@ -70,13 +69,6 @@ class Workspace:
     warm_cache: Path
 
 
-def default_corpus() -> Path:
-    if os.environ.get("NOTESITE_CORPUS"):
-        return Path(os.environ["NOTESITE_CORPUS"])
-    sibling = REPO.parent / "shared" / "corpus" / "real"
-    return sibling if sibling.is_dir() else Path("/work/shared/corpus/real")
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default: 5)")
@@ -92,11 +84,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if not (args.corpus / "notesite.yaml").is_file():
         parser.error(f"{args.corpus} has no notesite.yaml")
     return args
-
-
-def notesite_command() -> list[str]:
-    script = Path(sys.executable).parent / "notesite"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "notesite"]
 
 
 def gnu_time_works() -> bool:
@@ -187,14 +174,6 @@ def measure(ws: Workspace, rounds: int, measure_rss: bool) -> Results:
             timings.append(f"{variant} {run.seconds:.2f} s")
         print(f"round {round_no + 1}/{rounds}: " + ", ".join(timings), flush=True)
     return results
-
-
-def command_output(command: list[str]) -> str:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-    except OSError:
-        return "not found"
-    return done.stdout.strip() or done.stderr.strip() or "unknown"
 
 
 def katex_version() -> str:

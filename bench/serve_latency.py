@@ -57,12 +57,11 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from benchlib import KATEX_DIST, REPO, command_output, notesite_command
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-REPO = Path(__file__).resolve().parents[1]
-KATEX_DIST = REPO / "node_modules" / "katex" / "dist"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -144,19 +143,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.articles < 1:
         parser.error("--articles must be at least 1")
     return args
-
-
-def notesite_command() -> list[str]:
-    script = Path(sys.executable).parent / "notesite"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "notesite"]
-
-
-def command_output(command: list[str]) -> str:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"failed: {error}"
-    return (done.stdout.strip() or done.stderr.strip() or "unknown").splitlines()[-1]
 
 
 def free_port() -> int:
