@@ -20,7 +20,3 @@ class WordCount:
 
 def count_words(text: str) -> WordCount:
     return WordCount(cjk=len(_CJK.findall(text)), latin=len(_LATIN_WORD.findall(text)))
-
-
-def is_cjk(char: str) -> bool:
-    return bool(_CJK.match(char))

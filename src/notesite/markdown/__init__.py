@@ -56,7 +56,6 @@ class RenderedDoc:
     has_math: bool  # the page has math (so it loads KaTeX)
     summary_has_math: bool  # the title or excerpt shown on listings has math
     has_code: bool
-    unresolved_links: tuple[tuple[int, str], ...]  # (0-based body line, href)
 
 
 class MarkdownRenderer:
@@ -96,10 +95,6 @@ class MarkdownRenderer:
 
         walk(tokens, 0)
         return found
-
-    def render_inline(self, text: str) -> str:
-        """A one-line Markdown string (a title) as inline HTML: math becomes math."""
-        return self.md.renderInline(text, {}).strip()
 
     def parse(
         self,
@@ -162,5 +157,4 @@ class MarkdownRenderer:
             has_math=bool(env.get("has_math")),
             summary_has_math=bool(summary_env.get("has_math") or title_env["has_math"]),
             has_code=bool(env.get("has_code")),
-            unresolved_links=tuple(env.get("unresolved_links", [])),
         )

@@ -13,6 +13,7 @@ from importlib import resources
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from notesite.serve.state import LiveSite
+from notesite.urls import output_file
 
 EVENTS = "/__notesite/events"
 SCRIPT = "/__notesite/livereload.js"
@@ -110,14 +111,14 @@ def make_handler(site: LiveSite, hub: Hub) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            content = site.get(site.file_for_url(relative)) if relative is not None else None
+            content = site.get(output_file(relative)) if relative is not None else None
             if content is None:
-                page = site.not_found_page() or b"<!DOCTYPE html><title>404</title><body>404</body>"
+                page = site.get("404.html") or b"<!DOCTYPE html><title>404</title><body>404</body>"
                 self.reply(
                     HTTPStatus.NOT_FOUND, inject_reload_script(page), "text/html; charset=utf-8"
                 )
                 return
-            name = site.file_for_url(relative or "")
+            name = output_file(relative or "")
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
             if kind == "text/html":
                 content = inject_reload_script(content)
@@ -152,7 +153,7 @@ def make_handler(site: LiveSite, hub: Hub) -> type[BaseHTTPRequestHandler]:
         def stream_events(self, page_path: str) -> None:
             base = site.base_path if site.plan else "/"
             relative = _safe_relative(page_path, base) or ""
-            channel = hub.add(site.file_for_url(relative))
+            channel = hub.add(output_file(relative))
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")

@@ -17,7 +17,6 @@ from notesite.errors import NotesiteError
 from notesite.mathsetup import default_cache_dir
 from notesite.pipeline import Pipeline, SitePlan
 from notesite.theme import builtin_theme_dir
-from notesite.urls import output_file
 
 
 @dataclass
@@ -116,12 +115,6 @@ class LiveSite:
         if self.plan is not None and self.plan.katex_dist is not None:
             allowed.append(self.plan.katex_dist.resolve())
         return any(real.is_relative_to(base) for base in allowed)
-
-    def not_found_page(self) -> bytes | None:
-        return self.get("404.html")
-
-    def file_for_url(self, url_path: str) -> str:
-        return output_file(url_path)
 
     def close(self) -> None:
         self.pipeline.close()
