@@ -92,7 +92,6 @@ def load_site(
                 continue
             (posts if kind == "post" else pages).append(post)
     problems.extend(_check_unique_urls(posts + pages, set(config.languages)))
-    problems.extend(_check_translation_groups(posts + pages))
     problems.extend(_check_translations(posts + pages, config.default_language))
     if problems:
         shown = [Problem(display_path(root, p.path), p.line, p.message) for p in problems]
@@ -335,12 +334,25 @@ def _check_unique_urls(items: list[Post], languages: set[str]) -> list[Problem]:
 
 
 def _check_translations(items: list[Post], default_language: str) -> list[Problem]:
-    """Translations share their original's category; an explicit key must find a partner."""
+    """One note per language in a group; translations share their original's category;
+    an explicit `translation_key` must find a partner."""
     problems = []
     groups: dict[tuple[str, str], list[Post]] = defaultdict(list)
     for item in items:
         groups[(item.kind, item.translation_key)].append(item)
     for (_, key), members in sorted(groups.items()):
+        by_language: dict[str, list[Post]] = defaultdict(list)
+        for member in sorted(members, key=lambda p: str(p.source)):
+            by_language[member.lang].append(member)
+        for lang, same in sorted(by_language.items()):
+            for other in same[1:]:
+                problems.append(
+                    Problem(
+                        other.source,
+                        1,
+                        f"translation group '{key}' already has a '{lang}' post: {same[0].source}",
+                    )
+                )
         members = sorted(members, key=lambda p: (p.lang != default_language, p.date, str(p.source)))
         original = members[0]
         if len(members) == 1 and "translation_key" in original.key_lines:
@@ -359,25 +371,6 @@ def _check_translations(items: list[Post], default_language: str) -> list[Proble
                         translation.key_lines.get("category", 1),
                         f"category '{translation.category}' differs from '{original.category}' "
                         f"of its original {original.source}",
-                    )
-                )
-    return problems
-
-
-def _check_translation_groups(items: list[Post]) -> list[Problem]:
-    problems = []
-    groups: dict[tuple[str, str, str], list[Post]] = defaultdict(list)
-    for item in items:
-        groups[(item.kind, item.translation_key, item.lang)].append(item)
-    for (_, key, lang), members in sorted(groups.items()):
-        if len(members) > 1:
-            first, *others = sorted(members, key=lambda p: str(p.source))
-            for other in others:
-                problems.append(
-                    Problem(
-                        other.source,
-                        1,
-                        f"translation group '{key}' already has a '{lang}' post: {first.source}",
                     )
                 )
     return problems
