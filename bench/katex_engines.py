@@ -13,9 +13,9 @@ Every formula of the corpus (default: $NOTESITE_CORPUS, else
 only read) is rendered once per round by each engine, with output
 "htmlAndMathml", no macros, throwOnError true (errors are counted):
 
-  node-1      notesite.katex.KatexRenderer, workers=1, no cache (the reference)
-  node-2      the same with workers=2 (two Node.js processes, one per half; KaTeX-
-              Renderer starts a second one only for 400 formulas or more)
+  node-1      notesite.katex.KatexRenderer on a NodeKatex pool of 1 worker, no cache (the reference)
+  node-2      the same with 2 workers (two Node.js processes, one per half;
+              NodeKatex starts a second one only for 400 formulas or more)
   mini-racer  V8 embedded in this process (PyPI `mini-racer`), katex.min.js
   quickjs     QuickJS embedded in this process (PyPI `quickjs`), katex.min.js
 
@@ -35,7 +35,7 @@ worst round shown (for node-1 itself: its determinism from round to round).
 total_heap_size / QuickJS malloc_size). Memory, after the rounds and untimed:
 each engine renders the whole list once more in a fresh Python process of its
 own (this script with --memory-probe ENGINE, formulas as JSON on stdin, which
-imports only notesite.katex), which reports peaks: `process` is its own peak
+imports only notesite.katex and notesite.nodekatex), which reports peaks: `process` is its own peak
 RSS (VmHWM: Python + an embedded engine), `worker` the largest Node.js worker's
 (getrusage RUSAGE_CHILDREN; node-2 has two of them at once). The `baseline`
 probe renders nothing. Not measured in the timing process on purpose: on Linux
@@ -56,12 +56,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchlib import KATEX_PACKAGE, REPO, command_output, default_corpus
 
 from notesite.katex import Formula, KatexRenderer
+from notesite.nodekatex import NodeKatex
 
 KATEX_BUNDLE = KATEX_PACKAGE / "dist" / "katex.min.js"
 OUTPUT = "htmlAndMathml"
@@ -130,16 +132,18 @@ def collect_formulas(corpus: Path) -> list[Key]:
 
 
 def run_node(workers: int, formulas: list[Key]) -> Run:
-    def renderer() -> KatexRenderer:
-        return KatexRenderer(KATEX_PACKAGE, {}, cache_path=None, workers=workers)
+    def renderer(engine: NodeKatex) -> KatexRenderer:
+        return KatexRenderer(engine, {}, cache_path=None)
 
     start = time.perf_counter()
-    renderer().render_all([Formula("x", False, OUTPUT)])
+    with closing(NodeKatex(KATEX_PACKAGE, max_workers=workers)) as engine:
+        renderer(engine).render_all([Formula("x", False, OUTPUT)])
     startup = time.perf_counter() - start
 
     batch = [Formula(tex, display, OUTPUT) for tex, display in formulas]
     start = time.perf_counter()
-    results = renderer().render_all(batch)
+    with closing(NodeKatex(KATEX_PACKAGE, max_workers=workers)) as engine:
+        results = renderer(engine).render_all(batch)
     total = time.perf_counter() - start
     outputs = {(f.tex, f.display): (r.html, r.error) for f, r in results.items()}
     return Run(startup, total, outputs)

@@ -13,6 +13,7 @@ from notesite.build import build
 from notesite.cli import main
 from notesite.katex import Formula, KatexRenderer
 from notesite.mathrender import find_katex
+from notesite.nodekatex import NodeKatex
 
 MATH_CONFIG = """\
 title: {zh: 数学, en: Math}
@@ -179,8 +180,9 @@ def test_cache_renders_only_new_formulas(tmp_path: Path) -> None:
 def test_cache_key_includes_macros_and_version(tmp_path: Path) -> None:
     dist = find_katex(Path.cwd())
     assert dist is not None
-    plain = KatexRenderer(dist.parent, {}, None)
-    with_macro = KatexRenderer(dist.parent, {"\\E": "\\mathbb{E}"}, None)
+    engine = NodeKatex(dist.parent)
+    plain = KatexRenderer(engine, {}, None)
+    with_macro = KatexRenderer(engine, {"\\E": "\\mathbb{E}"}, None)
     formula = Formula("\\E x", False)
     assert plain.key(formula) != with_macro.key(formula)
     assert plain.key(formula) != plain.key(Formula("\\E x", True))

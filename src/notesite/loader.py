@@ -56,7 +56,7 @@ def load_site(
     hint: WatchHint | None = None,
 ) -> Site:
     """Read the whole site. With a `cache` (kept by `serve`), unchanged files are not re-read."""
-    config = load_config(root)
+    config = _as_before(load_config(root), cache)
     known = {
         source for sources, _ in (hint.scans.values() if hint else ()) for source, _ in sources
     }
@@ -107,6 +107,14 @@ def load_site(
     )
 
 
+def _as_before(config: Config, cache: LoadCache | None) -> Config:
+    """The config object the cache was filled with, if equal to `config`: then each
+    cached file is checked against it by identity, not by a deep comparison."""
+    for _, before, _, _ in (cache or {}).values():
+        return before if before == config else config
+    return config
+
+
 def display_path(root: Path, relative: Path | str) -> Path:
     """A site file's path as the user can open it from the current folder."""
     return Path(relative) if root == Path(".") else root / relative
@@ -127,13 +135,14 @@ def _load_cached(
     """
     if trusted and cache is not None:
         hit = cache.get(source)
-        if hit and hit[1] == config and hit[2] == bundle_assets:
+        if hit and (hit[1] is config or hit[1] == config) and hit[2] == bundle_assets:
             return hit[3]
     stat = (root / source).stat()
     signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     if cache is not None:
         hit = cache.get(source)
-        if hit and hit[0] == signature and hit[1] == config and hit[2] == bundle_assets:
+        same_config = hit is not None and (hit[1] is config or hit[1] == config)
+        if hit and hit[0] == signature and same_config and hit[2] == bundle_assets:
             return hit[3]
     try:
         result: Post | NotesiteError = _load_post(root, source, kind, config, bundle_assets)

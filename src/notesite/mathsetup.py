@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from notesite.errors import Problem, fail
-from notesite.katex import Formula, KatexRenderer, KatexUnavailable
+from notesite.katex import Formula, FormulaEngine, KatexRenderer, KatexUnavailable, Rendered
 from notesite.loader import display_path
 from notesite.markdown import FormulaUse, MarkdownRenderer, Parsed
 from notesite.mathrender import RenderedLookup
@@ -58,11 +58,14 @@ def formula_set(uses: list[FormulaUse], output: str = "htmlAndMathml") -> frozen
 
 class KatexHolder(Protocol):
     """Whoever keeps the KaTeX renderer between runs (the pipeline), with the Markdown
-    renderers that read its results and the parser used for client-side math."""
+    renderers that read its results, the parser used for client-side math, and the
+    formula engine (kept for as long as the holder lives)."""
 
     katex: KatexRenderer | None
     math_renderers: tuple[MarkdownRenderer, MarkdownRenderer] | None
     parser: MarkdownRenderer
+
+    def math_engine(self, dist: Path) -> FormulaEngine: ...
 
 
 def prepare_math(
@@ -89,34 +92,18 @@ def prepare_math(
     wanted.update(*(formula_set(formulas[post], "mathml") for post in feed_posts))
 
     try:
-        if holder.katex is None:
-            holder.katex = KatexRenderer(
-                dist.parent,
-                site.config.math.macros,
-                (cache_dir / "katex.sqlite") if cache_dir else None,
-            )
-            # Made once: they look formulas up in the renderer's growing results.
-            holder.math_renderers = (
-                MarkdownRenderer(RenderedLookup(holder.katex.memory)),
-                MarkdownRenderer(RenderedLookup(holder.katex.memory, "mathml")),
-            )
-        katex = holder.katex
+        katex = _renderer_for(site, holder, dist, cache_dir)
         before = katex.rendered_count
         results = katex.render_all(wanted)
     except KatexUnavailable as error:
         raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
 
-    failed = {f for f in wanted if f.output != "mathml" and results[f].error is not None}
-    warnings = []
-    for post in parsed if failed else ():
-        for use in formulas[post]:
-            error = results[Formula(use.tex, use.display)].error
-            if error is not None:
-                message = error.removeprefix("KaTeX parse error: ")
-                where = display_path(site.root, post.source)
-                warnings.append(
-                    Problem(where, post.body_line + use.line, f"KaTeX error: {message}")
-                )
+    failed = any(f.output != "mathml" and results[f].error is not None for f in wanted)
+    warnings = [
+        warning
+        for post in (parsed if failed else ())
+        for warning in katex_warnings(site, post, formulas[post], results)
+    ]
     warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
     assert holder.math_renderers is not None
     page_renderer, feed_renderer = holder.math_renderers
@@ -127,3 +114,38 @@ def prepare_math(
         formulas_total=len(wanted),
         formulas_rendered=katex.rendered_count - before,
     )
+
+
+def katex_warnings(
+    site: Site, post: Post, uses: list[FormulaUse], results: dict[Formula, Rendered]
+) -> list[Problem]:
+    """`path:line: KaTeX error: …` for each invalid formula of one document."""
+    warnings = []
+    for use in uses:
+        error = results[Formula(use.tex, use.display)].error
+        if error is not None:
+            message = error.removeprefix("KaTeX parse error: ")
+            where = display_path(site.root, post.source)
+            warnings.append(Problem(where, post.body_line + use.line, f"KaTeX error: {message}"))
+    return warnings
+
+
+def _renderer_for(
+    site: Site, holder: KatexHolder, dist: Path, cache_dir: Path | None
+) -> KatexRenderer:
+    """The holder's renderer, made anew only when the engine or the macros changed (its
+    results depend on nothing else, so a config edit such as the title keeps them)."""
+    engine = holder.math_engine(dist)
+    macros = dict(sorted(site.config.math.macros.items()))
+    katex = holder.katex
+    if katex is None or katex.engine is not engine or katex.macros != macros:
+        if katex is not None:
+            katex.close()
+        katex = KatexRenderer(engine, macros, (cache_dir / "katex.sqlite") if cache_dir else None)
+        holder.katex = katex
+        # Made once per renderer: they look formulas up in its growing results.
+        holder.math_renderers = (
+            MarkdownRenderer(RenderedLookup(katex.memory)),
+            MarkdownRenderer(RenderedLookup(katex.memory, "mathml")),
+        )
+    return katex

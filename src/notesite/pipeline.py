@@ -19,13 +19,14 @@ import jinja2
 
 from notesite.errors import Problem
 from notesite.i18n import Strings, load_strings
-from notesite.katex import KatexRenderer
+from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
 from notesite.loader import LoadCache, WatchHint, display_path, load_site
 from notesite.markdown import FormulaUse, MarkdownRenderer, Parsed, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathrender import client_markup, find_katex, katex_files
-from notesite.mathsetup import MathSetup, formula_set, prepare_math
+from notesite.mathsetup import MathSetup, formula_set, katex_warnings, prepare_math
 from notesite.model import Post, Site
+from notesite.nodekatex import NodeKatex
 from notesite.pages import PageOut, Planner, PostView
 from notesite.render import PageRenderer, make_environment
 from notesite.theme import builtin_theme_dir, static_files
@@ -110,6 +111,8 @@ class Pipeline:
         self.docs: dict[tuple, RenderedDoc] = {}
         self.views: dict[tuple, PostView] = {}
         self.katex: KatexRenderer | None = None
+        self.engine: FormulaEngine | None = None  # lives until close(), across config edits
+        self.engine_dist: Path | None = None
         self.math_renderers: tuple[MarkdownRenderer, MarkdownRenderer] | None = None
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
@@ -142,9 +145,37 @@ class Pipeline:
         scans = self.hint.scans if self.hint is not None else {}
         self.hint = WatchHint(changed, scans)
 
+    def math_engine(self, dist: Path) -> FormulaEngine:
+        """The formula engine for KaTeX's `dist` folder, started once and kept."""
+        if self.engine is None or self.engine_dist != dist:
+            if self.engine is not None:
+                self.engine.close()
+            self.engine = NodeKatex(dist.parent)
+            self.engine_dist = dist
+        return self.engine
+
+    def forget(self) -> None:
+        """Drop every memo (the next run starts from scratch); the engine stays."""
+        self.load_cache.clear()
+        self.parsed.clear()
+        self.docs.clear()
+        self.views.clear()
+        self.parsed_by_post = {}
+        self.last = None
+        self.settings = None
+        self.templates = None
+        self.hint = None
+        if self.katex is not None:
+            self.katex.close()
+        self.katex = None
+        self.math_renderers = None
+
     def close(self) -> None:
         if self.katex is not None:
             self.katex.close()
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
 
     def run(self) -> SitePlan:
         site = load_site(
@@ -157,10 +188,7 @@ class Pipeline:
             self.parsed.clear()
             self.docs.clear()
             self.views.clear()
-            self.close()
-            self.katex = None
-            self.math_renderers = None
-            self.settings = settings
+            self.settings = settings  # formula results stay: they depend on macros only
         fast = self._body_only_edit(site, strings, warnings)
         if fast is not None:
             self.body_only_runs += 1
@@ -204,16 +232,12 @@ class Pipeline:
         """The common save while writing: one note's body changed and nothing a listing
         shows of it did. Then only that note's page changes; the rest of the last plan
         is reused. Returns None whenever that is not certain (the full run follows)."""
-        if self.last is None or warnings:
+        if self.last is None:
             return None
         last_plan, last_docs = self.last
         old_items = (*last_plan.site.posts, *last_plan.site.pages)
         new_items = (*site.posts, *site.pages)
-        if (
-            last_plan.warnings
-            or len(old_items) != len(new_items)
-            or site.assets != last_plan.site.assets
-        ):
+        if len(old_items) != len(new_items) or site.assets != last_plan.site.assets:
             return None
         changed = [
             (old, new) for old, new in zip(old_items, new_items, strict=True) if old is not new
@@ -224,17 +248,10 @@ class Pipeline:
         if any(getattr(old, name) != getattr(new, name) for name in _SHOWN_IN_LISTINGS):
             return None
         parsed, link_warnings, formulas = self.parse_documents(site, strings)
-        if link_warnings:
-            return None
-        math = last_plan.math
         in_feeds = old in last_plan.feed_docs
-        if self.katex is not None:
-            wanted = formula_set(formulas[new])
-            if in_feeds:
-                wanted |= formula_set(formulas[new], "mathml")
-            memory = self.katex.memory
-            if any(f not in memory or memory[f].error is not None for f in wanted):
-                return None
+        math = self._math_for_one_note(last_plan, new, formulas[new], in_feeds)
+        if math is None:
+            return None
         doc = self.render_doc(new, parsed, math, "page")
         before = last_docs[old]
         if (doc.summary_html, doc.summary_text, doc.truncated, doc.reading_minutes) != (
@@ -271,9 +288,31 @@ class Pipeline:
         renderer = PageRenderer(
             site, strings, pages, katex=last_plan.katex_dist is not None, env=self.templates
         )
-        plan = SitePlan(site, pages, renderer, feed_docs, last_plan.katex_dist, math, [])
+        warnings = warnings + math.warnings + link_warnings  # in the order of a full run
+        plan = SitePlan(site, pages, renderer, feed_docs, last_plan.katex_dist, math, warnings)
         self.last = (plan, docs)
         return plan
+
+    def _math_for_one_note(
+        self, last_plan: SitePlan, note: Post, uses: list[FormulaUse], in_feeds: bool
+    ) -> MathSetup | None:
+        """The last run's math with the note's formulas rendered (new ones cost one round
+        trip to the running engine) and its KaTeX errors brought up to date."""
+        site = last_plan.site
+        if site.config.math.render != "server" or self.katex is None:
+            return last_plan.math
+        wanted = formula_set(uses)
+        if in_feeds:
+            wanted |= formula_set(uses, "mathml")
+        try:
+            results = self.katex.render_all(wanted)
+        except KatexUnavailable:
+            return None  # the full run reports it
+        where = display_path(site.root, note.source)
+        warnings = [w for w in last_plan.math.warnings if w.path != where]
+        warnings += katex_warnings(site, note, uses, results)
+        warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
+        return replace(last_plan.math, warnings=warnings)
 
     def render_doc(self, post: Post, parsed: dict, math: MathSetup, kind: str) -> RenderedDoc:
         key = (kind, id(parsed[post]))  # a Parsed lives in self.parsed while it is current

@@ -36,6 +36,9 @@ def _language(info: str) -> str:
     return word.strip("{}").lstrip(".").lower()
 
 
+# Pygments is the costliest step of rendering a note, and while serving, a save
+# re-renders a note whose code blocks are mostly unchanged: remember recent ones.
+@lru_cache(maxsize=4096)
 def highlight_code(code: str, language: str) -> str:
     lexer = _lexer(language)
     if lexer is None:
