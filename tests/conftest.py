@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -110,3 +114,17 @@ def render_md() -> Callable[..., str]:
         return renderer.render(textwrap.dedent(body), **kwargs).html
 
     return run
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Page]:
+    """A page in Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+    from browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()

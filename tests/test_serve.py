@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,38 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS
 from conftest import BASIC_CONFIG, post, write_site
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
+from serving import start_server, stop_server, wait_connected
 
 CONFIG = BASIC_CONFIG.replace("page_size: 2", "page_size: 10")
-
-
-def start_server(root: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "notesite", "serve", "--source", str(root), "--port", "0", *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    for _ in range(50):
-        line = process.stdout.readline()
-        match = re.search(r"at (http://\S+)", line)
-        if match:
-            return process, match.group(1)
-    process.kill()
-    raise AssertionError("serve printed no URL")
-
-
-def stop_server(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
 
 
 @pytest.fixture
@@ -69,22 +39,6 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         yield root, url
     finally:
         stop_server(process)
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
-
-def wait_connected(page: Page) -> None:
-    page.wait_for_function(
-        "window.__notesiteLiveReload && window.__notesiteLiveReload.readyState === 1"
-    )
 
 
 def test_edit_shows_without_manual_reload_and_keeps_scroll(served, browser_page: Page) -> None:

@@ -1,18 +1,30 @@
-"""Property: after any sequence of edits, renames and deletions, the served site equals a
-fresh `notesite build --drafts` of the same files."""
+"""Property: after any sequence of edits, renames, deletions, config edits and formulas
+never seen before, the served site equals a fresh `notesite build --drafts` of the same
+files. The server is a real `notesite serve` process with its own watcher and KaTeX worker."""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import queue
 import shutil
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from conftest import BASIC_CONFIG, post, write_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from serving import start_server, stop_server
 
 from notesite.build import build
 from notesite.errors import NotesiteError
 from notesite.loader import load_site
+from notesite.serve.http import RELOAD_SCRIPT_TAG
 from notesite.serve.state import LiveSite
 
 CONFIG = BASIC_CONFIG.replace("page_size: 2", "page_size: 3")
@@ -24,6 +36,21 @@ BODIES = [
     "## 小节\n\n内容。",
     "短。",
     "摘要 $x_1$。\n\n<!--more-->\n\n后文。",
+]
+
+TEX_PIECES = [
+    "x",
+    "\\alpha_t",
+    "\\frac{a}{b}",
+    "\\sum_{i=1}^{n}",
+    "^2",
+    "\\pi(a|s)",
+    "\\mathbb{E}",
+    "{",
+    "}",
+    "\\sqrt{2}",
+    "a<b",
+    "&",
 ]
 
 operation = st.one_of(
@@ -46,7 +73,18 @@ operation = st.one_of(
         st.sampled_from(["尾注。", "$z^2$", "## 新节\n\n文字。"]),
     ),
     st.tuples(st.just("break"), st.sampled_from(NAMES)),
+    # TeX typed while serving: valid or not (unbalanced braces), never seen before.
+    st.tuples(
+        st.just("formula"),
+        st.sampled_from(NAMES),
+        st.lists(st.sampled_from(TEX_PIECES), min_size=1, max_size=5),
+        st.booleans(),
+    ),
+    st.tuples(st.just("config"), st.sampled_from(["测试站点", "新的站名", "Notes"])),
 )
+# A number no formula has used in this test session, so every typed formula is new to the
+# KaTeX worker, to the server's memory and to its formula cache.
+FRESH = itertools.count(int(time.time() * 1000))
 
 
 def _find(root: Path, name: str) -> list[Path]:
@@ -70,6 +108,8 @@ def apply(root: Path, op: tuple) -> set[Path]:
         if not sources:
             return set()
         target = sources[0].with_name(sources[0].name.replace(op[1], op[2], 1))
+        if target == sources[0]:
+            return set()  # renaming a note to its own name changes nothing
         sources[0].replace(target)
         return {sources[0], target}
     if kind == "append":
@@ -77,6 +117,20 @@ def apply(root: Path, op: tuple) -> set[Path]:
         for path in touched:
             path.write_text(path.read_text(encoding="utf-8") + f"\n\n{op[2]}\n", encoding="utf-8")
         return touched
+    if kind == "formula":
+        _, name, pieces, display = op
+        tex = "".join(pieces) + f"+{next(FRESH)}"
+        math = f"\n\n$${tex}$$\n" if display else f"\n\n公式 ${tex}$ 在此。\n"
+        touched = set(_find(root, name)[:1])
+        for path in touched:
+            path.write_text(path.read_text(encoding="utf-8") + math, encoding="utf-8")
+        return touched
+    if kind == "config":
+        config = root / "notesite.yaml"
+        text = config.read_text(encoding="utf-8").splitlines(keepends=True)
+        text[0] = f"title: {{zh: {op[1]}, en: Test Site}}\n"
+        config.write_text("".join(text), encoding="utf-8")
+        return {config}
     if kind == "delete":
         touched = set(_find(root, op[1]))
         for path in touched:
@@ -88,20 +142,81 @@ def apply(root: Path, op: tuple) -> set[Path]:
     return touched
 
 
-def built_files(root: Path, output: Path) -> dict[str, bytes] | None:
+def built_files(root: Path, output: Path, cache: Path | None = None) -> dict[str, bytes] | None:
     try:
         load_site(root, include_drafts=True)
     except NotesiteError:
         return None
     shutil.rmtree(output, ignore_errors=True)
-    build(root, output, drafts=True)
+    build(root, output, drafts=True, cache_dir=cache)
     return {
         p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()
     }
 
 
+class Events:
+    """The server's live-reload events, read in a thread (as a browser's EventSource would).
+
+    A plain socket, so that close() can end the blocking read at once."""
+
+    def __init__(self, url: str) -> None:
+        self.queue: queue.Queue[str] = queue.Queue()
+        address = urllib.parse.urlsplit(url)
+        self.socket = socket.create_connection((address.hostname, address.port))
+        request = f"GET /__notesite/events HTTP/1.1\r\nHost: {address.netloc}\r\n\r\n"
+        self.socket.sendall(request.encode())
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        with contextlib.suppress(OSError, ValueError), self.socket.makefile("rb") as stream:
+            for raw in stream:
+                line = raw.decode("utf-8").rstrip("\r\n")
+                if line.startswith("event: "):
+                    self.queue.put(line.removeprefix("event: "))
+
+    def drain(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
+
+    def wait_for(self, name: str, seconds: float = 15.0) -> None:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                if self.queue.get(timeout=left) == name:
+                    return
+            except queue.Empty:
+                break
+        raise AssertionError(f"no {name!r} event within {seconds} s")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.socket.shutdown(socket.SHUT_RDWR)
+        self.socket.close()
+
+
+def fetch(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url) as response:
+            body = response.read()
+    except urllib.error.HTTPError:
+        return None
+    return body.replace(RELOAD_SCRIPT_TAG, b"", 1)  # the one thing serve adds to a page
+
+
+def differences(url: str, expected: dict[str, bytes]) -> list[str]:
+    return [path for path, content in expected.items() if fetch(url + path) != content]
+
+
+def wait_until_served(url: str, expected: dict[str, bytes], seconds: float = 15.0) -> None:
+    """The watcher rebuilds on its own time: poll until the server has caught up."""
+    deadline = time.monotonic() + seconds
+    while (different := differences(url, expected)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert different == []
+
+
 @settings(
-    max_examples=15,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -109,25 +224,29 @@ def built_files(root: Path, output: Path) -> dict[str, bytes] | None:
 def test_served_site_equals_fresh_build(tmp_path_factory, operations) -> None:
     base = tmp_path_factory.mktemp("prop")
     root = write_site(
-        base / "site", {"content/posts/rl/a.md": post(title="起点", body="开始。")}, CONFIG
+        base / "site", {"content/posts/rl/a.md": post(title="起点", body="开始 $x$。")}, CONFIG
     )
-    live = LiveSite(root)
+    # Separate formula caches: the build must not read what the server rendered.
+    process, url = start_server(root, "--cache-dir", str(base / "serve-cache"))
+    events = Events(url)
     try:
-        assert live.refresh().error is None
         for op in operations:
-            result = live.refresh(changed=apply(root, op))
-            expected = built_files(root, base / "out")
+            events.drain()
+            if not apply(root, op):
+                continue  # it touched no file (e.g. deleting a note that is not there)
+            expected = built_files(root, base / "out", base / "build-cache")
             if expected is None:
-                assert result.error is not None  # a broken file is reported, old pages stay
+                events.wait_for("error-overlay")  # a broken file is reported...
+                assert fetch(url) is not None  # ...and the last good pages stay served
                 continue
-            assert result.error is None
-            served = {path: live.get(path) for path in expected}
-            assert [p for p in expected if served[p] != expected[p]] == []
+            wait_until_served(url, expected)
             # Nothing is served that the build does not have (e.g. a deleted note).
             for gone in ("posts/a/index.html", "posts/b/index.html", "en/posts/c/index.html"):
-                assert (live.get(gone) is None) == (gone not in expected)
+                assert (fetch(url + gone) is None) == (gone not in expected)
     finally:
-        live.close()
+        events.close()
+        stop_server(process)
+    assert "Traceback" not in process.stderr.read()
 
 
 def test_body_only_edit_reuses_the_plan_and_equals_a_fresh_build(tmp_path) -> None:

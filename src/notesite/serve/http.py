@@ -17,7 +17,7 @@ from notesite.urls import output_file
 
 EVENTS = "/__notesite/events"
 SCRIPT = "/__notesite/livereload.js"
-_SCRIPT_TAG = f'<script src="{SCRIPT}"></script>'.encode()
+RELOAD_SCRIPT_TAG = f'<script src="{SCRIPT}"></script>'.encode()
 
 
 class Hub:
@@ -51,7 +51,9 @@ class Hub:
 def inject_reload_script(html: bytes) -> bytes:
     """Put the live-reload script before the last </body> (serve only, never in builds)."""
     index = html.lower().rfind(b"</body>")
-    return html + _SCRIPT_TAG if index == -1 else html[:index] + _SCRIPT_TAG + html[index:]
+    return (
+        html + RELOAD_SCRIPT_TAG if index == -1 else html[:index] + RELOAD_SCRIPT_TAG + html[index:]
+    )
 
 
 def _safe_relative(url_path: str, base_path: str) -> str | None:
@@ -161,6 +163,8 @@ def make_handler(site: LiveSite, hub: Hub) -> type[BaseHTTPRequestHandler]:
             try:
                 if site.error:
                     channel.put(("error-overlay", site.error))
+                elif site.warnings:
+                    channel.put(("warnings", site.warnings))
                 self.wfile.write(b": connected\n\n")
                 self.wfile.flush()
                 while True:
@@ -184,4 +188,6 @@ def make_handler(site: LiveSite, hub: Hub) -> type[BaseHTTPRequestHandler]:
 
 class DevServer(ThreadingHTTPServer):
     daemon_threads = True
+    # Open event streams never end on their own: Ctrl-C must not wait for them.
+    block_on_close = False
     allow_reuse_address = True

@@ -12,18 +12,35 @@
     else restore();
   }
 
-  function showError(message) {
-    var overlay = document.getElementById("notesite-error-overlay");
-    if (!overlay) {
-      overlay = document.createElement("div");
-      overlay.id = "notesite-error-overlay";
-      overlay.setAttribute("role", "alert");
-      overlay.style.cssText = "position:fixed;inset:0 0 auto 0;z-index:2147483647;margin:0;" +
-        "padding:1rem 1.25rem;background:#2b0f0f;color:#ffd7d7;font:14px/1.5 monospace;" +
-        "white-space:pre-wrap;border-bottom:3px solid #e5534b;box-shadow:0 4px 16px rgba(0,0,0,.4)";
-      document.body.appendChild(overlay);
-    }
-    overlay.textContent = "notesite: build failed — showing the last good version\n\n" + message;
+  // One panel for both: a failed build (red; the last good page stays) and warnings
+  // about the files being written (amber; the page is updated and shows them in place).
+  var HEADINGS = {
+    error: "notesite: build failed — showing the last good version",
+    warning: "notesite: problems in the files you are editing (the page shows the update)"
+  };
+  var COLOURS = { error: ["#2b0f0f", "#ffd7d7", "#e5534b"], warning: ["#2b230f", "#ffeec2", "#d29922"] };
+
+  function showOverlay(kind, message) {
+    clearError();
+    var colours = COLOURS[kind];
+    var overlay = document.createElement("div");
+    overlay.id = "notesite-error-overlay";
+    overlay.dataset.kind = kind;
+    overlay.setAttribute("role", "alert");
+    overlay.style.cssText = "position:fixed;inset:0 0 auto 0;z-index:2147483647;margin:0;" +
+      "padding:1rem 2.5rem 1rem 1.25rem;max-height:50vh;overflow:auto;font:14px/1.5 monospace;" +
+      "white-space:pre-wrap;box-shadow:0 4px 16px rgba(0,0,0,.4);background:" + colours[0] +
+      ";color:" + colours[1] + ";border-bottom:3px solid " + colours[2];
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "×";
+    close.setAttribute("aria-label", "Close");
+    close.style.cssText = "position:absolute;top:.5rem;right:.75rem;border:0;background:none;" +
+      "color:inherit;font:20px/1 sans-serif;cursor:pointer";
+    close.addEventListener("click", clearError);
+    overlay.appendChild(document.createTextNode(HEADINGS[kind] + "\n\n" + message));
+    overlay.appendChild(close);
+    document.body.appendChild(overlay);
   }
 
   function clearError() {
@@ -63,10 +80,35 @@
     location.reload();
   }
 
+  function assetKey(node) {
+    return node.tagName + " " + (node.getAttribute("href") || node.getAttribute("src") || "").split("?")[0];
+  }
+
   function headAssets(doc) {
-    return Array.from(doc.head.querySelectorAll('link[rel="stylesheet"], script[src]'))
-      .map(function (node) { return (node.getAttribute("href") || node.getAttribute("src") || "").split("?")[0]; })
-      .join("\n");
+    return Array.from(doc.head.querySelectorAll('link[rel="stylesheet"], script[src]'));
+  }
+
+  // The stylesheets `next` adds to this page's (KaTeX's, when a first formula is typed),
+  // or null when scripts or removals differ and only a full reload is safe.
+  function addedStylesheets(next) {
+    var have = headAssets(document).map(assetKey);
+    var want = headAssets(next);
+    var keys = want.map(assetKey);
+    if (!have.every(function (key) { return keys.indexOf(key) !== -1; })) return null;
+    var added = want.filter(function (node) { return have.indexOf(assetKey(node)) === -1; });
+    return added.every(function (node) { return node.tagName === "LINK"; }) ? added : null;
+  }
+
+  // Add stylesheets and call `done` once they have loaded (so nothing shows unstyled).
+  function addStylesheets(links, done) {
+    var pending = links.length;
+    if (!pending) { done(); return; }
+    links.forEach(function (link) {
+      var copy = document.importNode(link, true);
+      copy.addEventListener("load", function () { if (--pending === 0) done(); });
+      copy.addEventListener("error", function () { if (--pending === 0) done(); });
+      document.head.appendChild(copy);
+    });
   }
 
   function syncAttributes(target, source) {
@@ -101,30 +143,36 @@
   }
 
   // Swap in the new body instead of reloading: no stylesheet, font or script is
-  // fetched again, and the scroll position stays where it was.
+  // fetched again (new stylesheets are added first), and the scroll position stays.
   function refreshInPlace() {
     fetch(location.href, { cache: "no-store" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var next = new DOMParser().parseFromString(html, "text/html");
-        if (headAssets(next) !== headAssets(document)) { fullReload(); return; }
-        var x = window.scrollX, y = window.scrollY;
-        var overlay = document.getElementById("notesite-error-overlay");
-        if (overlay) overlay.remove();
-        document.title = next.title;
-        document.documentElement.lang = next.documentElement.lang;
-        syncAttributes(document.body, next.body);
-        patch(document.body, next.body, 0);
-        if (overlay) document.body.appendChild(overlay);
-        window.scrollTo(x, y);
-        document.dispatchEvent(new CustomEvent("notesite:refreshed"));
+        var added = addedStylesheets(next);
+        if (added === null) { fullReload(); return; }
+        addStylesheets(added, function () { swapBody(next); });
       })
       .catch(fullReload);
   }
 
+  function swapBody(next) {
+    var x = window.scrollX, y = window.scrollY;
+    var overlay = document.getElementById("notesite-error-overlay");
+    if (overlay) overlay.remove();
+    document.title = next.title;
+    document.documentElement.lang = next.documentElement.lang;
+    syncAttributes(document.body, next.body);
+    patch(document.body, next.body, 0);
+    if (overlay) document.body.appendChild(overlay);
+    window.scrollTo(x, y);
+    document.dispatchEvent(new CustomEvent("notesite:refreshed"));
+  }
+
   source.addEventListener("reload", refreshInPlace);
   source.addEventListener("css", swapStylesheets);
-  source.addEventListener("error-overlay", function (event) { showError(event.data); });
+  source.addEventListener("error-overlay", function (event) { showOverlay("error", event.data); });
+  source.addEventListener("warnings", function (event) { showOverlay("warning", event.data); });
   source.addEventListener("ok", clearError);
   window.__notesiteLiveReload = source;
 })();

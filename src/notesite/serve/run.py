@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from notesite.serve.http import DevServer, Hub, make_handler
-from notesite.serve.state import LiveSite
+from notesite.serve.state import LiveSite, RefreshResult
 from notesite.serve.watch import watch
 
 # Editors finish a save (write a scratch file, rename it over the note) within a
@@ -19,27 +19,41 @@ DEBOUNCE_SECONDS = 0.003
 
 def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None) -> int:
     site = LiveSite(root, drafts=drafts, cache_dir=cache_dir)
-    hub = Hub()
-    first = site.refresh()
-    if first.error:
-        print(first.error, file=sys.stderr)
-    server = DevServer((host, port), make_handler(site, hub))
-    rebuild_lock = threading.Lock()
+    try:
+        hub = Hub()
+        report(site.refresh(), None)
+        for warning in site.plan.warnings if site.plan else ():
+            print(warning, file=sys.stderr, flush=True)  # as `build` prints them
+        site.keep_math_warm()  # started with the server, so the first new formula is quick
+        server = DevServer((host, port), make_handler(site, hub))
+        rebuild_lock = threading.Lock()
 
-    def rebuild(changed: set[Path]) -> None:
-        with rebuild_lock:
-            result = site.refresh(hub.open_pages(), changed)
-        if result.error:
-            print(result.error, file=sys.stderr, flush=True)
-            hub.send("error-overlay", result.error)
-            return
-        hub.send("ok")
-        if result.css_changed:
-            hub.send("css")
-        if result.changed_pages:
-            hub.send("reload", pages=result.changed_pages)
+        def rebuild(changed: set[Path]) -> None:
+            with rebuild_lock:
+                report(site.refresh(hub.open_pages(), changed), hub)
+                site.keep_math_warm()  # restarts the KaTeX worker if it died
 
-    observer = watch(root, rebuild, DEBOUNCE_SECONDS, ignore=[])
+        def stop(*_: object) -> None:
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        # Ctrl-C and SIGTERM stop the server the same way, whenever they arrive from now on.
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        observer = watch(root, rebuild, DEBOUNCE_SECONDS, ignore=[])
+        try:
+            print_address(site, root, host, server)
+            server.serve_forever(poll_interval=0.1)
+        finally:
+            observer.stop()
+            observer.join(timeout=2)
+            server.server_close()
+    finally:
+        site.close()  # stops the KaTeX worker
+    print("notesite: stopped", flush=True)
+    return 0
+
+
+def print_address(site: LiveSite, root: Path, host: str, server: DevServer) -> None:
     base = site.base_path if site.plan else "/"
     shown_host = host if host not in ("0.0.0.0", "::") else "127.0.0.1"
     print(
@@ -48,18 +62,25 @@ def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None
     )
     print("notesite: watching for changes; Ctrl-C to stop", flush=True)
 
-    def stop(*_: object) -> None:
-        threading.Thread(target=server.shutdown, daemon=True).start()
 
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        server.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        observer.stop()
-        observer.join(timeout=2)
-        server.server_close()
-        site.close()
-    print("notesite: stopped", flush=True)
-    return 0
+def report(result: RefreshResult, hub: Hub | None) -> None:
+    """Tell the terminal and the open pages (`hub`, except for the first build) how the
+    rebuild went: an error overlay, the warnings about saved files, or which pages changed."""
+    if result.details:
+        print(result.details, file=sys.stderr, end="", flush=True)
+    if result.error:
+        print(result.error, file=sys.stderr, flush=True)
+        if hub is not None:
+            hub.send("error-overlay", result.error)
+        return
+    if result.warnings:
+        print(result.warnings, file=sys.stderr, flush=True)
+    if hub is None:
+        return
+    hub.send("ok")
+    if result.warnings:
+        hub.send("warnings", result.warnings)
+    if result.css_changed:
+        hub.send("css")
+    if result.changed_pages:
+        hub.send("reload", pages=result.changed_pages)

@@ -7,14 +7,18 @@ which open pages changed, so only those browsers reload.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import threading
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from notesite.errors import NotesiteError
+from notesite.katex import KatexUnavailable
 from notesite.mathsetup import default_cache_dir
+from notesite.pages import PageOut
 from notesite.pipeline import Pipeline, SitePlan
 from notesite.theme import builtin_theme_dir
 
@@ -24,6 +28,8 @@ class RefreshResult:
     changed_pages: set[str] = field(default_factory=set)  # site-relative output files
     css_changed: bool = False
     error: str | None = None  # "path:line: message" lines when the build failed
+    warnings: str | None = None  # warnings about files saved while serving, one per line
+    details: str | None = None  # the traceback of an unexpected failure (a bug), for the terminal
 
 
 def _digest(content: bytes) -> str:
@@ -36,12 +42,14 @@ class LiveSite:
         self.pipeline = Pipeline(root, drafts, cache_dir or default_cache_dir())
         self.lock = threading.RLock()
         self.plan: SitePlan | None = None
-        self.pages: dict[str, object] = {}
+        self.pages: dict[str, PageOut] = {}
         self.rendered: dict[str, bytes] = {}
         self.generated: dict[str, bytes] | None = None
         self.copies: dict[str, Path] = {}
         self.copy_digests: dict[str, str] = {}
         self.error: str | None = None
+        self.warnings: str | None = None  # of the last save, for pages opened after it
+        self.touched: set[Path] = set()  # files saved since the server started
 
     @property
     def base_path(self) -> str:
@@ -53,38 +61,80 @@ class LiveSite:
         watched_files: set[str] | frozenset[str] = frozenset(),
         changed: set[Path] | None = None,
     ) -> RefreshResult:
-        """Rebuild from disk (forgetting `changed` files); report which `watched_files` changed."""
+        """Rebuild from disk (forgetting `changed` files); report which `watched_files` changed.
+
+        Never raises: a mistake in the input or a bug in notesite both come back as
+        `error`, and the last good pages stay served until a later refresh succeeds."""
         with self.lock:
             self.pipeline.invalidate(changed)
+            self.touched |= {path.resolve() for path in changed or ()}
             before = {path: self._digest_of(path) for path in watched_files}
-            old_copies = dict(self.copy_digests)
             try:
                 plan = self.pipeline.run()
+                pages = {page.file: page for page in plan.pages}
+                # Pages someone is looking at are rendered now, so a template error is
+                # reported here rather than on their next request.
+                shown = {p: plan.render_page(pages[p]) for p in watched_files if p in pages}
             except NotesiteError as error:
                 self.error = "\n".join(str(p) for p in error.problems)
                 return RefreshResult(error=self.error)
+            except Exception as error:  # a bug: keep serving the last good pages
+                return self._crashed(error)
             self.error = None
-            if self.plan is None:
-                # The first build's objects live as long as the server: keep the cyclic
-                # garbage collector from walking them on every save (latency spikes).
-                gc.collect()
-                gc.freeze()
-            self.plan = plan
-            self.pages = {page.file: page for page in plan.pages}
-            self.rendered = {}
-            self.generated = None
-            self.copies = plan.copies()
-            self.copy_digests = {path: _stat_digest(source) for path, source in self.copies.items()}
+            self.warnings = _warnings_about(plan, self.touched)
+            changed_copies = self._adopt(plan, pages, shown)
             changed = {path for path in watched_files if self._digest_of(path) != before[path]}
-            changed_copies = {
-                path
-                for path in set(old_copies) | set(self.copy_digests)
-                if old_copies.get(path) != self.copy_digests.get(path)
-            }
             css_only = bool(changed_copies) and all(p.endswith(".css") for p in changed_copies)
             if changed_copies and not css_only:
                 changed |= set(watched_files)  # a script or image changed: reload everything open
-            return RefreshResult(changed_pages=changed, css_changed=css_only)
+            return RefreshResult(
+                changed_pages=changed, css_changed=css_only, warnings=self.warnings
+            )
+
+    def _crashed(self, error: Exception) -> RefreshResult:
+        details = traceback.format_exc()
+        self.pipeline.forget()  # its memos may be half-updated; start afresh next time
+        self.error = (
+            f"internal error: {type(error).__name__}: {error}\n"
+            "This is a bug in notesite, not a mistake in your notes; the traceback is "
+            "in the terminal running `notesite serve`. The next save tries again."
+        )
+        return RefreshResult(error=self.error, details=details)
+
+    def _adopt(
+        self, plan: SitePlan, pages: dict[str, PageOut], shown: dict[str, bytes]
+    ) -> set[str]:
+        """Serve `plan` from now on; return the copied files (static, assets) that changed."""
+        if self.plan is None:
+            # The first build's objects live as long as the server: keep the cyclic
+            # garbage collector from walking them on every save (latency spikes).
+            gc.collect()
+            gc.freeze()
+        self.plan = plan
+        self.pages = pages
+        self.rendered = dict(shown)
+        self.generated = None
+        old_copies = self.copy_digests
+        self.copies = plan.copies()
+        self.copy_digests = {path: _stat_digest(source) for path, source in self.copies.items()}
+        return {
+            path
+            for path in set(old_copies) | set(self.copy_digests)
+            if old_copies.get(path) != self.copy_digests.get(path)
+        }
+
+    def keep_math_warm(self) -> None:
+        """Have a live KaTeX worker (started, or restarted if it died), so that a save
+        with a new formula costs a round trip to it rather than a process start."""
+        with self.lock:
+            plan = self.plan
+            if plan is None or plan.katex_dist is None:
+                return
+            if plan.site.config.math.render != "server":
+                return
+            # No Node.js: nothing to keep warm; the next build that needs KaTeX says so.
+            with contextlib.suppress(KatexUnavailable, OSError):
+                self.pipeline.math_engine(plan.katex_dist).start(1)
 
     def _digest_of(self, path: str) -> str | None:
         content = self.get(path)
@@ -97,7 +147,7 @@ class LiveSite:
                 return None
             if path in self.pages:
                 if path not in self.rendered:
-                    self.rendered[path] = self.plan.render_page(self.pages[path])  # type: ignore[arg-type]
+                    self.rendered[path] = self.plan.render_page(self.pages[path])
                 return self.rendered[path]
             if self.generated is None:
                 self.generated = self.plan.generated_files()
@@ -118,6 +168,14 @@ class LiveSite:
 
     def close(self) -> None:
         self.pipeline.close()
+
+
+def _warnings_about(plan: SitePlan, touched: set[Path]) -> str | None:
+    """The plan's warnings about files saved while serving: the writer's work in hand
+    (warnings about files nobody touched were printed at start; repeating them on every
+    save would hide the new ones)."""
+    lines = [str(w) for w in plan.warnings if Path(w.path).resolve() in touched]
+    return "\n".join(lines) or None
 
 
 def _stat_digest(path: Path) -> str:
