@@ -275,3 +275,27 @@ def test_body_only_edit_reuses_the_plan_and_equals_a_fresh_build(tmp_path) -> No
         assert [p for p in expected if live.get(p) != expected[p]] == []
     finally:
         live.close()
+
+
+def test_body_edit_saved_with_a_new_static_file_serves_both(tmp_path) -> None:
+    """One watcher batch with a note's body and a new static file: the fast path must not
+    keep the last list of files to copy."""
+    body = "摘要。\n\n<!--more-->\n\n正文。"
+    files = {"content/posts/rl/a.md": post(title="甲", body=body)}
+    root = write_site(tmp_path / "site", files, CONFIG)
+    live = LiveSite(root)
+    try:
+        assert live.refresh().error is None
+        note = root / "content/posts/rl/a.md"
+        note.write_text(note.read_text(encoding="utf-8") + "\n\n更多。\n", encoding="utf-8")
+        extra = root / "static/img/new.svg"
+        extra.parent.mkdir(parents=True)
+        extra.write_text("<svg/>", encoding="utf-8")
+        assert live.refresh(changed={note, extra}).error is None
+        assert live.pipeline.body_only_runs == 1  # the fast path, with the new file
+        assert live.get("static/img/new.svg") == b"<svg/>"
+        expected = built_files(root, tmp_path / "out")
+        assert expected is not None and "static/img/new.svg" in expected
+        assert [p for p in expected if live.get(p) != expected[p]] == []
+    finally:
+        live.close()

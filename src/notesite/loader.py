@@ -91,8 +91,7 @@ def load_site(
             if post.draft and not include_drafts:
                 continue
             (posts if kind == "post" else pages).append(post)
-    problems.extend(_check_unique_urls(posts + pages, set(config.languages)))
-    problems.extend(_check_translations(posts + pages, config.default_language))
+    problems.extend(_site_checks(posts + pages, config))
     if problems:
         shown = [Problem(display_path(root, p.path), p.line, p.message) for p in problems]
         raise NotesiteError(sorted(shown, key=lambda p: (str(p.path), p.line)))
@@ -323,6 +322,29 @@ def _tags(doc: Document, source: Path) -> tuple[str, ...]:
         if text and slugify(text):
             seen.setdefault(text, None)
     return tuple(seen)
+
+
+_last_checks: list[tuple[tuple, list[Problem]]] = []  # one entry: serve's saves repeat it
+
+
+def _site_checks(items: list[Post], config: Config) -> list[Problem]:
+    """Unique URLs and consistent translation groups, recomputed only when a field they
+    read changed (a save to a note's body changes none)."""
+    key = (
+        tuple(
+            (p.source, p.kind, p.slug, p.url, p.lang, p.translation_key, p.date, p.category)
+            + ("translation_key" in p.key_lines, p.key_lines.get("category", 1))
+            for p in items
+        ),
+        tuple(config.languages),
+        config.default_language,
+    )
+    if _last_checks and _last_checks[0][0] == key:
+        return list(_last_checks[0][1])
+    problems = _check_unique_urls(items, set(config.languages))
+    problems += _check_translations(items, config.default_language)
+    _last_checks[:] = [(key, problems)]
+    return list(problems)
 
 
 def _check_unique_urls(items: list[Post], languages: set[str]) -> list[Problem]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from notesite.i18n import Strings, format_date, format_month, format_year
@@ -57,7 +58,7 @@ class PageOut:
     has_math: bool = False
     has_code: bool = False
 
-    @property
+    @cached_property  # asked for every page on every save while serving
     def file(self) -> str:
         return output_file(self.url)
 

@@ -66,6 +66,7 @@ class SitePlan:
     katex_dist: Path | None
     math: MathSetup
     warnings: list[Problem] = field(default_factory=list)
+    known_copies: dict[str, Path] | None = None  # copies(), when known to be unchanged
 
     def render_page(self, page: PageOut) -> bytes:
         return self.renderer.render(page)
@@ -81,6 +82,11 @@ class SitePlan:
 
     def copies(self) -> dict[str, Path]:
         """Output path -> source file for theme/site static files, KaTeX, content assets."""
+        if self.known_copies is None:
+            self.known_copies = self._find_copies()
+        return self.known_copies
+
+    def _find_copies(self) -> dict[str, Path]:
         site = self.site
         copies = static_files(site.root)
         if self.katex_dist is not None:
@@ -117,6 +123,7 @@ class Pipeline:
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
         self.parsed_by_post: dict[Post, Parsed] = {}
+        self.targets: tuple[tuple, dict[str, str], str] | None = None  # see _link_targets
         self.last: tuple[SitePlan, dict[Post, RenderedDoc]] | None = None
         self.body_only_runs = 0  # runs that reused the last plan (see _body_only_edit)
         self.hint: WatchHint | None = None  # set by invalidate() when a watcher drives runs
@@ -161,6 +168,7 @@ class Pipeline:
         self.docs.clear()
         self.views.clear()
         self.parsed_by_post = {}
+        self.targets = None
         self.last = None
         self.settings = None
         self.templates = None
@@ -290,6 +298,8 @@ class Pipeline:
         )
         warnings = warnings + math.warnings + link_warnings  # in the order of a full run
         plan = SitePlan(site, pages, renderer, feed_docs, last_plan.katex_dist, math, warnings)
+        if self.hint is not None and all(path.suffix == ".md" for path in self.hint.changed):
+            plan.known_copies = last_plan.known_copies  # no static file or asset changed
         self.last = (plan, docs)
         return plan
 
@@ -327,10 +337,7 @@ class Pipeline:
         self, site: Site, strings: dict[str, Strings]
     ) -> tuple[dict[Post, Parsed], list[Problem], dict[Post, list[FormulaUse]]]:
         """Parse every post and page (reusing unchanged ones), resolving links."""
-        urls = Urls(site.config)
-        targets = {p.source.as_posix(): urls.path(p.url) for p in (*site.posts, *site.pages)}
-        targets.update({a.source.as_posix(): urls.path(a.url) for a in site.assets})
-        targets_key = _fingerprint(targets)
+        targets, targets_key = self._link_targets(site)
         parsed: dict[Post, Parsed] = {}
         formulas: dict[Post, list[FormulaUse]] = {}
         warnings: list[Problem] = []
@@ -356,6 +363,17 @@ class Pipeline:
             self.docs.pop(("page", id(gone)), None)
             self.docs.pop(("feed", id(gone)), None)
         return parsed, warnings, formulas
+
+    def _link_targets(self, site: Site) -> tuple[dict[str, str], str]:
+        """Source path -> URL of every document and asset, with its fingerprint (memoised:
+        most saves change no URL)."""
+        items = (*site.posts, *site.pages, *site.assets)
+        key = (site.config, tuple((item.source, item.url) for item in items))
+        if self.targets is None or self.targets[0] != key:
+            urls = Urls(site.config)
+            targets = {item.source.as_posix(): urls.path(item.url) for item in items}
+            self.targets = (key, targets, _fingerprint(targets))
+        return self.targets[1], self.targets[2]
 
     def _parse(
         self, site: Site, post: Post, strings: dict[str, Strings], targets: dict[str, str]
