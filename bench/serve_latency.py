@@ -122,7 +122,11 @@ STARTUP_TIMEOUT = 600.0
 STOP_TIMEOUT = 10.0
 NOTESITE_URL = re.compile(r"notesite: serving .* at (http://\S+)")
 HUGO_URL = re.compile(r"Web Server is available at (http://\S+)")
-HUGO_REBUILD = re.compile(r"^Total in ([\d.]+) ms$", re.MULTILINE)
+# What each server prints for one rebuild (its own time, without watcher and browser).
+REBUILD_LINE = {
+    "hugo": re.compile(r"^Total in ([\d.]+) ms$", re.MULTILINE),
+    "notesite": re.compile(r"^notesite: rebuilt in ([\d.]+) ms$", re.MULTILINE),
+}
 TEX_ANNOTATION = re.compile(
     r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.DOTALL
 )
@@ -699,14 +703,13 @@ def print_logs(servers: list[Server], stops: dict[str, str]) -> None:
         else:
             print(f"{server.tool} stderr (last 20 lines):")
             print("\n".join(f"  | {line}" for line in stderr.splitlines()))
-        if server.tool == "hugo":
-            log = server.stdout.read_text(encoding="utf-8", errors="replace")
-            totals = [float(ms) for ms in HUGO_REBUILD.findall(log)]
-            if totals:
-                print(
-                    f"hugo's own rebuild times ('Total in'): median {statistics.median(totals):.0f}"
-                    f" ms, min {min(totals):.0f}, max {max(totals):.0f} over {len(totals)} rebuilds"
-                )
+        log = server.stdout.read_text(encoding="utf-8", errors="replace")
+        totals = [float(ms) for ms in REBUILD_LINE[server.tool].findall(log)]
+        if totals:
+            print(
+                f"{server.tool}'s own rebuild times: median {statistics.median(totals):.0f}"
+                f" ms, min {min(totals):.0f}, max {max(totals):.0f} over {len(totals)} rebuilds"
+            )
 
 
 def locate_hugo(args: argparse.Namespace, work: Path) -> tuple[str | None, str]:

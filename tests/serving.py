@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from playwright.sync_api import Page
@@ -30,6 +31,8 @@ def start_server(
         line = process.stdout.readline()
         match = re.search(r"at (http://\S+)", line)
         if match:
+            # Keep reading, so a chatty server (a line per rebuild) never fills the pipe.
+            threading.Thread(target=process.stdout.read, daemon=True).start()
             return process, match.group(1)
     process.kill()
     raise AssertionError(f"serve printed no URL; stderr: {process.stderr.read()}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from notesite.serve.http import DevServer, Hub, make_handler
@@ -30,7 +31,11 @@ def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None
 
         def rebuild(changed: set[Path]) -> None:
             with rebuild_lock:
-                report(site.refresh(hub.open_pages(), changed), hub)
+                started = time.perf_counter()
+                result = site.refresh(hub.open_pages(), changed)
+                report(result, hub)
+                if not result.error:
+                    print(f"notesite: rebuilt in {(time.perf_counter() - started) * 1000:.0f} ms")
                 site.keep_math_warm()  # restarts the KaTeX worker if it died
 
         def stop(*_: object) -> None:
