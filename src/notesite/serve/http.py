@@ -73,117 +73,121 @@ def _safe_relative(url_path: str, base_path: str) -> str | None:
     return normalised if relative else ""
 
 
-def make_handler(site: LiveSite, hub: Hub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class SiteHandler(BaseHTTPRequestHandler):
+    """Answers one request for the served site; `make_handler` binds `site` and `hub`."""
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
+    protocol_version = "HTTP/1.1"
+    site: LiveSite
+    hub: Hub
 
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-            parts = urlsplit(self.path)
-            if parts.path == EVENTS:
-                self.stream_events(parse_qs(parts.query).get("page", ["/"])[0])
-                return
-            if parts.path == SCRIPT:
-                script = resources.files("notesite.serve").joinpath("livereload.js").read_bytes()
-                self.reply(HTTPStatus.OK, script, "text/javascript; charset=utf-8")
-                return
-            if site.plan is None:
-                message = (site.error or "building…").encode()
-                self.reply(HTTPStatus.SERVICE_UNAVAILABLE, message, "text/plain; charset=utf-8")
-                return
-            base = site.base_path
-            if parts.path in ("/", "") and base != "/":
-                self.send_response(HTTPStatus.FOUND)
-                self.send_header("Location", base)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            relative = _safe_relative(parts.path, base)
-            # /notes/posts/td -> /notes/posts/td/ as GitHub Pages does.
-            if (
-                relative
-                and not relative.endswith("/")
-                and site.get(relative) is None
-                and site.get(relative + "/index.html") is not None
-            ):
-                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-                self.send_header("Location", parts.path + "/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            content = site.get(output_file(relative)) if relative is not None else None
-            if content is None:
-                page = site.get("404.html") or b"<!DOCTYPE html><title>404</title><body>404</body>"
-                self.reply(
-                    HTTPStatus.NOT_FOUND, inject_reload_script(page), "text/html; charset=utf-8"
-                )
-                return
-            name = output_file(relative or "")
-            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            if kind == "text/html":
-                content = inject_reload_script(content)
-            if kind.startswith("text/") or kind in ("application/javascript", "application/xml"):
-                kind += "; charset=utf-8"
-            etag = None
-            if not kind.startswith("text/html"):
-                # Assets (KaTeX fonts, CSS) are revalidated, not refetched, on every reload.
-                etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(HTTPStatus.NOT_MODIFIED)
-                    self.send_header("ETag", etag)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-            self.reply(HTTPStatus.OK, content, kind, etag)
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
-        def reply(
-            self, status: HTTPStatus, body: bytes, kind: str, etag: str | None = None
-        ) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            if etag is None:
-                self.send_header("Cache-Control", "no-store")
-            else:
-                self.send_header("Cache-Control", "no-cache")
-                self.send_header("ETag", etag)
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        parts = urlsplit(self.path)
+        if parts.path == EVENTS:
+            self.stream_events(parse_qs(parts.query).get("page", ["/"])[0])
+        elif parts.path == SCRIPT:
+            script = resources.files("notesite.serve").joinpath("livereload.js").read_bytes()
+            self.reply(HTTPStatus.OK, script, "text/javascript; charset=utf-8")
+        elif self.site.plan is None:
+            message = (self.site.error or "building…").encode()
+            self.reply(HTTPStatus.SERVICE_UNAVAILABLE, message, "text/plain; charset=utf-8")
+        elif parts.path in ("/", "") and self.site.base_path != "/":
+            self.redirect(HTTPStatus.FOUND, self.site.base_path)
+        else:
+            self.serve_site_file(parts.path)
+
+    def serve_site_file(self, path: str) -> None:
+        relative = _safe_relative(path, self.site.base_path)
+        if relative and self._is_folder_without_slash(relative):
+            self.redirect(HTTPStatus.MOVED_PERMANENTLY, path + "/")
+            return
+        content = self.site.get(output_file(relative)) if relative is not None else None
+        if content is None:
+            page = self.site.get("404.html") or b"<!DOCTYPE html><title>404</title><body>404</body>"
+            self.reply(HTTPStatus.NOT_FOUND, inject_reload_script(page), "text/html; charset=utf-8")
+            return
+        kind = mimetypes.guess_type(output_file(relative or ""))[0] or "application/octet-stream"
+        if kind == "text/html":
+            content = inject_reload_script(content)
+        if kind.startswith("text/") or kind in ("application/javascript", "application/xml"):
+            kind += "; charset=utf-8"
+        if kind.startswith("text/html"):
+            self.reply(HTTPStatus.OK, content, kind)
+            return
+        # Assets (KaTeX fonts, CSS) are revalidated, not refetched, on every reload.
+        etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
             self.end_headers()
-            self.wfile.write(body)
+            return
+        self.reply(HTTPStatus.OK, content, kind, etag)
 
-        def stream_events(self, page_path: str) -> None:
-            base = site.base_path if site.plan else "/"
-            relative = _safe_relative(page_path, base) or ""
-            channel = hub.add(output_file(relative))
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "text/event-stream")
+    def _is_folder_without_slash(self, relative: str) -> bool:
+        """/notes/posts/td -> /notes/posts/td/, as GitHub Pages does."""
+        return (
+            not relative.endswith("/")
+            and self.site.get(relative) is None
+            and self.site.get(relative + "/index.html") is not None
+        )
+
+    def redirect(self, status: HTTPStatus, location: str) -> None:
+        self.send_response(status)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def reply(self, status: HTTPStatus, body: bytes, kind: str, etag: str | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        if etag is None:
             self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            try:
-                if site.error:
-                    channel.put(("error-overlay", site.error))
-                elif site.warnings:
-                    channel.put(("warnings", site.warnings))
-                self.wfile.write(b": connected\n\n")
-                self.wfile.flush()
-                while True:
-                    try:
-                        event, data = channel.get(timeout=15)
-                    except queue.Empty:
-                        event, data = "", ""
-                    if event:
-                        lines = "".join(f"data: {line}\n" for line in (data or "").split("\n"))
-                        self.wfile.write(f"event: {event}\n{lines}\n".encode())
-                    else:
-                        self.wfile.write(b": keep-alive\n\n")
-                    self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError, OSError):
-                pass
-            finally:
-                hub.remove(channel)
+        else:
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("ETag", etag)
+        self.end_headers()
+        self.wfile.write(body)
 
-    return Handler
+    def stream_events(self, page_path: str) -> None:
+        base = self.site.base_path if self.site.plan else "/"
+        relative = _safe_relative(page_path, base) or ""
+        channel = self.hub.add(output_file(relative))
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            if self.site.error:
+                channel.put(("error-overlay", self.site.error))
+            elif self.site.warnings:
+                channel.put(("warnings", self.site.warnings))
+            self.wfile.write(b": connected\n\n")
+            self.wfile.flush()
+            while True:
+                self._send_next_event(channel)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+        finally:
+            self.hub.remove(channel)
+
+    def _send_next_event(self, channel: queue.Queue[tuple[str, str]]) -> None:
+        """The next event of this page, or a keep-alive comment after 15 s of quiet."""
+        try:
+            event, data = channel.get(timeout=15)
+        except queue.Empty:
+            self.wfile.write(b": keep-alive\n\n")
+        else:
+            lines = "".join(f"data: {line}\n" for line in (data or "").split("\n"))
+            self.wfile.write(f"event: {event}\n{lines}\n".encode())
+        self.wfile.flush()
+
+
+def make_handler(site: LiveSite, hub: Hub) -> type[SiteHandler]:
+    return type("Handler", (SiteHandler,), {"site": site, "hub": hub})
 
 
 class DevServer(ThreadingHTTPServer):
