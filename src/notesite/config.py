@@ -167,54 +167,22 @@ def load_config(site_root: Path) -> Config:
         raise fail(shown, 1, f"file is not UTF-8 ({error.reason})") from None
     data, lines = load_yaml(text, shown)
     check = _Checker(shown, lines)
-    if data is None:
-        data = {}
-    data = check.mapping(data, ())
-    values: dict[str, Any] = {}
-    for key, raw in data.items():
-        if key not in _TOP_LEVEL:
-            raise check.error((key,), f"unknown key '{key}'")
-        values[key] = _TOP_LEVEL[key][0](check, raw, (key,))
-    for key, (_, required) in _TOP_LEVEL.items():
-        if required and key not in values:
-            raise check.error((), f"missing required key '{key}'")
-
+    values = _top_level_values(check, {} if data is None else data)
     languages = values.get("languages") or {"en": Language("en", "English", "en")}
     default = values.get("default_language") or next(iter(languages))
     if default not in languages:
         raise check.error(
             ("default_language",), f"default_language '{default}' is not in languages"
         )
-
-    def spread(per_language: dict[str, str]) -> dict[str, str]:
-        """Expand a plain string ("*") to every language and check the codes used."""
-        result = {}
-        for code, text in per_language.items():
-            if code == "*":
-                return {lang: text for lang in languages}
-            result[code] = text
-        return result
-
-    for key in ("title", "description"):
-        for code in values.get(key, {}):
-            if code != "*" and code not in languages:
-                raise check.error((key, code), f"'{key}.{code}': unknown language '{code}'")
-    for category_key, category in values.get("categories", {}).items():
-        for code in category.names:
-            if code != "*" and code not in languages:
-                raise check.error(
-                    ("categories", category_key, code),
-                    f"'categories.{category_key}.{code}': unknown language '{code}'",
-                )
-
+    _check_language_codes(check, values, languages)
     categories = {
-        key: Category(key=key, names=spread(category.names))
+        key: Category(key=key, names=_spread(category.names, languages))
         for key, category in values.get("categories", {}).items()
     }
     return Config(
         path=shown,
-        title=spread(values["title"]),
-        description=spread(values.get("description", {})),
+        title=_spread(values["title"], languages),
+        description=_spread(values.get("description", {}), languages),
         author=values.get("author", ""),
         base_url=values.get("base_url", "/"),
         default_language=default,
@@ -227,3 +195,43 @@ def load_config(site_root: Path) -> Config:
         slug_style=values.get("slugify", "unicode"),
         cname=values.get("cname"),
     )
+
+
+def _top_level_values(check: _Checker, data: object) -> dict[str, Any]:
+    """Each known top-level key, checked and converted; unknown or missing keys fail."""
+    values: dict[str, Any] = {}
+    for key, raw in check.mapping(data, ()).items():
+        if key not in _TOP_LEVEL:
+            raise check.error((key,), f"unknown key '{key}'")
+        values[key] = _TOP_LEVEL[key][0](check, raw, (key,))
+    for key, (_, required) in _TOP_LEVEL.items():
+        if required and key not in values:
+            raise check.error((), f"missing required key '{key}'")
+    return values
+
+
+def _check_language_codes(
+    check: _Checker, values: dict[str, Any], languages: dict[str, Language]
+) -> None:
+    """Per-language texts (title, description, category names) use declared codes only."""
+    for key in ("title", "description"):
+        for code in values.get(key, {}):
+            if code != "*" and code not in languages:
+                raise check.error((key, code), f"'{key}.{code}': unknown language '{code}'")
+    for category_key, category in values.get("categories", {}).items():
+        for code in category.names:
+            if code != "*" and code not in languages:
+                raise check.error(
+                    ("categories", category_key, code),
+                    f"'categories.{category_key}.{code}': unknown language '{code}'",
+                )
+
+
+def _spread(per_language: dict[str, str], languages: dict[str, Language]) -> dict[str, str]:
+    """Expand a plain string ("*") to every language."""
+    result = {}
+    for code, text in per_language.items():
+        if code == "*":
+            return {lang: text for lang in languages}
+        result[code] = text
+    return result
