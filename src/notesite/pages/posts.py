@@ -1,0 +1,62 @@
+"""A page per post (with its neighbours in the same category) and per standalone page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from notesite.model import Post
+from notesite.pages.types import Link, PageOut
+
+if TYPE_CHECKING:
+    from notesite.pages.planner import Planner
+
+
+def plan(planner: Planner, lang: str, own: list[Post]) -> None:
+    """`own`: the posts written in `lang`."""
+    by_category: dict[str | None, list[Post]] = defaultdict(list)
+    for post in sorted(own, key=lambda p: (p.date, str(p.source))):
+        by_category[post.category].append(post)
+    for post in own:
+        siblings = by_category[post.category]
+        index = siblings.index(post)
+        older = siblings[index - 1] if index > 0 else None
+        newer = siblings[index + 1] if index + 1 < len(siblings) else None
+        doc = planner.docs[post]
+        planner.add(
+            PageOut(
+                route=("post", post.translation_key),
+                lang=lang,
+                url=post.url,
+                template="post.html",
+                title=post.title,
+                context={
+                    "entry": planner.view(post),
+                    "previous": _link(planner, older),
+                    "next": _link(planner, newer),
+                },
+                has_math=doc.has_math,
+                has_code=doc.has_code,
+            )
+        )
+
+
+def _link(planner: Planner, post: Post | None) -> Link | None:
+    return Link(post.title, planner.urls.path(post.url)) if post else None
+
+
+def plan_standalone(planner: Planner, lang: str) -> None:
+    """Pages outside the blog's listings (about, …) written in `lang`."""
+    for page in (p for p in planner.site.pages if p.lang == lang):
+        planner.add(
+            PageOut(
+                route=("page", page.translation_key),
+                lang=lang,
+                url=page.url,
+                template="page.html",
+                title=page.title,
+                context={"entry": planner.view(page)},
+                has_math=planner.docs[page].has_math,
+                has_code=planner.docs[page].has_code,
+            )
+        )
