@@ -1,5 +1,5 @@
 """The tags index of a language (most used first) and a listing per tag. Tags are merged
-by slug: "RL" and "rl" are one tag, named as first seen."""
+by slug: "RL" and "rl" are one tag, named as the newest note writes it."""
 
 from __future__ import annotations
 
