@@ -7,7 +7,6 @@ problem found is collected and raised together, each as `path:line: message`.
 from __future__ import annotations
 
 import os
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,15 +17,14 @@ from notesite.config import RESERVED_SEGMENTS, load_config
 from notesite.dates import parse_date
 from notesite.errors import NotesiteError, Problem, fail
 from notesite.frontmatter import Document, parse_document
+from notesite.layout import CONTENT, FOLDERS, Source, asset_url, group_files, read_path
 from notesite.model import Asset, Config, Post, Site
 from notesite.slugs import slugify
 
-CONTENT = "content"
 KNOWN_KEYS = frozenset(
     {"title", "date", "updated", "category", "tags", "lang", "translation_key", "slug"}
     | {"summary", "draft", "source"}
 )
-_LANG_SUFFIX = re.compile(r"^(?P<stem>.+?)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]+)?)$")
 
 
 # source -> (file signature, config it was read with, bundle files, the post or its error)
@@ -44,9 +42,7 @@ class WatchHint:
     """
 
     changed: set[Path]  # site-relative paths
-    scans: dict[str, tuple[list[tuple[Path, tuple[Path, ...]]], list[Asset]]] = field(
-        default_factory=dict
-    )
+    scans: dict[str, tuple[list[Source], list[Asset]]] = field(default_factory=dict)
 
 
 def load_site(
@@ -70,14 +66,14 @@ def load_site(
     posts: list[Post] = []
     pages: list[Post] = []
     assets: list[Asset] = []
-    for kind, folder in (("post", "posts"), ("page", "pages")):
-        base = root / CONTENT / folder
-        if not base.is_dir():
+    for kind, folder in FOLDERS.items():
+        base = Path(CONTENT, folder)
+        if not (root / base).is_dir():
             continue
         if reuse_scan and hint is not None and folder in hint.scans:
             sources, kind_assets = hint.scans[folder]
         else:
-            sources, kind_assets = _scan(base, root)
+            sources, kind_assets = _scan(root, base, config)
             if hint is not None:
                 hint.scans[folder] = (sources, kind_assets)
         assets.extend(kind_assets)
@@ -161,34 +157,12 @@ def _walk_files(base: Path) -> list[Path]:
     return sorted(found)
 
 
-def _scan(base: Path, root: Path) -> tuple[list[tuple[Path, tuple[Path, ...]]], list[Asset]]:
-    """Find Markdown sources (with their bundle files) and loose assets under `base`."""
-    sources: list[tuple[Path, tuple[Path, ...]]] = []
-    assets: list[Asset] = []
-    files = _walk_files(base)
-    bundle_dirs = {p.parent for p in files if _is_index(p.name) and p.parent != base}
-    bundle_files: dict[Path, list[Path]] = {d: [] for d in bundle_dirs}
-    indexes: list[Path] = []
-    for path in files:
-        bundle = next((d for d in path.parents if d in bundle_dirs), None) if bundle_dirs else None
-        if bundle is not None:
-            if path.parent == bundle and _is_index(path.name):
-                indexes.append(path)
-            elif not path.name.endswith(".md"):
-                bundle_files[bundle].append(path.relative_to(root))
-        elif path.suffix == ".md":
-            sources.append((path.relative_to(root), ()))
-        else:
-            relative = path.relative_to(root / CONTENT)
-            assets.append(Asset(source=path.relative_to(root), url=relative.as_posix()))
-    for index in indexes:
-        sources.append((index.relative_to(root), tuple(sorted(bundle_files[index.parent]))))
-    sources.sort(key=lambda item: item[0])
-    return sources, assets
-
-
-def _is_index(name: str) -> bool:
-    return name == "index.md" or bool(re.fullmatch(r"index\.[a-z]{2,3}(-[a-z0-9]+)?\.md", name))
+def _scan(root: Path, base: Path, config: Config) -> tuple[list[Source], list[Asset]]:
+    """Find Markdown sources (with their bundle files) and loose assets under `base`
+    (site-relative); which is which is the content layout's decision."""
+    files = [path.relative_to(root) for path in _walk_files(root / base)]
+    sources, loose = group_files(files, base, config.languages)
+    return sources, [Asset(source=path, url=asset_url(path)) for path in loose]
 
 
 def _load_post(
@@ -200,7 +174,7 @@ def _load_post(
         if key not in KNOWN_KEYS:
             raise _at(doc, source, key, f"unknown front matter key '{key}'")
 
-    name, suffix_lang = _name_and_language(source)
+    layout = read_path(source, config.languages)
     title = meta.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
         raise fail(source, 1, "missing title in front matter")
@@ -212,16 +186,16 @@ def _load_post(
     date = _date(doc, source, "date", config)
     updated = _date(doc, source, "updated", config) if meta.get("updated") else None
 
-    lang = meta.get("lang", suffix_lang or config.default_language)
+    lang = meta.get("lang", layout.lang or config.default_language)
     if not isinstance(lang, str) or lang not in config.languages:
         key = "lang" if "lang" in meta else None
         message = f"unknown language '{lang}' (declared: {', '.join(config.languages)})"
         raise _at(doc, source, key, message)
 
-    category = _category(doc, source, kind, config)
+    category = _category(doc, source, kind, layout.category, config)
     tags = _tags(doc, source)
 
-    slug_text = meta.get("slug", name)
+    slug_text = meta.get("slug", layout.name)
     if not isinstance(slug_text, str | int | float):
         raise _at(doc, source, "slug", "slug must be a string")
     # An explicit slug is the author's choice; only derived ones follow `slugify:`.
@@ -232,9 +206,7 @@ def _load_post(
     prefix = "" if lang == config.default_language else f"{lang}/"
     url = f"{prefix}posts/{slug}/" if kind == "post" else f"{prefix}{slug}/"
 
-    relative = source.relative_to(CONTENT)
-    default_key = (relative.parent if _is_index(source.name) else relative.parent / name).as_posix()
-    translation_key = str(meta.get("translation_key", default_key))
+    translation_key = str(meta.get("translation_key", layout.translation_key))
 
     summary = meta.get("summary")
     if summary is not None and not isinstance(summary, str):
@@ -272,17 +244,6 @@ def _at(doc: Document, source: Path, key: str | None, message: str) -> NotesiteE
     return fail(source, doc.lines.get((key,), 1) if key else 1, message)
 
 
-def _name_and_language(source: Path) -> tuple[str, str | None]:
-    """`td.en.md` -> ("td", "en"); `bundle/index.en.md` -> ("bundle", "en")."""
-    stem = source.name[: -len(".md")]
-    match = _LANG_SUFFIX.match(stem)
-    lang = match.group("lang") if match else None
-    stem = match.group("stem") if match else stem
-    if stem == "index" and _is_index(source.name):
-        stem = source.parent.name
-    return stem, lang
-
-
 def _date(doc: Document, source: Path, key: str, config: Config) -> datetime:
     try:
         return parse_date(doc.meta[key], config.timezone)
@@ -290,13 +251,15 @@ def _date(doc: Document, source: Path, key: str, config: Config) -> datetime:
         raise _at(doc, source, key, f"{key}: {error}") from None
 
 
-def _category(doc: Document, source: Path, kind: str, config: Config) -> str | None:
+def _category(
+    doc: Document, source: Path, kind: str, folder: str | None, config: Config
+) -> str | None:
+    """The front matter's category, else `folder` (the layout's category folder)."""
     if kind != "post":
         return None
     value: Any = doc.meta.get("category")
     if value is None:
-        parts = source.relative_to(CONTENT).parts  # ("posts", "rl", "td.md")
-        value = parts[1] if len(parts) > 2 else None
+        value = folder
         if value is None:
             return None
         if value not in config.categories:

@@ -20,6 +20,7 @@ import jinja2
 from notesite.errors import Problem
 from notesite.i18n import Strings, load_strings
 from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
+from notesite.layout import is_markdown
 from notesite.loader import LoadCache, WatchHint, display_path, load_site
 from notesite.markdown import FormulaUse, MarkdownRenderer, Parsed, RenderedDoc
 from notesite.markdown.highlight import pygments_css
@@ -145,7 +146,7 @@ class Pipeline:
             except ValueError:
                 continue
             changed.add(relative)
-            if self.load_cache.pop(relative, None) is None and relative.suffix != ".md":
+            if self.load_cache.pop(relative, None) is None and not is_markdown(relative):
                 # A folder: forget everything below it.
                 for source in [s for s in self.load_cache if relative in s.parents]:
                     del self.load_cache[source]
@@ -298,7 +299,7 @@ class Pipeline:
         )
         warnings = warnings + math.warnings + link_warnings  # in the order of a full run
         plan = SitePlan(site, pages, renderer, feed_docs, last_plan.katex_dist, math, warnings)
-        if self.hint is not None and all(path.suffix == ".md" for path in self.hint.changed):
+        if self.hint is not None and all(is_markdown(path) for path in self.hint.changed):
             plan.known_copies = last_plan.known_copies  # no static file or asset changed
         self.last = (plan, docs)
         return plan
