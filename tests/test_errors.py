@@ -90,6 +90,13 @@ CONTENT_CASES = [
         "fr",
     ),
     (
+        "unknown-language-suffix",
+        {"content/posts/rl/x.fr.md": post()},
+        "content/posts/rl/x.fr.md",
+        1,
+        "fr",
+    ),
+    (
         "duplicate-url-two-categories",
         {"content/posts/rl/same.md": post("一"), "content/posts/cv/same.md": post("二")},
         # Sorted by path, the cv file owns the URL and the rl file is reported.

@@ -59,8 +59,8 @@ P = Path
         ),
         pytest.param(
             "content/posts/rl/x.fr.md",
-            NotePath("post", "x.fr", None, False, "posts/rl/x.fr", "rl"),
-            id="unknown-language-suffix-is-part-of-the-name",
+            NotePath("post", "x", "fr", False, "posts/rl/x", "rl"),
+            id="undeclared-language-code-is-still-a-language",  # the loader reports it
         ),
         pytest.param(
             "content/posts/rl/en.md",
@@ -84,8 +84,8 @@ P = Path
         ),
         pytest.param(
             "content/posts/rl/index.fr.md",
-            NotePath("post", "index.fr", None, False, "posts/rl/index.fr", "rl"),
-            id="index-with-unknown-language-is-not-an-index-page",
+            NotePath("post", "rl", "fr", True, "posts/rl", "rl"),
+            id="index-with-undeclared-language-is-an-index-page",
         ),
         pytest.param(
             "content/posts/rl/ppo/index.md",
@@ -162,7 +162,7 @@ def test_read_path_refuses_what_the_loader_never_reads(source: str, message: str
     [
         pytest.param("index.md", LANGUAGES, True, id="index"),
         pytest.param("index.en.md", LANGUAGES, True, id="index-language"),
-        pytest.param("index.fr.md", LANGUAGES, False, id="index-unknown-language"),
+        pytest.param("index.fr.md", LANGUAGES, True, id="index-undeclared-language"),
         pytest.param("index.fr.md", ("zh", "fr"), True, id="index-language-of-this-site"),
         pytest.param("index.zh-Hant.md", ("zh", "zh-Hant"), True, id="index-region-language"),
         pytest.param("indexing.md", LANGUAGES, False, id="index-prefixed"),
@@ -211,9 +211,9 @@ BASE = P("content/posts")
         ),
         pytest.param(
             ["rl/ppo/index.fr.md", "rl/ppo/x.png"],
-            [("rl/ppo/index.fr.md", [])],
-            ["rl/ppo/x.png"],
-            id="unknown-language-index-is-no-bundle",
+            [("rl/ppo/index.fr.md", ["rl/ppo/x.png"])],
+            [],
+            id="undeclared-language-index-is-a-bundle",
         ),
         pytest.param(
             ["rl/ppo/index.md", "rl/ppo/notes.md"],
@@ -291,8 +291,8 @@ def test_asset_url_is_its_place_under_content() -> None:
             "content/posts/rl/x.fr.md",
             "en",
             False,
-            "content/posts/rl/x.fr.en.md",
-            id="unknown-suffix",
+            "content/posts/rl/x.en.md",
+            id="undeclared-language-suffix",
         ),
         pytest.param(
             "content/posts/rl/deep/dqn.md",

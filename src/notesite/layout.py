@@ -23,6 +23,7 @@ Only paths are looked at here; no file is read or written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,10 @@ FOLDERS = {"post": "posts", "page": "pages"}  # kind of document -> its folder i
 _KINDS = {folder: kind for kind, folder in FOLDERS.items()}
 MARKDOWN = ".md"
 INDEX = "index"
+# What a language code looks like (zh, en, yue, zh-hk): such a suffix is read as a language
+# even when the site does not declare it, so `x.fr.md` is reported rather than published
+# as a note named "x.fr"; `td.v2` does not look like one.
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]+)?")
 
 # A Markdown source with the site-relative paths of its bundle's other files.
 Source = tuple[Path, tuple[Path, ...]]
@@ -60,9 +65,10 @@ def is_markdown(path: Path) -> bool:
 
 
 def split_language(stem: str, languages: Collection[str]) -> tuple[str, str | None]:
-    """`td.en` -> ("td", "en"); `td.v2` -> ("td.v2", None): only a site language is a suffix."""
+    """`td.en` -> ("td", "en"); `td.v2` -> ("td.v2", None); `x.fr` -> ("x", "fr") even
+    where fr is not a site language (the loader reports it)."""
     head, dot, tail = stem.rpartition(".")
-    if dot and head and tail in languages:
+    if dot and head and (tail in languages or _LANGUAGE_CODE.fullmatch(tail)):
         return head, tail
     return stem, None
 
