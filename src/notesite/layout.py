@@ -5,9 +5,9 @@ module, so the naming rules of the content format live in one place:
 
 - `content/posts/<category>/<name>.md` is the note <name>, `content/pages/<name>.md`
   a standalone page; folders below the category folder change nothing but the path.
-- `<name>.<lang>.md` is <name> in <lang>, but only when <lang> is one of the site's
-  languages: `td.v2.md` is the note `td.v2`, and `x.fr.md` on a zh/en site is the
-  note `x.fr` (in the language its front matter or the site default gives).
+- `<name>.<lang>.md` is <name> in <lang> when <lang> is a site language or looks like
+  a language code (`x.fr.md` on a zh/en site is then reported by the loader, not
+  published as a note `x.fr`); `td.v2.md` is the note `td.v2`.
 - Exactly `index.md` / `index.<lang>.md` is the page of its folder and takes the
   folder's name (`ppo/index.md` is the note `ppo`); `indexing.md` is just `indexing`.
   A folder below `content/posts` or `content/pages` holding such a page is a bundle:
