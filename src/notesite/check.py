@@ -2,8 +2,8 @@
 
 It runs the same pipeline as `build` (so every build error and warning is
 found: front matter, config, duplicate URLs, missing files, missing UI
-strings, invalid TeX) and adds what only a checker looks for: links to
-`#anchors` that do not exist on the target page.
+strings, invalid TeX, unknown equation references) and adds what only a
+checker looks for: links to `#anchors` that do not exist on the target page.
 """
 
 from __future__ import annotations

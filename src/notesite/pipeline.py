@@ -338,7 +338,7 @@ class Pipeline:
         self, site: Site, strings: dict[str, Strings]
     ) -> tuple[dict[Post, Parsed], list[Problem], dict[Post, list[FormulaUse]]]:
         """Parse every post and page (reusing unchanged ones), resolving links; with the
-        warnings about what they refer to (missing files)."""
+        warnings about what they refer to (missing files, unknown equation labels)."""
         targets, targets_key = self._link_targets(site)
         parsed: dict[Post, Parsed] = {}
         formulas: dict[Post, list[FormulaUse]] = {}
@@ -413,6 +413,15 @@ def reference_warnings(site: Site, post: Post, facts: NoteFacts) -> list[Problem
     warnings = [
         Problem(where, post.body_line + link.line, f"warning: link to a missing file: {link.href}")
         for link in facts.unresolved_links
+    ]
+    warnings += [
+        Problem(
+            where,
+            post.body_line + ref.line,
+            f"warning: unknown equation reference {ref.written}: "
+            f"no \\label{{{ref.key}}} in this note",
+        )
+        for ref in facts.unresolved_refs
     ]
     return warnings
 
