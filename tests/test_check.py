@@ -18,8 +18,9 @@ GOOD = {
 }
 
 DEFECTS = [
-    # (files to add or replace, expected path, line, severity, message start)
+    # (id, files to add or replace, expected path, line, severity, message start)
     (
+        "missing-anchor-in-other-note",
         {
             "content/posts/rl/td.md": post(
                 title="时序差分", body="见 [贝尔曼](bellman.md#不存在)。\n"
@@ -31,6 +32,7 @@ DEFECTS = [
         "link to a missing anchor #不存在 in content/posts/rl/bellman.md",
     ),
     (
+        "missing-anchor-on-same-page",
         {"content/posts/rl/td.md": post(title="时序差分", body="正文\n\n[上面](#没有这节)\n")},
         "content/posts/rl/td.md",
         8,
@@ -38,6 +40,7 @@ DEFECTS = [
         "link to a missing anchor #没有这节",
     ),
     (
+        "missing-file",
         {"content/posts/rl/td.md": post(title="时序差分", body="![图](missing.png)\n")},
         "content/posts/rl/td.md",
         6,
@@ -45,6 +48,7 @@ DEFECTS = [
         "link to a missing file: missing.png",
     ),
     (
+        "invalid-tex",
         {"content/posts/rl/td.md": post(title="时序差分", body="坏公式 $\\frac{a$。\n")},
         "content/posts/rl/td.md",
         6,
@@ -52,6 +56,7 @@ DEFECTS = [
         "KaTeX error:",
     ),
     (
+        "bad-date",
         {"content/posts/rl/td.md": "---\ntitle: 时序差分\ndate: 2026-13-45\n---\n"},
         "content/posts/rl/td.md",
         3,
@@ -59,6 +64,7 @@ DEFECTS = [
         "date: invalid date",
     ),
     (
+        "duplicate-url",
         {"content/posts/cv/td.md": post(title="另一个 TD")},
         "content/posts/rl/td.md",
         1,
@@ -66,6 +72,7 @@ DEFECTS = [
         "URL /posts/td/ is also the URL of content/posts/cv/td.md",
     ),
     (
+        "unknown-config-key",
         {"notesite.yaml@": "bad-key"},
         "notesite.yaml",
         14,
@@ -73,11 +80,24 @@ DEFECTS = [
         "unknown key 'titel'",
     ),
     (
+        "missing-ui-strings",
         {"templates/i18n/en.yaml": "latest_updates: Newest\n", "notesite.yaml@": "ja"},
         "templates/i18n/ja.yaml",
         1,
         "warning",
         "",
+    ),
+    (
+        "unknown-equation-reference",
+        {
+            "content/posts/rl/td.md": post(
+                title="时序差分", body="## 更新规则\n\n由 \\eqref{eq:td} 可知。\n"
+            )
+        },
+        "content/posts/rl/td.md",
+        8,
+        "warning",
+        "unknown equation reference \\eqref{eq:td}: no \\label{eq:td} in this note",
     ),
 ]
 
@@ -110,7 +130,10 @@ def test_clean_site_passes(tmp_path: Path, capsys, monkeypatch) -> None:
     assert not (tmp_path / "site/public").exists()  # check writes nothing
 
 
-@pytest.mark.parametrize(("files", "path", "line", "severity", "message"), DEFECTS)
+@pytest.mark.parametrize(
+    ("files", "path", "line", "severity", "message"),
+    [pytest.param(*case[1:], id=case[0]) for case in DEFECTS],
+)
 def test_each_defect_in_every_format(
     tmp_path: Path, capsys, monkeypatch, files, path, line, severity, message
 ) -> None:

@@ -2,8 +2,8 @@
 
 It runs the same pipeline as `build` (so every build error and warning is
 found: front matter, config, duplicate URLs, missing files, missing UI
-strings, invalid TeX) and adds what only a checker looks for: links to
-`#anchors` that do not exist on the target page.
+strings, invalid TeX, unknown equation references) and adds what only a
+checker looks for: links to `#anchors` that do not exist on the target page.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pathlib import Path
 
 from notesite.errors import NotesiteError, Problem
 from notesite.loader import display_path
-from notesite.markdown.equations import equation_id
 from notesite.mathsetup import default_cache_dir
 from notesite.pipeline import Pipeline
 
@@ -29,16 +28,6 @@ class Finding:
         return self.problem.message.removeprefix("warning: ")
 
 
-def _anchors(env: dict) -> set[str]:
-    """Ids a rendered document has: headings, numbered equations, footnotes."""
-    ids = set(env["ids"].taken) if "ids" in env else set()
-    ids |= {equation_id(key) for key in env.get("equation_numbers", {})}
-    footnotes = env.get("footnotes", {}).get("list", {})
-    for number in range(len(footnotes)):
-        ids |= {f"fn{number + 1}", f"fnref{number + 1}"}
-    return ids
-
-
 def find_problems(root: Path, drafts: bool = False) -> list[Finding]:
     pipeline = Pipeline(root, drafts, default_cache_dir())
     try:
@@ -48,19 +37,18 @@ def find_problems(root: Path, drafts: bool = False) -> list[Finding]:
     finally:
         pipeline.close()
     findings = [Finding(problem, "warning") for problem in plan.warnings]
-    parsed = {post.source.as_posix(): tokens for post, tokens in pipeline.parsed_by_post.items()}
-    anchors = {source: _anchors(tokens.env) for source, tokens in parsed.items()}
-    for post, tokens in pipeline.parsed_by_post.items():
-        for line, target, fragment in tokens.env.get("anchor_links", []):
-            known = anchors.get(target or post.source.as_posix())
-            if known is not None and fragment not in known:
-                where = f" in {target}" if target else ""
+    anchors = {post.source.as_posix(): facts.anchors for post, facts in plan.facts.items()}
+    for post, facts in plan.facts.items():
+        for link in facts.anchor_links:
+            known = anchors.get(link.target or post.source.as_posix())
+            if known is not None and link.fragment not in known:
+                where = f" in {link.target}" if link.target else ""
                 findings.append(
                     Finding(
                         Problem(
                             display_path(root, post.source),
-                            post.body_line + line,
-                            f"link to a missing anchor #{fragment}{where}",
+                            post.body_line + link.line,
+                            f"link to a missing anchor #{link.fragment}{where}",
                         ),
                         "error",
                     )

@@ -76,7 +76,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--output", default="public", help="output folder (default: public/)")
     build.add_argument("--drafts", action="store_true", help="include notes with draft: true")
     build.add_argument(
-        "--strict", action="store_true", help="fail on warnings (invalid TeX, broken links)"
+        "--strict",
+        action="store_true",
+        help="fail on warnings (invalid TeX, broken links, unknown equation references)",
     )
     build.add_argument(
         "--cache-dir",

@@ -22,7 +22,7 @@ from notesite.i18n import Strings, load_strings
 from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
 from notesite.layout import is_markdown
 from notesite.loader import LoadCache, WatchHint, display_path, load_site
-from notesite.markdown import FormulaUse, MarkdownRenderer, Parsed, RenderedDoc
+from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathrender import client_markup, find_katex, katex_files
 from notesite.mathsetup import MathSetup, formula_set, katex_warnings, prepare_math
@@ -67,6 +67,7 @@ class SitePlan:
     katex_dist: Path | None
     math: MathSetup
     warnings: list[Problem] = field(default_factory=list)
+    facts: dict[Post, NoteFacts] = field(default_factory=dict)  # what each note's parse found
     known_copies: dict[str, Path] | None = None  # copies(), when known to be unchanged
 
     def render_page(self, page: PageOut) -> bytes:
@@ -123,7 +124,6 @@ class Pipeline:
         self.math_renderers: tuple[MarkdownRenderer, MarkdownRenderer] | None = None
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
-        self.parsed_by_post: dict[Post, Parsed] = {}
         self.targets: tuple[tuple, dict[str, str], str] | None = None  # see _link_targets
         self.last: tuple[SitePlan, dict[Post, RenderedDoc]] | None = None
         self.body_only_runs = 0  # runs that reused the last plan (see _body_only_edit)
@@ -168,7 +168,6 @@ class Pipeline:
         self.parsed.clear()
         self.docs.clear()
         self.views.clear()
-        self.parsed_by_post = {}
         self.targets = None
         self.last = None
         self.settings = None
@@ -202,8 +201,7 @@ class Pipeline:
         if fast is not None:
             self.body_only_runs += 1
             return fast
-        parsed, link_warnings, formulas = self.parse_documents(site, strings)
-        self.parsed_by_post = parsed  # for `check`, which inspects the parse environments
+        parsed, note_warnings, formulas = self.parse_documents(site, strings)
         in_feeds = feed_posts(site)
         katex_dist = find_katex(self.root)
         math = prepare_math(site, parsed, formulas, in_feeds, self.cache_dir, self, katex_dist)
@@ -213,7 +211,7 @@ class Pipeline:
             if math.feed_renderer is math.page_renderer
             else {post: self.render_doc(post, parsed, math, "feed") for post in in_feeds}
         )
-        warnings = warnings + math.warnings + link_warnings
+        warnings = warnings + math.warnings + note_warnings
         live = set(docs)
         for key in [k for k in self.views if k[0] not in live]:
             del self.views[key]
@@ -231,7 +229,8 @@ class Pipeline:
         renderer = PageRenderer(
             site, strings, pages, katex=katex_dist is not None, env=self.templates
         )
-        plan = SitePlan(site, pages, renderer, feed_docs, katex_dist, math, warnings)
+        facts = {post: parsed[post].facts for post in parsed}
+        plan = SitePlan(site, pages, renderer, feed_docs, katex_dist, math, warnings, facts)
         self.last = (plan, docs)
         return plan
 
@@ -256,7 +255,7 @@ class Pipeline:
         old, new = changed[0]
         if any(getattr(old, name) != getattr(new, name) for name in _SHOWN_IN_LISTINGS):
             return None
-        parsed, link_warnings, formulas = self.parse_documents(site, strings)
+        parsed, note_warnings, formulas = self.parse_documents(site, strings)
         in_feeds = old in last_plan.feed_docs
         math = self._math_for_one_note(last_plan, new, formulas[new], in_feeds)
         if math is None:
@@ -270,7 +269,6 @@ class Pipeline:
             before.reading_minutes,
         ) or (doc.title_html, doc.summary_has_math) != (before.title_html, before.summary_has_math):
             return None
-        self.parsed_by_post = parsed
         docs = {post: (doc if post is new else last_docs[post]) for post in parsed}
         feed_docs = dict(last_plan.feed_docs)
         if in_feeds:
@@ -297,8 +295,11 @@ class Pipeline:
         renderer = PageRenderer(
             site, strings, pages, katex=last_plan.katex_dist is not None, env=self.templates
         )
-        warnings = warnings + math.warnings + link_warnings  # in the order of a full run
-        plan = SitePlan(site, pages, renderer, feed_docs, last_plan.katex_dist, math, warnings)
+        warnings = warnings + math.warnings + note_warnings  # in the order of a full run
+        facts = {post: parsed[post].facts for post in parsed}
+        plan = SitePlan(
+            site, pages, renderer, feed_docs, last_plan.katex_dist, math, warnings, facts
+        )
         if self.hint is not None and all(is_markdown(path) for path in self.hint.changed):
             plan.known_copies = last_plan.known_copies  # no static file or asset changed
         self.last = (plan, docs)
@@ -337,7 +338,8 @@ class Pipeline:
     def parse_documents(
         self, site: Site, strings: dict[str, Strings]
     ) -> tuple[dict[Post, Parsed], list[Problem], dict[Post, list[FormulaUse]]]:
-        """Parse every post and page (reusing unchanged ones), resolving links."""
+        """Parse every post and page (reusing unchanged ones), resolving links; with the
+        warnings about what they refer to (missing files, unknown equation labels)."""
         targets, targets_key = self._link_targets(site)
         parsed: dict[Post, Parsed] = {}
         formulas: dict[Post, list[FormulaUse]] = {}
@@ -396,14 +398,7 @@ class Pipeline:
             resolve_link=resolve,
             admonition_titles=strings[post.lang].as_dict(),
         )
-        warnings = [
-            Problem(
-                display_path(site.root, post.source),
-                post.body_line + line,
-                f"warning: link to a missing file: {href}",
-            )
-            for line, href in parsed.env.get("unresolved_links", [])
-        ]
+        warnings = reference_warnings(site, post, parsed.facts)
         formulas = self.parser.formulas(parsed)
         for text in (post.title, post.summary or ""):
             formulas += [
@@ -411,6 +406,25 @@ class Pipeline:
                 for use in self.parser.formulas(text, inline=True)
             ]
         return parsed, warnings, formulas
+
+
+def reference_warnings(site: Site, post: Post, facts: NoteFacts) -> list[Problem]:
+    """`path:line: warning: …` for what a note refers to that does not exist."""
+    where = display_path(site.root, post.source)
+    warnings = [
+        Problem(where, post.body_line + link.line, f"warning: link to a missing file: {link.href}")
+        for link in facts.unresolved_links
+    ]
+    warnings += [
+        Problem(
+            where,
+            post.body_line + ref.line,
+            f"warning: unknown equation reference {ref.written}: "
+            f"no \\label{{{ref.key}}} in this note",
+        )
+        for ref in facts.unresolved_refs
+    ]
+    return warnings
 
 
 def site_strings(site: Site) -> tuple[dict[str, Strings], list[Problem]]:

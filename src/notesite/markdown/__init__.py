@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
@@ -18,23 +19,29 @@ from notesite.markdown.excerpt import (
     reading_minutes,
     render_before_more,
 )
+from notesite.markdown.facts import NoteFacts
 from notesite.markdown.figures import figures_plugin
 from notesite.markdown.headings import TocEntry, headings_plugin, toc_entries
 from notesite.markdown.highlight import highlight_plugin
-from notesite.markdown.links import Resolver, links_plugin
+from notesite.markdown.links import links_plugin
 from notesite.markdown.math import MathRenderer, math_plugin
+from notesite.markdown.state import ENV_KEY, Resolver, RuleState, rule_state, tokens_with_lines
 
-__all__ = ["MarkdownRenderer", "RenderedDoc", "TocEntry", "FormulaUse"]
+__all__ = ["MarkdownRenderer", "Parsed", "NoteFacts", "RenderedDoc", "TocEntry", "FormulaUse"]
 
 MATH_TOKENS = {"math_inline": False, "math_inline_display": True, "math_block": True}
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """A parsed document: tokens plus the parse environment (footnotes, ids, links)."""
+    """A parsed document: its tokens and facts; any renderer of this package renders it."""
 
-    tokens: list
-    env: dict
+    tokens: list[Token]
+    facts: NoteFacts
+    title: str
+    summary: str | None
+    # What the rules recorded, for rendering (TOC tokens, equation numbers, admonition titles).
+    state: RuleState = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -81,20 +88,12 @@ class MarkdownRenderer:
         if isinstance(text, Parsed):
             tokens = text.tokens
         else:
-            env: dict = {}
-            tokens = self.md.parseInline(text, env) if inline else self.md.parse(text, env)
-        found: list[FormulaUse] = []
-
-        def walk(items: list, line: int) -> None:
-            for token in items:
-                here = token.map[0] if token.map else line
-                if token.type in MATH_TOKENS:
-                    found.append(FormulaUse(token.content, MATH_TOKENS[token.type], here))
-                if token.children:
-                    walk(token.children, here)
-
-        walk(tokens, 0)
-        return found
+            tokens = self.md.parseInline(text, {}) if inline else self.md.parse(text, {})
+        return [
+            FormulaUse(token.content, MATH_TOKENS[token.type], line)
+            for token, line in tokens_with_lines(tokens)
+            if token.type in MATH_TOKENS
+        ]
 
     def parse(
         self,
@@ -106,30 +105,41 @@ class MarkdownRenderer:
         resolve_link: Resolver | None = None,
         admonition_titles: dict[str, str] | None = None,
     ) -> Parsed:
-        """The token stream of a document; any renderer of this class can render it."""
-        env: dict = {
-            "title": title,
-            "summary": summary,
-            "source_dir": source_dir,
-            "resolve_link": resolve_link,
-            "admonition_titles": admonition_titles or {},
-        }
-        return Parsed(self.md.parse(body, env), env)
+        """The tokens and facts of a document; any renderer of this class can render it."""
+        state = RuleState(
+            title=title,
+            source_dir=source_dir,
+            resolve_link=resolve_link,
+            admonition_titles=admonition_titles or {},
+        )
+        env: dict = {ENV_KEY: state}
+        tokens = self.md.parse(body, env)
+        facts = NoteFacts(
+            headings=tuple(state.headings),
+            equations=tuple(state.equations),
+            equation_refs=tuple(state.equation_refs),
+            anchor_links=tuple(state.anchor_links),
+            unresolved_links=tuple(state.unresolved_links),
+            # mdit-py-plugins' footnote plugin keeps its own state in env.
+            footnotes=len(env.get("footnotes", {}).get("list", {})),
+        )
+        return Parsed(tokens, facts, title, summary, state)
 
     def render(self, body: str | Parsed, **options: object) -> RenderedDoc:
         """HTML and its by-products for a body (parsed here unless already parsed)."""
         parsed = body if isinstance(body, Parsed) else self.parse(body, **options)  # type: ignore[arg-type]
-        tokens = parsed.tokens
-        env = dict(parsed.env)  # rendering records has_math etc.; keep the parse reusable
-        title: str = env["title"]
-        summary: str | None = env["summary"]
+        tokens, title, summary = parsed.tokens, parsed.title, parsed.summary
+        # Rendering records has_math etc. in a copy: the parse stays reusable.
+        state = replace(parsed.state, has_math=False, has_code=False)
+        env: dict = {ENV_KEY: state}
         html = self.md.renderer.render(tokens, self.md.options, env)
         pieces, truncated = excerpt_pieces(tokens)
         more = more_marker_index(tokens)
-        summary_env = dict(env, has_math=False)
+        summary_env: dict = {ENV_KEY: replace(state, has_math=False)}
         if summary is not None:
             # A fresh env: the body's footnotes must not be appended to the summary.
-            summary_env = {"has_math": False, "admonition_titles": env["admonition_titles"]}
+            fresh = RuleState(admonition_titles=state.admonition_titles)
+            summary_env = {ENV_KEY: fresh}
             summary_html = self.md.renderInline(summary, summary_env).strip()
             summary_text = " ".join(summary.split())
             truncated = True
@@ -139,12 +149,12 @@ class MarkdownRenderer:
             truncated = True
         else:
             summary_html = pieces_html(pieces, self.math_renderer)
-            summary_env["has_math"] = any(piece.kind == "math" for piece in pieces)
+            rule_state(summary_env).has_math = any(piece.kind == "math" for piece in pieces)
             summary_text = pieces_text(pieces)
             if truncated:
                 summary_html += "…"
                 summary_text += "…"
-        title_env: dict = {"has_math": False}
+        title_env: dict = {}
         title_html = self.md.renderInline(title, title_env).strip() if title else ""
         return RenderedDoc(
             html=html,
@@ -154,7 +164,7 @@ class MarkdownRenderer:
             summary_text=summary_text,
             truncated=truncated,
             reading_minutes=reading_minutes(tokens),
-            has_math=bool(env.get("has_math")),
-            summary_has_math=bool(summary_env.get("has_math") or title_env["has_math"]),
-            has_code=bool(env.get("has_code")),
+            has_math=state.has_math,
+            summary_has_math=rule_state(summary_env).has_math or rule_state(title_env).has_math,
+            has_code=state.has_code,
         )

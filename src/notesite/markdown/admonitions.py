@@ -9,6 +9,8 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
+from notesite.markdown.state import rule_state
+
 KINDS = ("note", "tip", "warning", "danger", "info")
 
 
@@ -18,7 +20,7 @@ def _renderer(kind: str):
         if token.nesting == -1:
             return "</div>\n"
         custom = token.info.strip()[len(kind) :].strip()
-        titles: dict[str, str] = env.get("admonition_titles", {})
+        titles = rule_state(env).admonition_titles
         title = custom or titles.get(kind, kind.capitalize())
         return (
             f'<div class="admonition admonition-{kind}">'

@@ -10,7 +10,9 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from notesite.slugs import UniqueIds, slugify
+from notesite.markdown.facts import Heading
+from notesite.markdown.state import rule_state
+from notesite.slugs import slugify
 
 TOC_LEVELS = (2, 3, 4)
 
@@ -42,7 +44,7 @@ def _normalise(text: str) -> str:
 def _drop_title_heading(state: StateCore) -> None:
     """A body opening with an H1 equal to the title would show the title twice."""
     tokens = state.tokens
-    title = state.env.get("title")
+    title = rule_state(state.env).title
     if (
         title
         and len(tokens) >= 3
@@ -54,18 +56,18 @@ def _drop_title_heading(state: StateCore) -> None:
 
 
 def _assign_ids(state: StateCore) -> None:
-    ids: UniqueIds = state.env.setdefault("ids", UniqueIds())
-    toc: list[tuple[int, str, list[Token]]] = state.env.setdefault("toc_tokens", [])
+    found = rule_state(state.env)
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
         inline = tokens[index + 1]
-        heading_id = ids.claim(slugify(inline_text(inline)))
+        heading_id = found.ids.claim(slugify(inline_text(inline)))
         token.attrSet("id", heading_id)
         level = int(token.tag[1])
+        found.headings.append(Heading(level, heading_id, token.map[0] if token.map else 0))
         if level in TOC_LEVELS:
-            toc.append((level, heading_id, inline.children or []))
+            found.toc_tokens.append((level, heading_id, inline.children or []))
 
 
 def _render_heading_close(
@@ -84,7 +86,7 @@ def _render_heading_close(
 def toc_entries(md: MarkdownIt, env: dict) -> tuple[TocEntry, ...]:
     """Render the collected headings; links inside headings are unwrapped (no nested <a>)."""
     entries = []
-    for level, heading_id, children in env.get("toc_tokens", []):
+    for level, heading_id, children in rule_state(env).toc_tokens:
         kept = [c for c in children if c.type not in ("link_open", "link_close", "footnote_ref")]
         html = md.renderer.render(kept, md.options, env)
         entries.append(TocEntry(level=level, id=heading_id, html=html))

@@ -14,6 +14,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from notesite.markdown.state import rule_state
+
 LIGHT_STYLE = "friendly"
 DARK_STYLE = "github-dark"
 _FORMATTER = HtmlFormatter(nowrap=True)
@@ -51,7 +53,7 @@ def _render_fence(
 ) -> str:
     token = tokens[idx]
     language = _language(token.info)
-    env["has_code"] = True
+    rule_state(env).has_code = True
     body = highlight_code(token.content, language)
     known = _lexer(language) is not None
     label = f'<span class="code-lang">{escapeHtml(language)}</span>' if language else ""

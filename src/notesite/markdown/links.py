@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
 
-# resolve(target_path_relative_to_site_root) -> URL or None
-Resolver = Callable[[str], "str | None"]
+from notesite.markdown.facts import AnchorLink, UnresolvedLink
+from notesite.markdown.state import Resolver, rule_state, tokens_with_lines
+
+_LINKS = ("link_open", "image")
 
 
 def is_relative_reference(href: str) -> bool:
@@ -36,24 +36,13 @@ def rewrite(href: str, source_dir: str, resolve: Resolver) -> str | None:
     return url
 
 
-def _walk(tokens: list[Token], line: int = 0) -> list[tuple[Token, int]]:
-    """Links and images with the (0-based) body line of the block they are in."""
-    found = []
-    for token in tokens:
-        here = token.map[0] if token.map else line
-        if token.type in ("link_open", "image"):
-            found.append((token, here))
-        if token.children:
-            found.extend(_walk(token.children, here))
-    return found
-
-
 def _rewrite_links(state: StateCore) -> None:
-    resolve: Resolver | None = state.env.get("resolve_link")
-    source_dir: str = state.env.get("source_dir", "")
+    found = rule_state(state.env)
+    resolve, source_dir = found.resolve_link, found.source_dir
     if resolve is None:
         return
-    for token, line in _walk(state.tokens):
+    links = [(t, line) for t, line in tokens_with_lines(state.tokens) if t.type in _LINKS]
+    for token, line in links:
         attribute = "href" if token.type == "link_open" else "src"
         value = token.attrGet(attribute)
         if not isinstance(value, str):
@@ -63,15 +52,14 @@ def _rewrite_links(state: StateCore) -> None:
         if url is not None:
             token.attrSet(attribute, url)
         elif is_relative_reference(value) and parts.path:
-            state.env.setdefault("unresolved_links", []).append((line, value))
+            found.unresolved_links.append(UnresolvedLink(line, value))
         if parts.fragment and (url is not None or value.startswith("#")):
-            # (line, source file the anchor must be in, or "" for this page, anchor)
             target = (
                 posixpath.normpath(posixpath.join(source_dir, unquote(parts.path)))
                 if parts.path
                 else ""
             )
-            state.env.setdefault("anchor_links", []).append((line, target, unquote(parts.fragment)))
+            found.anchor_links.append(AnchorLink(line, target, unquote(parts.fragment)))
 
 
 def links_plugin(md: MarkdownIt) -> None:

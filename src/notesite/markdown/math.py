@@ -31,6 +31,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from notesite.markdown.state import rule_state
+
 ENVIRONMENTS = (
     "equation",
     "align",
@@ -311,7 +313,7 @@ def _render_math_token(renderer: MathRenderer) -> Callable[..., str]:
     def render(self: object, tokens: Sequence[Token], idx: int, options: object, env: dict) -> str:
         token = tokens[idx]
         display = token.type != "math_inline"
-        env["has_math"] = True
+        rule_state(env).has_math = True
         block = token.type == "math_block"
         html = math_element(
             renderer(token.content, display), display, block, token.meta.get("id", "")

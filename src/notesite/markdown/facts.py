@@ -1,0 +1,90 @@
+"""What parsing a note yields, as typed values: `NoteFacts` and its parts.
+
+The Markdown stage produces these; the pipeline (warnings) and `check`
+(missing anchors) read them. Lines are 0-based lines of the Markdown body,
+the line of the block a thing stands in (add the post's `body_line` for a
+line of the file), as for `FormulaUse`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 1-6
+    id: str  # unique within the note
+    line: int
+
+
+@dataclass(frozen=True)
+class Equation:
+    """A `\\label{label}` in display math: the formula is numbered `number`."""
+
+    label: str
+    number: str  # "1", "2", … or the author's `\\tag{…}`
+    id: str  # the fragment `\\eqref{label}` links to
+    line: int
+
+
+@dataclass(frozen=True)
+class EquationRef:
+    """An `\\eqref{key}` or `\\ref{key}`, in running text or alone in a math span."""
+
+    key: str
+    paren: bool  # `\\eqref` (shown as "(1)") rather than `\\ref` ("1")
+    line: int
+
+    @property
+    def written(self) -> str:
+        return f"\\{'eqref' if self.paren else 'ref'}{{{self.key}}}"
+
+
+@dataclass(frozen=True)
+class AnchorLink:
+    """A link with a `#fragment` to this note or to a note whose URL is known."""
+
+    line: int
+    target: str  # source path of the note it points into (site-relative), "" for this note
+    fragment: str  # unquoted
+
+
+@dataclass(frozen=True)
+class UnresolvedLink:
+    """A relative link or image whose file is not part of the site."""
+
+    line: int
+    href: str  # as written
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    """What a note's parse yields besides its tokens (the same for every renderer)."""
+
+    headings: tuple[Heading, ...] = ()
+    equations: tuple[Equation, ...] = ()  # labelled formulas, in order
+    equation_refs: tuple[EquationRef, ...] = ()  # in document order
+    anchor_links: tuple[AnchorLink, ...] = ()
+    unresolved_links: tuple[UnresolvedLink, ...] = ()
+    footnotes: int = 0  # footnotes shown at the end (`fn1`…, referenced from `fnref1`…)
+
+    @cached_property
+    def equation_numbers(self) -> dict[str, str]:
+        """Label -> number (a label used twice keeps its last formula, as rendering does)."""
+        return {equation.label: equation.number for equation in self.equations}
+
+    @cached_property
+    def unresolved_refs(self) -> tuple[EquationRef, ...]:
+        """References to a label no formula of this note has (they render as `??(key)`)."""
+        return tuple(ref for ref in self.equation_refs if ref.key not in self.equation_numbers)
+
+    @cached_property
+    def anchors(self) -> frozenset[str]:
+        """Ids the rendered note has for `#fragment` links: headings, equations, footnotes."""
+        ids = {heading.id for heading in self.headings}
+        ids |= {equation.id for equation in self.equations}
+        for number in range(1, self.footnotes + 1):
+            ids |= {f"fn{number}", f"fnref{number}"}
+        return frozenset(ids)
