@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 from notesite.katex import Formula, FormulaCache, KatexRenderer, Rendered
 from notesite.mathrender import find_katex
 from notesite.nodekatex import NodeKatex
-from notesite.pipeline import Pipeline
+from notesite.serve.incremental import IncrementalPipeline
 from notesite.serve.state import LiveSite
 
 
@@ -131,7 +131,7 @@ def test_close_stops_every_worker(engine: NodeKatex) -> None:
 
 def test_config_edit_keeps_formula_results_unless_macros_change(tmp_path: Path) -> None:
     root = write_site(tmp_path / "site", {"content/posts/rl/a.md": post(body="$x^2$")})
-    pipeline = Pipeline(root, drafts=False, cache_dir=None)
+    pipeline = IncrementalPipeline(root, drafts=False, cache_dir=None)
     try:
         pipeline.run()
         renderer, engine = pipeline.katex, pipeline.engine

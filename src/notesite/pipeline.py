@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from notesite.errors import Problem
 from notesite.i18n import Strings, load_strings
-from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
-from notesite.layout import is_markdown
+from notesite.katex import FormulaEngine, KatexRenderer
 from notesite.loader import LoadCache, WatchHint, display_path, load_site
 from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathrender import client_markup, find_katex, katex_files
-from notesite.mathsetup import MathSetup, formula_set, katex_warnings, prepare_math
+from notesite.mathsetup import MathSetup, prepare_math
 from notesite.model import Post, Site
 from notesite.nodekatex import NodeKatex
 from notesite.pages import PageOut, Planner, PostView
@@ -34,26 +33,7 @@ from notesite.theme import builtin_theme_dir, static_files
 from notesite.urls import Urls
 
 FEED_SIZE = 20
-# What listings, feeds' order, neighbours and translations show of a post: if none
-# of these changed, an edit only changes the post's own page (and maybe its feed entry).
-_SHOWN_IN_LISTINGS = (
-    "source",
-    "kind",
-    "title",
-    "date",
-    "updated",
-    "category",
-    "tags",
-    "lang",
-    "translation_key",
-    "slug",
-    "url",
-    "summary",
-    "draft",
-    "source_link",
-    "bundle_assets",
-    "body_line",
-)
+KATEX_MISSING = "warning: KaTeX not found (run `npm ci`); formulas will show as TeX source"
 
 
 @dataclass
@@ -126,32 +106,7 @@ class Pipeline:
         self.templates: jinja2.Environment | None = None
         self.targets: tuple[tuple, dict[str, str], str] | None = None  # see _link_targets
         self.last: tuple[SitePlan, dict[Post, RenderedDoc]] | None = None
-        self.body_only_runs = 0  # runs that reused the last plan (see _body_only_edit)
-        self.hint: WatchHint | None = None  # set by invalidate() when a watcher drives runs
-
-    def invalidate(self, paths: set[Path] | None) -> None:
-        """Forget what was read from these files (a save can keep size and mtime tick).
-
-        `paths` from a watcher also let the next run skip the folder scan when only
-        existing files changed; None means "unknown", so the next run checks everything.
-        """
-        if paths is None:
-            self.hint = None
-            return
-        root = self.root.resolve()
-        changed: set[Path] = set()
-        for path in paths:
-            try:
-                relative = path.resolve().relative_to(root)
-            except ValueError:
-                continue
-            changed.add(relative)
-            if self.load_cache.pop(relative, None) is None and not is_markdown(relative):
-                # A folder: forget everything below it.
-                for source in [s for s in self.load_cache if relative in s.parents]:
-                    del self.load_cache[source]
-        scans = self.hint.scans if self.hint is not None else {}
-        self.hint = WatchHint(changed, scans)
+        self.hint: WatchHint | None = None  # what a watcher knows (serve/incremental.py)
 
     def math_engine(self, dist: Path) -> FormulaEngine:
         """The formula engine for KaTeX's `dist` folder, started once and kept."""
@@ -162,22 +117,6 @@ class Pipeline:
             self.engine_dist = dist
         return self.engine
 
-    def forget(self) -> None:
-        """Drop every memo (the next run starts from scratch); the engine stays."""
-        self.load_cache.clear()
-        self.parsed.clear()
-        self.docs.clear()
-        self.views.clear()
-        self.targets = None
-        self.last = None
-        self.settings = None
-        self.templates = None
-        self.hint = None
-        if self.katex is not None:
-            self.katex.close()
-        self.katex = None
-        self.math_renderers = None
-
     def close(self) -> None:
         if self.katex is not None:
             self.katex.close()
@@ -186,6 +125,12 @@ class Pipeline:
             self.engine = None
 
     def run(self) -> SitePlan:
+        """The whole pipeline: read the site, then plan every page."""
+        site, strings, warnings = self.read()
+        return self.plan_site(site, strings, warnings)
+
+    def read(self) -> tuple[Site, dict[str, Strings], list[Problem]]:
+        """The edge: config, content and UI strings (reusing unchanged files)."""
         site = load_site(
             self.root, include_drafts=self.drafts, cache=self.load_cache, hint=self.hint
         )
@@ -197,10 +142,12 @@ class Pipeline:
             self.docs.clear()
             self.views.clear()
             self.settings = settings  # formula results stay: they depend on macros only
-        fast = self._body_only_edit(site, strings, warnings)
-        if fast is not None:
-            self.body_only_runs += 1
-            return fast
+        return site, strings, warnings
+
+    def plan_site(
+        self, site: Site, strings: dict[str, Strings], warnings: list[Problem]
+    ) -> SitePlan:
+        """Parse, render formulas and documents, plan pages."""
         parsed, note_warnings, formulas = self.parse_documents(site, strings)
         in_feeds = feed_posts(site)
         katex_dist = find_katex(self.root)
@@ -217,114 +164,19 @@ class Pipeline:
             del self.views[key]
         pages = Planner(site, docs, strings, self.views).plan()
         if katex_dist is None and any(page.has_math for page in pages):
-            warnings.append(
-                Problem(
-                    site.config.path,
-                    1,
-                    "warning: KaTeX not found (run `npm ci`); formulas will show as TeX source",
-                )
-            )
-        if self.templates is None:
-            self.templates = make_environment(self.root)
-        renderer = PageRenderer(
-            site, strings, pages, katex=katex_dist is not None, env=self.templates
-        )
+            warnings.append(Problem(site.config.path, 1, KATEX_MISSING))
+        renderer = self.page_renderer(site, strings, pages, katex_dist is not None)
         facts = {post: parsed[post].facts for post in parsed}
         plan = SitePlan(site, pages, renderer, feed_docs, katex_dist, math, warnings, facts)
         self.last = (plan, docs)
         return plan
 
-    def _body_only_edit(
-        self, site: Site, strings: dict[str, Strings], warnings: list[Problem]
-    ) -> SitePlan | None:
-        """The common save while writing: one note's body changed and nothing a listing
-        shows of it did. Then only that note's page changes; the rest of the last plan
-        is reused. Returns None whenever that is not certain (the full run follows)."""
-        if self.last is None:
-            return None
-        last_plan, last_docs = self.last
-        old_items = (*last_plan.site.posts, *last_plan.site.pages)
-        new_items = (*site.posts, *site.pages)
-        if len(old_items) != len(new_items) or site.assets != last_plan.site.assets:
-            return None
-        changed = [
-            (old, new) for old, new in zip(old_items, new_items, strict=True) if old is not new
-        ]
-        if len(changed) != 1:
-            return None
-        old, new = changed[0]
-        if any(getattr(old, name) != getattr(new, name) for name in _SHOWN_IN_LISTINGS):
-            return None
-        parsed, note_warnings, formulas = self.parse_documents(site, strings)
-        in_feeds = old in last_plan.feed_docs
-        math = self._math_for_one_note(last_plan, new, formulas[new], in_feeds)
-        if math is None:
-            return None
-        doc = self.render_doc(new, parsed, math, "page")
-        before = last_docs[old]
-        if (doc.summary_html, doc.summary_text, doc.truncated, doc.reading_minutes) != (
-            before.summary_html,
-            before.summary_text,
-            before.truncated,
-            before.reading_minutes,
-        ) or (doc.title_html, doc.summary_has_math) != (before.title_html, before.summary_has_math):
-            return None
-        docs = {post: (doc if post is new else last_docs[post]) for post in parsed}
-        feed_docs = dict(last_plan.feed_docs)
-        if in_feeds:
-            del feed_docs[old]
-            feed_docs[new] = (
-                doc
-                if math.feed_renderer is math.page_renderer
-                else self.render_doc(new, parsed, math, "feed")
-            )
-        planner = Planner(site, docs, strings, self.views)
-        pages = []
-        for page in last_plan.pages:
-            entry = page.context.get("entry")
-            if entry is not None and entry.post is old:
-                page = replace(
-                    page,
-                    context={**page.context, "entry": planner.view(new)},
-                    has_math=doc.has_math,
-                    has_code=doc.has_code,
-                )
-            pages.append(page)
-        for key in [k for k in self.views if k[0] is old]:
-            del self.views[key]
-        renderer = PageRenderer(
-            site, strings, pages, katex=last_plan.katex_dist is not None, env=self.templates
-        )
-        warnings = warnings + math.warnings + note_warnings  # in the order of a full run
-        facts = {post: parsed[post].facts for post in parsed}
-        plan = SitePlan(
-            site, pages, renderer, feed_docs, last_plan.katex_dist, math, warnings, facts
-        )
-        if self.hint is not None and all(is_markdown(path) for path in self.hint.changed):
-            plan.known_copies = last_plan.known_copies  # no static file or asset changed
-        self.last = (plan, docs)
-        return plan
-
-    def _math_for_one_note(
-        self, last_plan: SitePlan, note: Post, uses: list[FormulaUse], in_feeds: bool
-    ) -> MathSetup | None:
-        """The last run's math with the note's formulas rendered (new ones cost one round
-        trip to the running engine) and its KaTeX errors brought up to date."""
-        site = last_plan.site
-        if site.config.math.render != "server" or self.katex is None:
-            return last_plan.math
-        wanted = formula_set(uses)
-        if in_feeds:
-            wanted |= formula_set(uses, "mathml")
-        try:
-            results = self.katex.render_all(wanted)
-        except KatexUnavailable:
-            return None  # the full run reports it
-        where = display_path(site.root, note.source)
-        warnings = [w for w in last_plan.math.warnings if w.path != where]
-        warnings += katex_warnings(site, note, uses, results)
-        warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
-        return replace(last_plan.math, warnings=warnings)
+    def page_renderer(
+        self, site: Site, strings: dict[str, Strings], pages: list[PageOut], katex: bool
+    ) -> PageRenderer:
+        if self.templates is None:
+            self.templates = make_environment(self.root)
+        return PageRenderer(site, strings, pages, katex=katex, env=self.templates)
 
     def render_doc(self, post: Post, parsed: dict, math: MathSetup, kind: str) -> RenderedDoc:
         key = (kind, id(parsed[post]))  # a Parsed lives in self.parsed while it is current

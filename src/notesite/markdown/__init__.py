@@ -64,6 +64,19 @@ class RenderedDoc:
     summary_has_math: bool  # the title or excerpt shown on listings has math
     has_code: bool
 
+    @property
+    def teaser(self) -> tuple[object, ...]:
+        """What listings and neighbours show of the document (not its body): the one
+        value `serve` compares to know that a save changed only the note's own page."""
+        return (
+            self.title_html,
+            self.summary_html,
+            self.summary_text,
+            self.truncated,
+            self.reading_minutes,
+            self.summary_has_math,
+        )
+
 
 class MarkdownRenderer:
     """One configured parser; `render` is a pure function of its arguments."""

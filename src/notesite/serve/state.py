@@ -19,7 +19,8 @@ from notesite.errors import NotesiteError
 from notesite.katex import KatexUnavailable
 from notesite.mathsetup import default_cache_dir
 from notesite.pages import PageOut
-from notesite.pipeline import Pipeline, SitePlan
+from notesite.pipeline import SitePlan
+from notesite.serve.incremental import IncrementalPipeline
 from notesite.theme import builtin_theme_dir
 
 
@@ -39,7 +40,7 @@ def _digest(content: bytes) -> str:
 class LiveSite:
     def __init__(self, root: Path, drafts: bool = True, cache_dir: Path | None = None) -> None:
         self.root = root
-        self.pipeline = Pipeline(root, drafts, cache_dir or default_cache_dir())
+        self.pipeline = IncrementalPipeline(root, drafts, cache_dir or default_cache_dir())
         self.lock = threading.RLock()
         self.plan: SitePlan | None = None
         self.pages: dict[str, PageOut] = {}

@@ -1,0 +1,185 @@
+"""What only `serve` needs of the pipeline: watcher hints, the body-only fast path, and a
+clean start after a failed rebuild.
+
+`IncrementalPipeline.run()` reads the site like a build, then asks whether the save
+changed one note's body and nothing that listings, neighbours or feeds' order show of
+it. That is decided by comparing one value per note, `listed_value`: every field of the
+note but its body, and its document's `teaser` (title, excerpt, reading time), the
+fields listing templates read. If so, only that note's page (and feed entry) is made
+again and the rest of the last plan is reused; otherwise the full run follows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import replace
+from pathlib import Path
+
+from notesite.errors import Problem
+from notesite.i18n import Strings
+from notesite.katex import KatexUnavailable
+from notesite.layout import is_markdown
+from notesite.loader import WatchHint, display_path
+from notesite.markdown import FormulaUse, RenderedDoc
+from notesite.mathsetup import MathSetup, formula_set, katex_warnings
+from notesite.model import Post, Site
+from notesite.pages import PageOut, Planner
+from notesite.pipeline import Pipeline, SitePlan
+
+
+def listed_value(post: Post, doc: RenderedDoc) -> tuple[object, ...]:
+    """What any page other than the note's own shows of it, as one comparable value."""
+    fields = tuple(getattr(post, f.name) for f in dataclasses.fields(post) if f.name != "body")
+    return fields + doc.teaser
+
+
+class IncrementalPipeline(Pipeline):
+    """The pipeline as `serve` drives it, once per save."""
+
+    def __init__(self, root: Path, drafts: bool, cache_dir: Path | None) -> None:
+        super().__init__(root, drafts, cache_dir)
+        self.body_only_runs = 0  # runs that reused the last plan (see _body_only_edit)
+
+    def invalidate(self, paths: set[Path] | None) -> None:
+        """Forget what was read from these files (a save can keep size and mtime tick).
+
+        `paths` from a watcher also let the next run skip the folder scan when only
+        existing files changed; None means "unknown", so the next run checks everything.
+        """
+        if paths is None:
+            self.hint = None
+            return
+        root = self.root.resolve()
+        changed: set[Path] = set()
+        for path in paths:
+            try:
+                relative = path.resolve().relative_to(root)
+            except ValueError:
+                continue
+            changed.add(relative)
+            if self.load_cache.pop(relative, None) is None and not is_markdown(relative):
+                # A folder: forget everything below it.
+                for source in [s for s in self.load_cache if relative in s.parents]:
+                    del self.load_cache[source]
+        scans = self.hint.scans if self.hint is not None else {}
+        self.hint = WatchHint(changed, scans)
+
+    def forget(self) -> None:
+        """Drop every memo (the next run starts from scratch); the engine stays."""
+        self.load_cache.clear()
+        self.parsed.clear()
+        self.docs.clear()
+        self.views.clear()
+        self.targets = None
+        self.last = None
+        self.settings = None
+        self.templates = None
+        self.hint = None
+        if self.katex is not None:
+            self.katex.close()
+        self.katex = None
+        self.math_renderers = None
+
+    def run(self) -> SitePlan:
+        site, strings, warnings = self.read()
+        fast = self._body_only_edit(site, strings, warnings)
+        if fast is not None:
+            self.body_only_runs += 1
+            return fast
+        return self.plan_site(site, strings, warnings)
+
+    def _edited_note(self, site: Site) -> tuple[Post, Post] | None:
+        """(before, after) when exactly one note changed and the rest is the same."""
+        assert self.last is not None
+        last = self.last[0].site
+        old_items, new_items = (*last.posts, *last.pages), (*site.posts, *site.pages)
+        if len(old_items) != len(new_items) or site.assets != last.assets:
+            return None
+        changed = [(a, b) for a, b in zip(old_items, new_items, strict=True) if a is not b]
+        return changed[0] if len(changed) == 1 else None
+
+    def _body_only_edit(
+        self, site: Site, strings: dict[str, Strings], warnings: list[Problem]
+    ) -> SitePlan | None:
+        """The common save while writing. Returns None whenever it is not certain that
+        only the note's own page changed (the full run follows)."""
+        if self.last is None or (edited := self._edited_note(site)) is None:
+            return None
+        old, new = edited
+        last_plan, last_docs = self.last
+        parsed, note_warnings, formulas = self.parse_documents(site, strings)
+        in_feeds = old in last_plan.feed_docs
+        math = self._math_for_one_note(last_plan, new, formulas[new], in_feeds)
+        if math is None:
+            return None
+        doc = self.render_doc(new, parsed, math, "page")
+        if listed_value(old, last_docs[old]) != listed_value(new, doc):
+            return None
+        docs = {post: (doc if post is new else last_docs[post]) for post in parsed}
+        feed_docs = dict(last_plan.feed_docs)
+        if in_feeds:
+            del feed_docs[old]
+            feed_docs[new] = (
+                doc
+                if math.feed_renderer is math.page_renderer
+                else self.render_doc(new, parsed, math, "feed")
+            )
+        pages = self._pages_with(last_plan.pages, old, new, doc, site, docs, strings)
+        renderer = self.page_renderer(site, strings, pages, last_plan.katex_dist is not None)
+        warnings = warnings + math.warnings + note_warnings  # in the order of a full run
+        facts = {post: parsed[post].facts for post in parsed}
+        plan = SitePlan(
+            site, pages, renderer, feed_docs, last_plan.katex_dist, math, warnings, facts
+        )
+        if self.hint is not None and all(is_markdown(path) for path in self.hint.changed):
+            plan.known_copies = last_plan.known_copies  # no static file or asset changed
+        self.last = (plan, docs)
+        return plan
+
+    def _pages_with(
+        self,
+        pages: list[PageOut],
+        old: Post,
+        new: Post,
+        doc: RenderedDoc,
+        site: Site,
+        docs: dict[Post, RenderedDoc],
+        strings: dict[str, Strings],
+    ) -> list[PageOut]:
+        """The last plan's pages with the note's own page showing its new version."""
+        planner = Planner(site, docs, strings, self.views)
+        updated = []
+        for page in pages:
+            entry = page.context.get("entry")
+            if entry is not None and entry.post is old:
+                page = replace(
+                    page,
+                    context={**page.context, "entry": planner.view(new)},
+                    has_math=doc.has_math,
+                    has_code=doc.has_code,
+                )
+            updated.append(page)
+        for key in [k for k in self.views if k[0] is old]:
+            del self.views[key]
+        return updated
+
+    def _math_for_one_note(
+        self, last_plan: SitePlan, note: Post, uses: list[FormulaUse], in_feeds: bool
+    ) -> MathSetup | None:
+        """The last run's math with the note's formulas rendered (new ones cost one round
+        trip to the running engine) and its KaTeX errors brought up to date."""
+        site = last_plan.site
+        if site.config.math.render != "server" or self.katex is None:
+            return last_plan.math
+        wanted = formula_set(uses)
+        if in_feeds:
+            wanted |= formula_set(uses, "mathml")
+        try:
+            results = self.katex.render_all(wanted)
+        except KatexUnavailable:
+            return None  # the full run reports it
+        where = display_path(site.root, note.source)
+        warnings = [w for w in last_plan.math.warnings if w.path != where]
+        warnings += katex_warnings(site, note, uses, results)
+        warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
+        return replace(last_plan.math, warnings=warnings)
