@@ -173,71 +173,83 @@ def _load_post(
     for key in meta:
         if key not in KNOWN_KEYS:
             raise _at(doc, source, key, f"unknown front matter key '{key}'")
-
     layout = read_path(source, config.languages)
-    title = meta.get("title")
-    if title is None or (isinstance(title, str) and not title.strip()):
-        raise fail(source, 1, "missing title in front matter")
-    if isinstance(title, dict | list):
-        raise _at(doc, source, "title", "title must be a string")
-
-    if "date" not in meta or meta["date"] in (None, ""):
-        raise fail(source, 1, "missing date in front matter")
-    date = _date(doc, source, "date", config)
+    # Checked in this order, so a note with several mistakes reports the same first one.
+    title = _title(doc, source)
+    date = _required_date(doc, source, config)
     updated = _date(doc, source, "updated", config) if meta.get("updated") else None
-
-    lang = meta.get("lang", layout.lang or config.default_language)
-    if not isinstance(lang, str) or lang not in config.languages:
-        key = "lang" if "lang" in meta else None
-        message = f"unknown language '{lang}' (declared: {', '.join(config.languages)})"
-        raise _at(doc, source, key, message)
-
+    lang = _language(doc, source, layout.lang, config)
     category = _category(doc, source, kind, layout.category, config)
     tags = _tags(doc, source)
-
-    slug_text = meta.get("slug", layout.name)
-    if not isinstance(slug_text, str | int | float):
-        raise _at(doc, source, "slug", "slug must be a string")
-    # An explicit slug is the author's choice; only derived ones follow `slugify:`.
-    slug = slugify(str(slug_text), "unicode" if "slug" in meta else config.slug_style)
-    if not slug:
-        raise _at(doc, source, "slug" if "slug" in meta else None, "cannot make a URL slug")
-
+    slug = _slug(doc, source, layout.name, config)
     prefix = "" if lang == config.default_language else f"{lang}/"
-    url = f"{prefix}posts/{slug}/" if kind == "post" else f"{prefix}{slug}/"
-
-    translation_key = str(meta.get("translation_key", layout.translation_key))
-
-    summary = meta.get("summary")
-    if summary is not None and not isinstance(summary, str):
-        raise _at(doc, source, "summary", "summary must be a string")
-    draft = meta.get("draft", False)
-    if not isinstance(draft, bool):
-        raise _at(doc, source, "draft", "draft must be true or false")
-    link = meta.get("source")
-    if link is not None and not isinstance(link, str):
-        raise _at(doc, source, "source", "source must be a URL string")
-
     return Post(
         source=source,
         body_line=doc.body_line,
         kind=kind,
-        title=str(title).strip(),
+        title=title,
         date=date,
         updated=updated,
         category=category,
         tags=tags,
         lang=lang,
-        translation_key=translation_key,
+        translation_key=str(meta.get("translation_key", layout.translation_key)),
         slug=slug,
-        url=url,
-        summary=summary,
-        draft=draft,
-        source_link=link,
+        url=f"{prefix}posts/{slug}/" if kind == "post" else f"{prefix}{slug}/",
+        summary=_optional(doc, source, "summary", str, None, "summary must be a string"),
+        draft=_optional(doc, source, "draft", bool, False, "draft must be true or false"),
+        source_link=_optional(doc, source, "source", str, None, "source must be a URL string"),
         body=doc.body,
         bundle_assets=bundle_assets,
         key_lines={str(k[0]): line for k, line in doc.lines.items() if len(k) == 1},
     )
+
+
+def _title(doc: Document, source: Path) -> str:
+    title = doc.meta.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        raise fail(source, 1, "missing title in front matter")
+    if isinstance(title, dict | list):
+        raise _at(doc, source, "title", "title must be a string")
+    return str(title).strip()
+
+
+def _required_date(doc: Document, source: Path, config: Config) -> datetime:
+    if "date" not in doc.meta or doc.meta["date"] in (None, ""):
+        raise fail(source, 1, "missing date in front matter")
+    return _date(doc, source, "date", config)
+
+
+def _language(doc: Document, source: Path, suffix: str | None, config: Config) -> str:
+    """Front matter `lang:`, else the file name's suffix, else the site's default."""
+    lang = doc.meta.get("lang", suffix or config.default_language)
+    if not isinstance(lang, str) or lang not in config.languages:
+        key = "lang" if "lang" in doc.meta else None
+        message = f"unknown language '{lang}' (declared: {', '.join(config.languages)})"
+        raise _at(doc, source, key, message)
+    return lang
+
+
+def _slug(doc: Document, source: Path, name: str, config: Config) -> str:
+    explicit = "slug" in doc.meta
+    slug_text = doc.meta.get("slug", name)
+    if not isinstance(slug_text, str | int | float):
+        raise _at(doc, source, "slug", "slug must be a string")
+    # An explicit slug is the author's choice; only derived ones follow `slugify:`.
+    slug = slugify(str(slug_text), "unicode" if explicit else config.slug_style)
+    if not slug:
+        raise _at(doc, source, "slug" if explicit else None, "cannot make a URL slug")
+    return slug
+
+
+def _optional(
+    doc: Document, source: Path, key: str, kind: type, default: object, message: str
+) -> Any:
+    """An optional front matter value of one type, or `default` when it is absent."""
+    value = doc.meta.get(key, default)
+    if value is not None and not isinstance(value, kind):
+        raise _at(doc, source, key, message)
+    return value
 
 
 def _at(doc: Document, source: Path, key: str | None, message: str) -> NotesiteError:

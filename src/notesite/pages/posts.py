@@ -22,23 +22,12 @@ def plan(planner: Planner, lang: str, own: list[Post]) -> None:
         index = siblings.index(post)
         older = siblings[index - 1] if index > 0 else None
         newer = siblings[index + 1] if index + 1 < len(siblings) else None
-        doc = planner.docs[post]
-        planner.add(
-            PageOut(
-                route=("post", post.translation_key),
-                lang=lang,
-                url=post.url,
-                template="post.html",
-                title=post.title,
-                context={
-                    "entry": planner.view(post),
-                    "previous": _link(planner, older),
-                    "next": _link(planner, newer),
-                },
-                has_math=doc.has_math,
-                has_code=doc.has_code,
-            )
-        )
+        context = {
+            "entry": planner.view(post),
+            "previous": _link(planner, older),
+            "next": _link(planner, newer),
+        }
+        planner.add(_own_page(planner, post, lang, "post", context))
 
 
 def _link(planner: Planner, post: Post | None) -> Link | None:
@@ -48,15 +37,21 @@ def _link(planner: Planner, post: Post | None) -> Link | None:
 def plan_standalone(planner: Planner, lang: str) -> None:
     """Pages outside the blog's listings (about, …) written in `lang`."""
     for page in (p for p in planner.site.pages if p.lang == lang):
-        planner.add(
-            PageOut(
-                route=("page", page.translation_key),
-                lang=lang,
-                url=page.url,
-                template="page.html",
-                title=page.title,
-                context={"entry": planner.view(page)},
-                has_math=planner.docs[page].has_math,
-                has_code=planner.docs[page].has_code,
-            )
-        )
+        planner.add(_own_page(planner, page, lang, "page", {"entry": planner.view(page)}))
+
+
+def _own_page(
+    planner: Planner, post: Post, lang: str, kind: str, context: dict[str, object]
+) -> PageOut:
+    """The page of one post or standalone page (`kind`: its route and template name)."""
+    doc = planner.docs[post]
+    return PageOut(
+        route=(kind, post.translation_key),
+        lang=lang,
+        url=post.url,
+        template=f"{kind}.html",
+        title=post.title,
+        context=context,
+        has_math=doc.has_math,
+        has_code=doc.has_code,
+    )
