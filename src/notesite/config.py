@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from notesite.errors import fail
 from notesite.model import Category, Config, Language, MathConfig
+from notesite.routes import RESERVED_SEGMENTS
 from notesite.yamlsource import KeyPath, load_yaml
 
 CONFIG_NAME = "notesite.yaml"
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 CATEGORY_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # URL segments the generator uses itself; a category or language may not take them.
-RESERVED_SEGMENTS = frozenset({"posts", "categories", "tags", "archives", "page", "static"})
 
 
 class _Checker:

@@ -13,7 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from notesite.config import RESERVED_SEGMENTS, load_config
+from notesite import routes
+from notesite.config import load_config
 from notesite.dates import parse_date
 from notesite.errors import NotesiteError, Problem, fail
 from notesite.frontmatter import Document, parse_document
@@ -195,7 +196,7 @@ def _load_post(
         lang=lang,
         translation_key=str(meta.get("translation_key", layout.translation_key)),
         slug=slug,
-        url=f"{prefix}posts/{slug}/" if kind == "post" else f"{prefix}{slug}/",
+        url=routes.post(prefix, slug) if kind == "post" else routes.standalone(prefix, slug),
         summary=_optional(doc, source, "summary", str, None, "summary must be a string"),
         draft=_optional(doc, source, "draft", bool, False, "draft must be true or false"),
         source_link=_optional(doc, source, "source", str, None, "source must be a URL string"),
@@ -326,7 +327,7 @@ def _check_unique_urls(items: list[Post], languages: set[str]) -> list[Problem]:
     problems = []
     owners: dict[str, Path] = {}
     # Pages may not take the first URL segments notesite generates itself.
-    reserved = {f"{segment}/" for segment in RESERVED_SEGMENTS | languages}
+    reserved = {f"{segment}/" for segment in routes.RESERVED_SEGMENTS | languages}
     for item in sorted(items, key=lambda p: str(p.source)):
         if item.kind == "page" and f"{item.slug}/" in reserved:
             problems.append(Problem(item.source, 1, f"URL /{item.url} is reserved by notesite"))

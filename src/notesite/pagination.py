@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from notesite.urls import page_url
+from notesite.routes import listing_page
 
 T = TypeVar("T")
 
@@ -30,9 +30,9 @@ def paginate(items: Sequence[T], size: int, base: str) -> list[Pager[T]]:
             number=n,
             total=total,
             items=chunk,
-            url=page_url(base, n),
-            prev_url=page_url(base, n - 1) if n > 1 else None,
-            next_url=page_url(base, n + 1) if n < total else None,
+            url=listing_page(base, n),
+            prev_url=listing_page(base, n - 1) if n > 1 else None,
+            next_url=listing_page(base, n + 1) if n < total else None,
         )
         for n, chunk in enumerate(chunks, start=1)
     ]

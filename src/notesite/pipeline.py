@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from notesite import routes
 from notesite.errors import Problem
 from notesite.i18n import Strings, load_strings
 from notesite.katex import FormulaEngine, KatexRenderer
@@ -324,13 +325,13 @@ def _feeds_and_sitemap(
     for lang in site.config.languages:
         prefix = urls.prefix(lang)
         posts = [p for p in site.posts if p.lang == lang][:FEED_SIZE]
-        files[f"{prefix}atom.xml"] = renderer.render_named(
+        files[routes.feed(prefix)] = renderer.render_named(
             "atom.xml",
             {
                 "title": site.config.text(site.config.title, lang),
                 "author": site.config.author,
                 "lang": lang,
-                "feed_url": urls.absolute(f"{prefix}atom.xml"),
+                "feed_url": urls.absolute(routes.feed(prefix)),
                 "home_url": urls.absolute(prefix),
                 "updated": max((p.sort_date for p in posts), default=None),
                 "entries": [
@@ -338,8 +339,8 @@ def _feeds_and_sitemap(
                 ],
             },
         )
-    files["sitemap.xml"] = renderer.render_named(
+    files[routes.SITEMAP] = renderer.render_named(
         "sitemap.xml",
-        {"urls": sorted(urls.absolute(p.url) for p in pages if p.url != "404.html")},
+        {"urls": sorted(urls.absolute(p.url) for p in pages if p.url != routes.NOT_FOUND)},
     )
     return files

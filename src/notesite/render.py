@@ -7,6 +7,7 @@ from typing import Any
 
 import jinja2
 
+from notesite import routes
 from notesite.errors import fail
 from notesite.i18n import Strings
 from notesite.model import Site
@@ -87,22 +88,22 @@ class PageRenderer:
                 "author": self.config.author,
                 "base_url": self.config.base_url,
                 "home_url": self.urls.path(prefix),
-                "feed_url": self.urls.path(f"{prefix}atom.xml"),
+                "feed_url": self.urls.path(routes.feed(prefix)),
                 "nav": [
                     {"title": strings["home"], "url": self.urls.path(prefix), "route": "home"},
                     {
                         "title": strings["categories"],
-                        "url": self.urls.path(f"{prefix}categories/"),
+                        "url": self.urls.path(routes.categories(prefix)),
                         "route": "categories",
                     },
                     {
                         "title": strings["tags"],
-                        "url": self.urls.path(f"{prefix}tags/"),
+                        "url": self.urls.path(routes.tags(prefix)),
                         "route": "tags",
                     },
                     {
                         "title": strings["archives"],
-                        "url": self.urls.path(f"{prefix}archives/"),
+                        "url": self.urls.path(routes.archives(prefix)),
                         "route": "archives",
                     },
                     *[

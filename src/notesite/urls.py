@@ -30,8 +30,3 @@ def output_file(site_relative_url: str) -> str:
     if not site_relative_url or site_relative_url.endswith("/"):
         return site_relative_url + "index.html"
     return site_relative_url
-
-
-def page_url(base: str, number: int) -> str:
-    """URL of page `number` of a paginated listing at `base`."""
-    return base if number == 1 else f"{base}page/{number}/"

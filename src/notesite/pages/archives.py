@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from notesite import routes
 from notesite.i18n import format_month, format_year
 from notesite.model import Post
 from notesite.pages.types import PageOut
@@ -27,7 +28,7 @@ def plan(planner: Planner, lang: str, listed: list[Post]) -> None:
         PageOut(
             route=("archives",),
             lang=lang,
-            url=f"{prefix}archives/",
+            url=routes.archives(prefix),
             template="archives.html",
             title=strings["archives"],
             context={
@@ -42,7 +43,7 @@ def plan(planner: Planner, lang: str, listed: list[Post]) -> None:
             PageOut(
                 route=("archives", year),
                 lang=lang,
-                url=f"{prefix}archives/{year}/",
+                url=routes.archive_year(prefix, year),
                 template="archives.html",
                 title=heading,
                 context={"heading": heading, "years": _grouped(planner, lang, years, [year])},
@@ -53,7 +54,7 @@ def plan(planner: Planner, lang: str, listed: list[Post]) -> None:
         )
         for month, month_posts in sorted(years[year].items(), reverse=True):
             title = strings.format("archive_of", period=format_month(year, month, locale))
-            base = f"{prefix}archives/{year}/{month:02d}/"
+            base = routes.archive_month(prefix, year, month)
             planner.listing(("archives", year, month), lang, base, title, month_posts)
 
 
@@ -66,12 +67,12 @@ def _grouped(
     return [
         {
             "label": format_year(year, locale),
-            "url": planner.urls.path(f"{prefix}archives/{year}/"),
+            "url": planner.urls.path(routes.archive_year(prefix, year)),
             "count": sum(len(v) for v in years[year].values()),
             "months": [
                 {
                     "label": format_month(year, month, locale),
-                    "url": planner.urls.path(f"{prefix}archives/{year}/{month:02d}/"),
+                    "url": planner.urls.path(routes.archive_month(prefix, year, month)),
                     "posts": [planner.view(p, lang) for p in years[year][month]],
                 }
                 for month in sorted(years[year], reverse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from notesite import routes
 from notesite.model import Post
 from notesite.pages.types import PageOut
 
@@ -22,7 +23,7 @@ def plan(planner: Planner, lang: str, listed: list[Post]) -> None:
     rows = []
     for key, category in planner.config.categories.items():
         name = category.name(lang, planner.config.default_language)
-        base = f"{prefix}categories/{key}/"
+        base = routes.category(prefix, key)
         rows.append({"name": name, "url": planner.urls.path(base), "count": len(by_category[key])})
         title = strings.format("all_posts_in", name=name)
         planner.listing(("category", key), lang, base, title, by_category[key], category_name=name)
@@ -30,7 +31,7 @@ def plan(planner: Planner, lang: str, listed: list[Post]) -> None:
         PageOut(
             route=("categories",),
             lang=lang,
-            url=f"{prefix}categories/",
+            url=routes.categories(prefix),
             template="categories.html",
             title=strings["categories"],
             context={"categories": rows},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from notesite import routes
 from notesite.model import Post
 
 if TYPE_CHECKING:
@@ -12,4 +13,5 @@ if TYPE_CHECKING:
 
 def plan(planner: Planner, lang: str, listed: list[Post]) -> None:
     title = planner.strings[lang]["latest_updates"]
-    planner.listing(("home",), lang, planner.urls.prefix(lang), title, listed, "home.html")
+    base = routes.home(planner.urls.prefix(lang))
+    planner.listing(("home",), lang, base, title, listed, "home.html")

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from notesite import routes
 from notesite.i18n import Strings, format_date
 from notesite.markdown import RenderedDoc
 from notesite.model import Post, Site
@@ -57,9 +58,9 @@ class Planner:
         category = None
         if post.category:
             name = self.config.categories[post.category].name(lang, self.config.default_language)
-            category = Link(name, self.urls.path(f"{prefix}categories/{post.category}/"))
+            category = Link(name, self.urls.path(routes.category(prefix, post.category)))
         tags = tuple(
-            Link(tag, self.urls.path(f"{prefix}tags/{self.tag_slug(tag)}/")) for tag in post.tags
+            Link(tag, self.urls.path(routes.tag(prefix, self.tag_slug(tag)))) for tag in post.tags
         )
         return PostView(
             post=post,
@@ -124,7 +125,7 @@ class Planner:
             PageOut(
                 route=("404",),
                 lang=self.config.default_language,
-                url="404.html",
+                url=routes.NOT_FOUND,
                 template="404.html",
                 title=self.strings[self.config.default_language]["not_found_title"],
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from notesite import routes
 from notesite.model import Post
 from notesite.pages.types import PageOut
 
@@ -25,7 +26,7 @@ def plan(planner: Planner, lang: str, listed: list[Post]) -> None:
             by_tag[slug].append(post)
     rows = []
     for slug in sorted(by_tag, key=lambda s: (-len(by_tag[s]), s)):
-        base = f"{prefix}tags/{slug}/"
+        base = routes.tag(prefix, slug)
         rows.append(
             {"name": names[slug], "url": planner.urls.path(base), "count": len(by_tag[slug])}
         )
@@ -35,7 +36,7 @@ def plan(planner: Planner, lang: str, listed: list[Post]) -> None:
         PageOut(
             route=("tags",),
             lang=lang,
-            url=f"{prefix}tags/",
+            url=routes.tags(prefix),
             template="tags.html",
             title=strings["tags"],
             context={"tags": rows},

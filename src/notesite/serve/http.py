@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from notesite import routes
 from notesite.serve.state import LiveSite
 from notesite.urls import output_file
 
@@ -105,7 +106,10 @@ class SiteHandler(BaseHTTPRequestHandler):
             return
         content = self.site.get(output_file(relative)) if relative is not None else None
         if content is None:
-            page = self.site.get("404.html") or b"<!DOCTYPE html><title>404</title><body>404</body>"
+            page = (
+                self.site.get(routes.NOT_FOUND)
+                or b"<!DOCTYPE html><title>404</title><body>404</body>"
+            )
             self.reply(HTTPStatus.NOT_FOUND, inject_reload_script(page), "text/html; charset=utf-8")
             return
         kind = mimetypes.guess_type(output_file(relative or ""))[0] or "application/octet-stream"
