@@ -175,7 +175,8 @@ def _warnings_about(plan: SitePlan, touched: set[Path]) -> str | None:
     """The plan's warnings about files saved while serving: the writer's work in hand
     (warnings about files nobody touched were printed at start; repeating them on every
     save would hide the new ones)."""
-    lines = [str(w) for w in plan.warnings if Path(w.path).resolve() in touched]
+    resolved = {path: Path(path).resolve() for path in {w.path for w in plan.warnings}}
+    lines = [str(w) for w in plan.warnings if resolved[w.path] in touched]
     return "\n".join(lines) or None
 
 
