@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from notesite.errors import Problem, fail
 from notesite.katex import Formula, FormulaEngine, KatexRenderer, KatexUnavailable, Rendered
@@ -56,32 +55,19 @@ def formula_set(uses: list[FormulaUse], output: str = "htmlAndMathml") -> frozen
     return result
 
 
-class KatexHolder(Protocol):
-    """Whoever keeps the KaTeX renderer between runs (the pipeline), with the Markdown
-    renderers that read its results, the parser used for client-side math, and the
-    formula engine (kept for as long as the holder lives)."""
-
-    katex: KatexRenderer | None
-    math_renderers: tuple[MarkdownRenderer, MarkdownRenderer] | None
-    parser: MarkdownRenderer
-
-    def math_engine(self, dist: Path) -> FormulaEngine: ...
-
-
 def prepare_math(
     site: Site,
     parsed: dict[Post, Parsed],
     formulas: dict[Post, list[FormulaUse]],
     feed_posts: list[Post],
-    cache_dir: Path | None,
-    holder: KatexHolder,
-    dist: Path | None,
+    server: ServerMath | None,
+    parser: MarkdownRenderer,
 ) -> MathSetup:
-    """`dist` is KaTeX's installed `dist` folder (`mathrender.find_katex`), if any."""
+    """Render every formula of the site. `server` is None when KaTeX is not installed;
+    `parser` renders math as escaped TeX (client mode)."""
     if site.config.math.render == "client":
-        return MathSetup(holder.parser, holder.parser)  # it renders math as escaped TeX
-
-    if dist is None:
+        return MathSetup(parser, parser)
+    if server is None:
         raise fail(
             site.config.path,
             1,
@@ -91,8 +77,8 @@ def prepare_math(
     wanted: set[Formula] = set().union(*(formula_set(formulas[post]) for post in parsed))
     wanted.update(*(formula_set(formulas[post], "mathml") for post in feed_posts))
 
+    katex = server.katex
     try:
-        katex = _renderer_for(site, holder, dist, cache_dir)
         before = katex.rendered_count
         results = katex.render_all(wanted)
     except KatexUnavailable as error:
@@ -105,11 +91,9 @@ def prepare_math(
         for warning in katex_warnings(site, post, formulas[post], results)
     ]
     warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
-    assert holder.math_renderers is not None
-    page_renderer, feed_renderer = holder.math_renderers
     return MathSetup(
-        page_renderer=page_renderer,
-        feed_renderer=feed_renderer,
+        page_renderer=server.page_renderer,
+        feed_renderer=server.feed_renderer,
         warnings=warnings,
         formulas_total=len(wanted),
         formulas_rendered=katex.rendered_count - before,
@@ -130,22 +114,27 @@ def katex_warnings(
     return warnings
 
 
-def _renderer_for(
-    site: Site, holder: KatexHolder, dist: Path, cache_dir: Path | None
-) -> KatexRenderer:
-    """The holder's renderer, made anew only when the engine or the macros changed (its
-    results depend on nothing else, so a config edit such as the title keeps them)."""
-    engine = holder.math_engine(dist)
-    macros = dict(sorted(site.config.math.macros.items()))
-    katex = holder.katex
-    if katex is None or katex.engine is not engine or katex.macros != macros:
-        if katex is not None:
-            katex.close()
-        katex = KatexRenderer(engine, macros, (cache_dir / "katex.sqlite") if cache_dir else None)
-        holder.katex = katex
-        # Made once per renderer: they look formulas up in its growing results.
-        holder.math_renderers = (
+@dataclass(frozen=True)
+class ServerMath:
+    """Server-side math for one engine and one set of macros: the renderer (memory, cache,
+    engine) and the Markdown renderers that look its growing results up."""
+
+    katex: KatexRenderer
+    page_renderer: MarkdownRenderer  # KaTeX HTML + MathML
+    feed_renderer: MarkdownRenderer  # MathML only
+
+    @classmethod
+    def create(
+        cls, engine: FormulaEngine, macros: dict[str, str], cache_path: Path | None
+    ) -> ServerMath:
+        katex = KatexRenderer(engine, macros, cache_path)
+        return cls(
+            katex,
             MarkdownRenderer(RenderedLookup(katex.memory)),
             MarkdownRenderer(RenderedLookup(katex.memory, "mathml")),
         )
-    return katex
+
+    def serves(self, engine: FormulaEngine, macros: dict[str, str]) -> bool:
+        """Its results stay valid: they depend on the engine and the macros only (so a
+        config edit such as the title keeps them)."""
+        return self.katex.engine is engine and self.katex.macros == dict(sorted(macros.items()))

@@ -18,14 +18,14 @@ from pathlib import Path
 import jinja2
 
 from notesite import routes
-from notesite.errors import Problem
+from notesite.errors import Problem, fail
 from notesite.i18n import Strings, load_strings
-from notesite.katex import FormulaEngine, KatexRenderer
+from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
 from notesite.loader import LoadCache, WatchHint, display_path, load_site
 from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathrender import client_markup, find_katex, katex_files
-from notesite.mathsetup import MathSetup, prepare_math
+from notesite.mathsetup import MathSetup, ServerMath, prepare_math
 from notesite.model import Post, Site
 from notesite.nodekatex import NodeKatex
 from notesite.pages import PageOut, Planner, PostView
@@ -99,15 +99,36 @@ class Pipeline:
         self.parsed: dict[tuple, tuple[Parsed, list[Problem], list[FormulaUse]]] = {}
         self.docs: dict[tuple, RenderedDoc] = {}
         self.views: dict[tuple, PostView] = {}
-        self.katex: KatexRenderer | None = None
+        self.server: ServerMath | None = None  # see server_math()
+        self.katex_dist: Path | None = None  # found by read()
         self.engine: FormulaEngine | None = None  # lives until close(), across config edits
         self.engine_dist: Path | None = None
-        self.math_renderers: tuple[MarkdownRenderer, MarkdownRenderer] | None = None
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
         self.targets: tuple[tuple, dict[str, str], str] | None = None  # see _link_targets
         self.last: tuple[SitePlan, dict[Post, RenderedDoc]] | None = None
         self.hint: WatchHint | None = None  # what a watcher knows (serve/incremental.py)
+
+    def server_math(self, site: Site) -> ServerMath | None:
+        """Server-side math for this site's macros, made anew only when they (or the
+        engine) changed; None in client mode or without KaTeX."""
+        if site.config.math.render != "server" or self.katex_dist is None:
+            return None
+        try:
+            engine = self.math_engine(self.katex_dist)
+        except KatexUnavailable as error:
+            raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
+        macros = site.config.math.macros
+        if self.server is None or not self.server.serves(engine, macros):
+            if self.server is not None:
+                self.server.katex.close()
+            cache = (self.cache_dir / "katex.sqlite") if self.cache_dir else None
+            self.server = ServerMath.create(engine, macros, cache)
+        return self.server
+
+    @property
+    def katex(self) -> KatexRenderer | None:
+        return self.server.katex if self.server is not None else None
 
     def math_engine(self, dist: Path) -> FormulaEngine:
         """The formula engine for KaTeX's `dist` folder, started once and kept."""
@@ -136,6 +157,7 @@ class Pipeline:
             self.root, include_drafts=self.drafts, cache=self.load_cache, hint=self.hint
         )
         strings, warnings = site_strings(site)
+        self.katex_dist = find_katex(self.root)  # where KaTeX is installed, if anywhere
         settings = (site.config, {lang: s.as_dict() for lang, s in strings.items()})
         if settings != self.settings:  # config or UI strings changed: nothing is reusable
             self.last = None
@@ -151,8 +173,9 @@ class Pipeline:
         """Parse, render formulas and documents, plan pages."""
         parsed, note_warnings, formulas = self.parse_documents(site, strings)
         in_feeds = feed_posts(site)
-        katex_dist = find_katex(self.root)
-        math = prepare_math(site, parsed, formulas, in_feeds, self.cache_dir, self, katex_dist)
+        katex_dist = self.katex_dist
+        server = self.server_math(site)
+        math = prepare_math(site, parsed, formulas, in_feeds, server, self.parser)
         docs = {post: self.render_doc(post, parsed, math, "page") for post in parsed}
         feed_docs = (
             docs

@@ -75,10 +75,9 @@ class IncrementalPipeline(Pipeline):
         self.settings = None
         self.templates = None
         self.hint = None
-        if self.katex is not None:
-            self.katex.close()
-        self.katex = None
-        self.math_renderers = None
+        if self.server is not None:
+            self.server.katex.close()
+        self.server = None
 
     def run(self) -> SitePlan:
         site, strings, warnings = self.read()
