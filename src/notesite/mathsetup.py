@@ -8,6 +8,7 @@ as `path:line: KaTeX error: …` warnings. Client mode needs none of this.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,27 +39,28 @@ class MathSetup:
     formulas_rendered: int = 0  # KaTeX runs this build (the rest came from the cache)
 
 
-_SETS: dict[tuple[int, str], tuple[list[FormulaUse], frozenset[Formula]]] = {}
+@dataclass(frozen=True)
+class NoteFormulas:
+    """A note's formulas: each use (with its line, for error messages) and the distinct
+    formulas to render for its page and for a feed entry. Made once per parse."""
 
+    uses: tuple[FormulaUse, ...]
+    page: frozenset[Formula]  # KaTeX HTML + MathML
+    feed: frozenset[Formula]  # MathML only
 
-def formula_set(uses: list[FormulaUse], output: str = "htmlAndMathml") -> frozenset[Formula]:
-    """The distinct formulas of one document (memoised on the list object, which the
-    pipeline keeps for as long as the document is unchanged)."""
-    key = (id(uses), output)
-    hit = _SETS.get(key)
-    if hit is not None and hit[0] is uses:
-        return hit[1]
-    result = frozenset(Formula(u.tex, u.display, output) for u in uses)
-    if len(_SETS) > 100_000:
-        _SETS.clear()
-    _SETS[key] = (uses, result)
-    return result
+    @classmethod
+    def of(cls, uses: list[FormulaUse]) -> NoteFormulas:
+        return cls(
+            tuple(uses),
+            frozenset(Formula(u.tex, u.display) for u in uses),
+            frozenset(Formula(u.tex, u.display, "mathml") for u in uses),
+        )
 
 
 def prepare_math(
     site: Site,
     parsed: dict[Post, Parsed],
-    formulas: dict[Post, list[FormulaUse]],
+    formulas: dict[Post, NoteFormulas],
     feed_posts: list[Post],
     server: ServerMath | None,
     parser: MarkdownRenderer,
@@ -73,9 +75,9 @@ def prepare_math(
             1,
             "math.render is 'server' but the katex npm package is not installed (run `npm ci`)",
         )
-    # Sets of Formula per document are memoised with the parse; their union is cheap.
-    wanted: set[Formula] = set().union(*(formula_set(formulas[post]) for post in parsed))
-    wanted.update(*(formula_set(formulas[post], "mathml") for post in feed_posts))
+    # Sets of Formula per document are made with the parse; their union is cheap.
+    wanted: set[Formula] = set().union(*(formulas[post].page for post in parsed))
+    wanted.update(*(formulas[post].feed for post in feed_posts))
 
     katex = server.katex
     try:
@@ -88,7 +90,7 @@ def prepare_math(
     warnings = [
         warning
         for post in (parsed if failed else ())
-        for warning in katex_warnings(site, post, formulas[post], results)
+        for warning in katex_warnings(site, post, formulas[post].uses, results)
     ]
     warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
     return MathSetup(
@@ -101,7 +103,7 @@ def prepare_math(
 
 
 def katex_warnings(
-    site: Site, post: Post, uses: list[FormulaUse], results: dict[Formula, Rendered]
+    site: Site, post: Post, uses: Sequence[FormulaUse], results: dict[Formula, Rendered]
 ) -> list[Problem]:
     """`path:line: KaTeX error: …` for each invalid formula of one document."""
     warnings = []

@@ -25,7 +25,7 @@ from notesite.loader import LoadCache, WatchHint, display_path, load_site
 from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathrender import client_markup, find_katex, katex_files
-from notesite.mathsetup import MathSetup, ServerMath, prepare_math
+from notesite.mathsetup import MathSetup, NoteFormulas, ServerMath, prepare_math
 from notesite.model import Post, Site
 from notesite.nodekatex import NodeKatex
 from notesite.pages import PageOut, Planner, PostView
@@ -96,7 +96,7 @@ class Pipeline:
         self.cache_dir = cache_dir
         self.load_cache: LoadCache = {}
         self.parser = MarkdownRenderer(client_markup)
-        self.parsed: dict[tuple, tuple[Parsed, list[Problem], list[FormulaUse]]] = {}
+        self.parsed: dict[tuple, tuple[Parsed, list[Problem], NoteFormulas]] = {}
         self.docs: dict[tuple, RenderedDoc] = {}
         self.views: dict[tuple, PostView] = {}
         self.server: ServerMath | None = None  # see server_math()
@@ -213,12 +213,12 @@ class Pipeline:
 
     def parse_documents(
         self, site: Site, strings: dict[str, Strings]
-    ) -> tuple[dict[Post, Parsed], list[Problem], dict[Post, list[FormulaUse]]]:
+    ) -> tuple[dict[Post, Parsed], list[Problem], dict[Post, NoteFormulas]]:
         """Parse every post and page (reusing unchanged ones), resolving links; with the
         warnings about what they refer to (missing files, unknown equation labels)."""
         targets, targets_key = self._link_targets(site)
         parsed: dict[Post, Parsed] = {}
-        formulas: dict[Post, list[FormulaUse]] = {}
+        formulas: dict[Post, NoteFormulas] = {}
         warnings: list[Problem] = []
         live_keys = set()
         for post in (*site.posts, *site.pages):
@@ -256,7 +256,7 @@ class Pipeline:
 
     def _parse(
         self, site: Site, post: Post, strings: dict[str, Strings], targets: dict[str, str]
-    ) -> tuple[Parsed, list[Problem], list[FormulaUse]]:
+    ) -> tuple[Parsed, list[Problem], NoteFormulas]:
         # Files of a bundle are copied beside its page, so relative references stay as written.
         bundle_files = {
             path.as_posix(): path.relative_to(post.source.parent).as_posix()
@@ -281,7 +281,7 @@ class Pipeline:
                 FormulaUse(use.tex, use.display, -post.body_line + 1)
                 for use in self.parser.formulas(text, inline=True)
             ]
-        return parsed, warnings, formulas
+        return parsed, warnings, NoteFormulas.of(formulas)
 
 
 def reference_warnings(site: Site, post: Post, facts: NoteFacts) -> list[Problem]:

@@ -20,8 +20,8 @@ from notesite.i18n import Strings
 from notesite.katex import KatexUnavailable
 from notesite.layout import is_markdown
 from notesite.loader import WatchHint, display_path
-from notesite.markdown import FormulaUse, RenderedDoc
-from notesite.mathsetup import MathSetup, formula_set, katex_warnings
+from notesite.markdown import RenderedDoc
+from notesite.mathsetup import MathSetup, NoteFormulas, katex_warnings
 from notesite.model import Post, Site
 from notesite.pages import PageOut, Planner
 from notesite.pipeline import Pipeline, SitePlan
@@ -163,22 +163,20 @@ class IncrementalPipeline(Pipeline):
         return updated
 
     def _math_for_one_note(
-        self, last_plan: SitePlan, note: Post, uses: list[FormulaUse], in_feeds: bool
+        self, last_plan: SitePlan, note: Post, formulas: NoteFormulas, in_feeds: bool
     ) -> MathSetup | None:
         """The last run's math with the note's formulas rendered (new ones cost one round
         trip to the running engine) and its KaTeX errors brought up to date."""
         site = last_plan.site
         if site.config.math.render != "server" or self.katex is None:
             return last_plan.math
-        wanted = formula_set(uses)
-        if in_feeds:
-            wanted |= formula_set(uses, "mathml")
+        wanted = formulas.page | formulas.feed if in_feeds else formulas.page
         try:
             results = self.katex.render_all(wanted)
         except KatexUnavailable:
             return None  # the full run reports it
         where = display_path(site.root, note.source)
         warnings = [w for w in last_plan.math.warnings if w.path != where]
-        warnings += katex_warnings(site, note, uses, results)
+        warnings += katex_warnings(site, note, formulas.uses, results)
         warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
         return replace(last_plan.math, warnings=warnings)
