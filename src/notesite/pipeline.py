@@ -17,7 +17,6 @@ from pathlib import Path
 
 import jinja2
 
-from notesite import routes
 from notesite.errors import Problem, fail
 from notesite.i18n import Strings, load_strings
 from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
@@ -29,11 +28,11 @@ from notesite.mathsetup import MathSetup, NoteFormulas, ServerMath, prepare_math
 from notesite.model import Post, Site
 from notesite.nodekatex import NodeKatex
 from notesite.pages import PageOut, Planner, PostView
+from notesite.pages.feeds import feed_posts, feeds_and_sitemap
 from notesite.render import PageRenderer, make_environment
 from notesite.theme import builtin_theme_dir, static_files
 from notesite.urls import Urls
 
-FEED_SIZE = 20
 KATEX_MISSING = "warning: KaTeX not found (run `npm ci`); formulas will show as TeX source"
 
 
@@ -56,7 +55,7 @@ class SitePlan:
 
     def generated_files(self) -> dict[str, bytes]:
         """Feeds, sitemap and generated assets (everything that is not a page or a copy)."""
-        files = _feeds_and_sitemap(self.site, self.renderer, self.feed_docs, self.pages)
+        files = feeds_and_sitemap(self.site, self.renderer, self.feed_docs, self.pages)
         files["static/css/pygments.css"] = pygments_css().encode("utf-8")
         files[".nojekyll"] = b""  # GitHub Pages must not run Jekyll over the site
         if self.site.config.cname:
@@ -330,40 +329,3 @@ def site_strings(site: Site) -> tuple[dict[str, Strings], list[Problem]]:
                 )
             )
     return strings, warnings
-
-
-def feed_posts(site: Site) -> list[Post]:
-    return [
-        post
-        for lang in site.config.languages
-        for post in [p for p in site.posts if p.lang == lang][:FEED_SIZE]
-    ]
-
-
-def _feeds_and_sitemap(
-    site: Site, renderer: PageRenderer, docs: dict[Post, RenderedDoc], pages: list
-) -> dict[str, bytes]:
-    urls = Urls(site.config)
-    files: dict[str, bytes] = {}
-    for lang in site.config.languages:
-        prefix = urls.prefix(lang)
-        posts = [p for p in site.posts if p.lang == lang][:FEED_SIZE]
-        files[routes.feed(prefix)] = renderer.render_named(
-            "atom.xml",
-            {
-                "title": site.config.text(site.config.title, lang),
-                "author": site.config.author,
-                "lang": lang,
-                "feed_url": urls.absolute(routes.feed(prefix)),
-                "home_url": urls.absolute(prefix),
-                "updated": max((p.sort_date for p in posts), default=None),
-                "entries": [
-                    {"post": p, "url": urls.absolute(p.url), "html": docs[p].html} for p in posts
-                ],
-            },
-        )
-    files[routes.SITEMAP] = renderer.render_named(
-        "sitemap.xml",
-        {"urls": sorted(urls.absolute(p.url) for p in pages if p.url != routes.NOT_FOUND)},
-    )
-    return files
