@@ -19,6 +19,13 @@ GOOD_POST = post("好文章", "2026-01-11", "正文。", tags="[RL]")
 #             a fragment the message must contain (case-insensitive)).
 CONTENT_CASES = [
     (
+        "empty-draft",
+        {"content/posts/rl/a.md": "---\ntitle: A\ndate: 2026-01-11\ndraft:\n---\n\n正文。\n"},
+        "content/posts/rl/a.md",
+        4,
+        "draft must be true or false",
+    ),
+    (
         "front-matter-yaml-syntax",
         {"content/posts/rl/a.md": "---\ndate: 2026-01-11\ntitle: a: b\n---\n\n正文。\n"},
         "content/posts/rl/a.md",

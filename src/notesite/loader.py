@@ -246,9 +246,10 @@ def _slug(doc: Document, source: Path, name: str, config: Config) -> str:
 def _optional(
     doc: Document, source: Path, key: str, kind: type, default: object, message: str
 ) -> Any:
-    """An optional front matter value of one type, or `default` when it is absent."""
+    """An optional front matter value of one type, or `default` when it is absent. An
+    empty value (`key:` alone) is allowed only where the default is None."""
     value = doc.meta.get(key, default)
-    if value is not None and not isinstance(value, kind):
+    if not isinstance(value, kind) and not (value is None and default is None):
         raise _at(doc, source, key, message)
     return value
 
