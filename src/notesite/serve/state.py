@@ -115,9 +115,12 @@ class LiveSite:
         self.pages = pages
         self.rendered = dict(shown)
         self.generated = None
+        copies = plan.copies()
+        if copies is self.copies:
+            return set()  # the pipeline kept the list: only Markdown files changed
         old_copies = self.copy_digests
-        self.copies = plan.copies()
-        self.copy_digests = {path: _stat_digest(source) for path, source in self.copies.items()}
+        self.copies = copies
+        self.copy_digests = {path: _stat_digest(source) for path, source in copies.items()}
         return {
             path
             for path in set(old_copies) | set(self.copy_digests)
