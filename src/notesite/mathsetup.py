@@ -106,12 +106,12 @@ def katex_warnings(
     site: Site, post: Post, uses: Sequence[FormulaUse], results: dict[Formula, Rendered]
 ) -> list[Problem]:
     """`path:line: KaTeX error: …` for each invalid formula of one document."""
+    where = display_path(site.root, post.source)
     warnings = []
     for use in uses:
         error = results[Formula(use.tex, use.display)].error
         if error is not None:
             message = error.removeprefix("KaTeX parse error: ")
-            where = display_path(site.root, post.source)
             warnings.append(Problem(where, post.body_line + use.line, f"KaTeX error: {message}"))
     return warnings
 

@@ -132,7 +132,7 @@ class NodeKatex:
         with self.lock:
             self._ensure(count)
 
-    def _ensure(self, count: int) -> list[KatexWorker]:
+    def _ensure(self, count: int) -> None:
         live = []
         for worker in self.workers:
             if worker.alive:
@@ -143,7 +143,6 @@ class NodeKatex:
         while len(self.workers) < count:
             self.workers.append(KatexWorker(self.node, self.package_dir))
             self.started += 1
-        return self.workers[:count]
 
     def render(self, formulas: Sequence[Formula], macros: dict[str, str]) -> list[Rendered]:
         """Results in the order of `formulas`."""
@@ -151,18 +150,19 @@ class NodeKatex:
             return []
         with self.lock:
             count = max(1, min(self.max_workers, len(formulas) // FORMULAS_PER_WORKER))
-            workers = self._ensure(count)
+            self._ensure(count)
             chunks = [list(formulas[i::count]) for i in range(count)]
-            answers = self._in_parallel(workers, chunks, macros)
+            answers = self._in_parallel(chunks, macros)
         results: list[Rendered] = [Rendered(None, None)] * len(formulas)
         for index, answer in enumerate(answers):
             results[index::count] = answer
         return results
 
     def _in_parallel(
-        self, workers: list[KatexWorker], chunks: list[list[Formula]], macros: dict[str, str]
+        self, chunks: list[list[Formula]], macros: dict[str, str]
     ) -> list[list[Rendered]]:
-        if len(workers) == 1:
+        """Chunk i on worker i, each in a thread of its own (one chunk: no thread)."""
+        if len(chunks) == 1:
             return [self._render_retrying(0, chunks[0], macros)]
         answers: list[list[Rendered]] = [[] for _ in chunks]
         errors: list[BaseException] = []

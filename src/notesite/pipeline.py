@@ -159,12 +159,16 @@ class Pipeline:
         self.katex_dist = find_katex(self.root)  # where KaTeX is installed, if anywhere
         settings = (site.config, {lang: s.as_dict() for lang, s in strings.items()})
         if settings != self.settings:  # config or UI strings changed: nothing is reusable
-            self.last = None
-            self.parsed.clear()
-            self.docs.clear()
-            self.views.clear()
-            self.settings = settings  # formula results stay: they depend on macros only
+            self.drop_memos()  # formula results stay: they depend on macros only
+            self.settings = settings
         return site, strings, warnings
+
+    def drop_memos(self) -> None:
+        """Forget parses, documents, post views and the last plan."""
+        self.last = None
+        self.parsed.clear()
+        self.docs.clear()
+        self.views.clear()
 
     def plan_site(
         self, site: Site, strings: dict[str, Strings], warnings: list[Problem]

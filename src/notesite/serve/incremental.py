@@ -66,12 +66,9 @@ class IncrementalPipeline(Pipeline):
 
     def forget(self) -> None:
         """Drop every memo (the next run starts from scratch); the engine stays."""
+        self.drop_memos()
         self.load_cache.clear()
-        self.parsed.clear()
-        self.docs.clear()
-        self.views.clear()
         self.targets = None
-        self.last = None
         self.settings = None
         self.templates = None
         self.hint = None
