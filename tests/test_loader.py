@@ -10,7 +10,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from conftest import parse_html, post, write_site
 
-from notesite.loader import load_site
+from notesite.loader import LoadMemo, load_site
 from notesite.model import Post, Site
 
 SHANGHAI = timedelta(hours=8)
@@ -412,3 +412,32 @@ def test_model_objects_are_frozen(site_dir: Path) -> None:
         site.config.languages["zh"].name = "x"  # type: ignore[misc]
     assert isinstance(site.posts, tuple)
     assert isinstance(note.tags, tuple)
+
+
+# ---------------------------------------------------------------------------- serve's memo
+
+
+def test_a_memo_rereads_only_what_the_watcher_names(tmp_path: Path) -> None:
+    root = write_site(
+        tmp_path, {"content/posts/a.md": post("甲"), "content/posts/b.md": post("乙")}
+    )
+    memo = LoadMemo()
+    assert len(load_site(root, memo=memo).posts) == 2
+    (root / "content/posts/a.md").write_text(post("甲二"), encoding="utf-8")
+    (root / "content/posts/c.md").write_text(post("丙"), encoding="utf-8")
+    memo.forget(Path("content/posts/a.md"))
+    # The watcher named only a.md: the last folder scan is trusted, c.md is not seen yet.
+    titles = {
+        p.title for p in load_site(root, memo=memo, changed={Path("content/posts/a.md")}).posts
+    }
+    assert titles == {"甲二", "乙"}
+    # It names a file the scan did not know: the folders are scanned again.
+    changed = {Path("content/posts/c.md")}
+    assert {p.title for p in load_site(root, memo=memo, changed=changed).posts} == {
+        "甲二",
+        "乙",
+        "丙",
+    }
+    # Unknown changes (None): everything is checked.
+    (root / "content/posts/b.md").unlink()
+    assert {p.title for p in load_site(root, memo=memo).posts} == {"甲二", "丙"}

@@ -18,7 +18,15 @@ from notesite.config import load_config
 from notesite.dates import parse_date
 from notesite.errors import NotesiteError, Problem, fail
 from notesite.frontmatter import Document, parse_document
-from notesite.layout import CONTENT, FOLDERS, Source, asset_url, group_files, read_path
+from notesite.layout import (
+    CONTENT,
+    FOLDERS,
+    Source,
+    asset_url,
+    group_files,
+    is_markdown,
+    read_path,
+)
 from notesite.model import Asset, Config, Post, Site
 from notesite.slugs import slugify
 
@@ -29,40 +37,43 @@ KNOWN_KEYS = frozenset(
 
 
 # source -> (file signature, config it was read with, bundle files, the post or its error)
-LoadCache = dict[
-    Path, tuple[tuple[int, int, int], Config, tuple[Path, ...], "Post | NotesiteError"]
-]
+LoadedFile = tuple[tuple[int, int, int], Config, tuple[Path, ...], "Post | NotesiteError"]
 
 
 @dataclass
-class WatchHint:
-    """What a file watcher knows: which files changed since the last load (serve only).
+class LoadMemo:
+    """What the last load read, kept by `serve` so a save re-reads only what changed."""
 
-    When every changed path is a file that was already there, the folder scan of
-    the last load is reused and only the changed files are looked at again.
-    """
-
-    changed: set[Path]  # site-relative paths
+    files: dict[Path, LoadedFile] = field(default_factory=dict)
     scans: dict[str, tuple[list[Source], list[Asset]]] = field(default_factory=dict)
+    checks: tuple[tuple, list[Problem]] | None = None  # see _site_checks
+
+    def forget(self, relative: Path) -> None:
+        """Forget a file, or everything below a folder (site-relative)."""
+        if self.files.pop(relative, None) is None and not is_markdown(relative):
+            for source in [s for s in self.files if relative in s.parents]:
+                del self.files[source]
+
+    def clear(self) -> None:
+        self.files.clear()
+        self.scans.clear()
+        self.checks = None
 
 
 def load_site(
     root: Path,
     include_drafts: bool = False,
-    cache: LoadCache | None = None,
-    hint: WatchHint | None = None,
+    memo: LoadMemo | None = None,
+    changed: set[Path] | None = None,
 ) -> Site:
-    """Read the whole site. With a `cache` (kept by `serve`), unchanged files are not re-read."""
-    config = _as_before(load_config(root), cache)
-    known = {
-        source for sources, _ in (hint.scans.values() if hint else ()) for source, _ in sources
-    }
-    reuse_scan = (
-        hint is not None
-        and bool(hint.scans)
-        and hint.changed <= known
-        and all((root / path).is_file() for path in hint.changed)
-    )
+    """Read the whole site. With a `memo` (kept by `serve`), unchanged files are not re-read.
+
+    `changed` is what a file watcher knows: the site-relative paths changed since the
+    last load (None: unknown). When every one is a file that was already there, the
+    last folder scan is reused and only those files are looked at again.
+    """
+    config = _as_before(load_config(root), memo)
+    reuse_scan = memo is not None and _scan_still_valid(root, memo, changed)
     problems: list[Problem] = []
     posts: list[Post] = []
     pages: list[Post] = []
@@ -71,16 +82,16 @@ def load_site(
         base = Path(CONTENT, folder)
         if not (root / base).is_dir():
             continue
-        if reuse_scan and hint is not None and folder in hint.scans:
-            sources, kind_assets = hint.scans[folder]
+        if reuse_scan and memo is not None and folder in memo.scans:
+            sources, kind_assets = memo.scans[folder]
         else:
             sources, kind_assets = _scan(root, base, config)
-            if hint is not None:
-                hint.scans[folder] = (sources, kind_assets)
+            if memo is not None:
+                memo.scans[folder] = (sources, kind_assets)
         assets.extend(kind_assets)
         for source, bundle_assets in sources:
-            trusted = reuse_scan and hint is not None and source not in hint.changed
-            loaded = _load_cached(root, source, kind, config, bundle_assets, cache, trusted)
+            trusted = reuse_scan and changed is not None and source not in changed
+            loaded = _load_cached(root, source, kind, config, bundle_assets, memo, trusted)
             if isinstance(loaded, NotesiteError):
                 problems.extend(loaded.problems)
                 continue
@@ -88,7 +99,7 @@ def load_site(
             if post.draft and not include_drafts:
                 continue
             (posts if kind == "post" else pages).append(post)
-    problems.extend(_site_checks(posts + pages, config))
+    problems.extend(_site_checks(posts + pages, config, memo))
     if problems:
         shown = [Problem(display_path(root, p.path), p.line, p.message) for p in problems]
         raise NotesiteError(sorted(shown, key=lambda p: (str(p.path), p.line)))
@@ -103,10 +114,18 @@ def load_site(
     )
 
 
-def _as_before(config: Config, cache: LoadCache | None) -> Config:
-    """The config object the cache was filled with, if equal to `config`: then each
-    cached file is checked against it by identity, not by a deep comparison."""
-    for _, before, _, _ in (cache or {}).values():
+def _scan_still_valid(root: Path, memo: LoadMemo, changed: set[Path] | None) -> bool:
+    """Whether the last folder scan still lists every file: only known files changed."""
+    if changed is None or not memo.scans:
+        return False
+    known = {source for sources, _ in memo.scans.values() for source, _ in sources}
+    return changed <= known and all((root / path).is_file() for path in changed)
+
+
+def _as_before(config: Config, memo: LoadMemo | None) -> Config:
+    """The config object the memo was filled with, if equal to `config`: then each
+    remembered file is checked against it by identity, not by a deep comparison."""
+    for _, before, _, _ in (memo.files if memo else {}).values():
         return before if before == config else config
     return config
 
@@ -122,13 +141,14 @@ def _load_cached(
     kind: str,
     config: Config,
     bundle_assets: tuple[Path, ...],
-    cache: LoadCache | None,
+    memo: LoadMemo | None,
     trusted: bool = False,
 ) -> Post | NotesiteError:
     """`_load_post`, reusing the previous result while the file and config are unchanged.
 
     `trusted`: the watcher reported no change to this file, so not even a stat is needed.
     """
+    cache = memo.files if memo is not None else None
     if trusted and cache is not None:
         hit = cache.get(source)
         if hit and (hit[1] is config or hit[1] == config) and hit[2] == bundle_assets:
@@ -301,10 +321,7 @@ def _tags(doc: Document, source: Path) -> tuple[str, ...]:
     return tuple(seen)
 
 
-_last_checks: list[tuple[tuple, list[Problem]]] = []  # one entry: serve's saves repeat it
-
-
-def _site_checks(items: list[Post], config: Config) -> list[Problem]:
+def _site_checks(items: list[Post], config: Config, memo: LoadMemo | None) -> list[Problem]:
     """Unique URLs and consistent translation groups, recomputed only when a field they
     read changed (a save to a note's body changes none)."""
     key = (
@@ -316,11 +333,12 @@ def _site_checks(items: list[Post], config: Config) -> list[Problem]:
         tuple(config.languages),
         config.default_language,
     )
-    if _last_checks and _last_checks[0][0] == key:
-        return list(_last_checks[0][1])
+    if memo is not None and memo.checks is not None and memo.checks[0] == key:
+        return list(memo.checks[1])
     problems = _check_unique_urls(items, set(config.languages))
     problems += _check_translations(items, config.default_language)
-    _last_checks[:] = [(key, problems)]
+    if memo is not None:
+        memo.checks = (key, problems)
     return list(problems)
 
 

@@ -20,7 +20,8 @@ import jinja2
 from notesite.errors import Problem, fail
 from notesite.i18n import Strings, load_strings
 from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
-from notesite.loader import LoadCache, WatchHint, display_path, load_site
+from notesite.layout import CONTENT, is_markdown
+from notesite.loader import LoadMemo, display_path, load_site
 from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathrender import client_markup, find_katex, katex_files
@@ -36,6 +37,18 @@ from notesite.urls import Urls
 KATEX_MISSING = "warning: KaTeX not found (run `npm ci`); formulas will show as TeX source"
 
 
+@dataclass(frozen=True)
+class SiteInputs:
+    """Everything a build reads, read at the edge by `Pipeline.read()`; the stages after
+    it are functions of this value (and of the formula engine they are handed)."""
+
+    site: Site  # config, notes, pages, assets
+    strings: dict[str, Strings]  # UI strings per language
+    warnings: list[Problem]  # found while reading (missing UI strings)
+    katex_dist: Path | None  # where KaTeX is installed, if anywhere
+    static: dict[str, Path]  # output path -> file: theme and site static files, KaTeX's
+
+
 @dataclass
 class SitePlan:
     """Everything needed to produce any output file of the site."""
@@ -45,10 +58,11 @@ class SitePlan:
     renderer: PageRenderer
     feed_docs: dict[Post, RenderedDoc]
     katex_dist: Path | None
+    static: dict[str, Path]  # SiteInputs.static
     math: MathSetup
     warnings: list[Problem] = field(default_factory=list)
     facts: dict[Post, NoteFacts] = field(default_factory=dict)  # what each note's parse found
-    known_copies: dict[str, Path] | None = None  # copies(), when known to be unchanged
+    copies_memo: dict[str, Path] | None = field(default=None, repr=False)  # see copies()
 
     def render_page(self, page: PageOut) -> bytes:
         return self.renderer.render(page)
@@ -63,16 +77,15 @@ class SitePlan:
         return files
 
     def copies(self) -> dict[str, Path]:
-        """Output path -> source file for theme/site static files, KaTeX, content assets."""
-        if self.known_copies is None:
-            self.known_copies = self._find_copies()
-        return self.known_copies
+        """Output path -> source file for theme/site static files, KaTeX, content assets
+        (the same object on every call: `serve` knows by identity it did not change)."""
+        if self.copies_memo is None:
+            self.copies_memo = self._list_copies()
+        return self.copies_memo
 
-    def _find_copies(self) -> dict[str, Path]:
+    def _list_copies(self) -> dict[str, Path]:
         site = self.site
-        copies = static_files(site.root)
-        if self.katex_dist is not None:
-            copies.update(katex_files(self.katex_dist))
+        copies = dict(self.static)
         for asset in site.assets:
             copies[asset.url] = site.root / asset.source
         for post in (*site.posts, *site.pages):
@@ -93,28 +106,28 @@ class Pipeline:
         self.root = root
         self.drafts = drafts
         self.cache_dir = cache_dir
-        self.load_cache: LoadCache = {}
+        self.load_memo = LoadMemo()
         self.parser = MarkdownRenderer(client_markup)
         self.parsed: dict[tuple, tuple[Parsed, list[Problem], NoteFormulas]] = {}
         self.docs: dict[tuple, RenderedDoc] = {}
         self.views: dict[tuple, PostView] = {}
         self.server: ServerMath | None = None  # see server_math()
-        self.katex_dist: Path | None = None  # found by read()
+        self.static: tuple[Path | None, dict[str, Path]] | None = None  # see _static_files
         self.engine: FormulaEngine | None = None  # lives until close(), across config edits
         self.engine_dist: Path | None = None
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
         self.targets: tuple[tuple, dict[str, str], str] | None = None  # see _link_targets
         self.last: tuple[SitePlan, dict[Post, RenderedDoc]] | None = None
-        self.hint: WatchHint | None = None  # what a watcher knows (serve/incremental.py)
+        self.changed: set[Path] | None = None  # what a watcher says changed (serve only)
 
-    def server_math(self, site: Site) -> ServerMath | None:
+    def server_math(self, site: Site, katex_dist: Path | None) -> ServerMath | None:
         """Server-side math for this site's macros, made anew only when they (or the
         engine) changed; None in client mode or without KaTeX."""
-        if site.config.math.render != "server" or self.katex_dist is None:
+        if site.config.math.render != "server" or katex_dist is None:
             return None
         try:
-            engine = self.math_engine(self.katex_dist)
+            engine = self.math_engine(katex_dist)
         except KatexUnavailable as error:
             raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
         macros = site.config.math.macros
@@ -147,21 +160,34 @@ class Pipeline:
 
     def run(self) -> SitePlan:
         """The whole pipeline: read the site, then plan every page."""
-        site, strings, warnings = self.read()
-        return self.plan_site(site, strings, warnings)
+        return self.plan_site(self.read())
 
-    def read(self) -> tuple[Site, dict[str, Strings], list[Problem]]:
-        """The edge: config, content and UI strings (reusing unchanged files)."""
-        site = load_site(
-            self.root, include_drafts=self.drafts, cache=self.load_cache, hint=self.hint
-        )
+    def read(self) -> SiteInputs:
+        """The edge: config, content, UI strings, static files, KaTeX (reusing what did
+        not change)."""
+        site = load_site(self.root, self.drafts, memo=self.load_memo, changed=self.changed)
         strings, warnings = site_strings(site)
-        self.katex_dist = find_katex(self.root)  # where KaTeX is installed, if anywhere
+        katex_dist = find_katex(self.root)
+        static = self._static_files(katex_dist)
         settings = (site.config, {lang: s.as_dict() for lang, s in strings.items()})
         if settings != self.settings:  # config or UI strings changed: nothing is reusable
             self.drop_memos()  # formula results stay: they depend on macros only
             self.settings = settings
-        return site, strings, warnings
+        return SiteInputs(site, strings, warnings, katex_dist, static)
+
+    def _static_files(self, katex_dist: Path | None) -> dict[str, Path]:
+        """Theme and site static files and KaTeX's; the last listing (the same object)
+        when a watcher says only notes changed."""
+        notes_only = self.changed is not None and all(
+            is_markdown(path) and path.parts[:1] == (CONTENT,) for path in self.changed
+        )
+        if notes_only and self.static is not None and self.static[0] == katex_dist:
+            return self.static[1]
+        files = static_files(self.root)
+        if katex_dist is not None:
+            files.update(katex_files(katex_dist))
+        self.static = (katex_dist, files)
+        return files
 
     def drop_memos(self) -> None:
         """Forget parses, documents, post views and the last plan."""
@@ -170,14 +196,12 @@ class Pipeline:
         self.docs.clear()
         self.views.clear()
 
-    def plan_site(
-        self, site: Site, strings: dict[str, Strings], warnings: list[Problem]
-    ) -> SitePlan:
+    def plan_site(self, inputs: SiteInputs) -> SitePlan:
         """Parse, render formulas and documents, plan pages."""
+        site, strings, katex_dist = inputs.site, inputs.strings, inputs.katex_dist
         parsed, note_warnings, formulas = self.parse_documents(site, strings)
         in_feeds = feed_posts(site)
-        katex_dist = self.katex_dist
-        server = self.server_math(site)
+        server = self.server_math(site, katex_dist)
         math = prepare_math(site, parsed, formulas, in_feeds, server, self.parser)
         docs = {post: self.render_doc(post, parsed, math, "page") for post in parsed}
         feed_docs = (
@@ -185,7 +209,7 @@ class Pipeline:
             if math.feed_renderer is math.page_renderer
             else {post: self.render_doc(post, parsed, math, "feed") for post in in_feeds}
         )
-        warnings = warnings + math.warnings + note_warnings
+        warnings = inputs.warnings + math.warnings + note_warnings
         live = set(docs)
         for key in [k for k in self.views if k[0] not in live]:
             del self.views[key]
@@ -194,7 +218,9 @@ class Pipeline:
             warnings.append(Problem(site.config.path, 1, KATEX_MISSING))
         renderer = self.page_renderer(site, strings, pages, katex_dist is not None)
         facts = {post: parsed[post].facts for post in parsed}
-        plan = SitePlan(site, pages, renderer, feed_docs, katex_dist, math, warnings, facts)
+        plan = SitePlan(
+            site, pages, renderer, feed_docs, katex_dist, inputs.static, math, warnings, facts
+        )
         self.last = (plan, docs)
         return plan
 

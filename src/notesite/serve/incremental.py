@@ -15,16 +15,14 @@ import dataclasses
 from dataclasses import replace
 from pathlib import Path
 
-from notesite.errors import Problem
 from notesite.i18n import Strings
 from notesite.katex import KatexUnavailable
-from notesite.layout import is_markdown
-from notesite.loader import WatchHint, display_path
+from notesite.loader import display_path
 from notesite.markdown import RenderedDoc
 from notesite.mathsetup import MathSetup, NoteFormulas, katex_warnings
 from notesite.model import Post, Site
 from notesite.pages import PageOut, Planner
-from notesite.pipeline import Pipeline, SitePlan
+from notesite.pipeline import Pipeline, SiteInputs, SitePlan
 
 
 def listed_value(post: Post, doc: RenderedDoc) -> tuple[object, ...]:
@@ -47,7 +45,7 @@ class IncrementalPipeline(Pipeline):
         existing files changed; None means "unknown", so the next run checks everything.
         """
         if paths is None:
-            self.hint = None
+            self.changed = None
             return
         root = self.root.resolve()
         changed: set[Path] = set()
@@ -57,32 +55,29 @@ class IncrementalPipeline(Pipeline):
             except ValueError:
                 continue
             changed.add(relative)
-            if self.load_cache.pop(relative, None) is None and not is_markdown(relative):
-                # A folder: forget everything below it.
-                for source in [s for s in self.load_cache if relative in s.parents]:
-                    del self.load_cache[source]
-        scans = self.hint.scans if self.hint is not None else {}
-        self.hint = WatchHint(changed, scans)
+            self.load_memo.forget(relative)
+        self.changed = changed
 
     def forget(self) -> None:
         """Drop every memo (the next run starts from scratch); the engine stays."""
         self.drop_memos()
-        self.load_cache.clear()
+        self.load_memo.clear()
         self.targets = None
         self.settings = None
         self.templates = None
-        self.hint = None
+        self.static = None
+        self.changed = None
         if self.server is not None:
             self.server.katex.close()
         self.server = None
 
     def run(self) -> SitePlan:
-        site, strings, warnings = self.read()
-        fast = self._body_only_edit(site, strings, warnings)
+        inputs = self.read()
+        fast = self._body_only_edit(inputs)
         if fast is not None:
             self.body_only_runs += 1
             return fast
-        return self.plan_site(site, strings, warnings)
+        return self.plan_site(inputs)
 
     def _edited_note(self, site: Site) -> tuple[Post, Post] | None:
         """(before, after) when exactly one note changed and the rest is the same."""
@@ -94,15 +89,16 @@ class IncrementalPipeline(Pipeline):
         changed = [(a, b) for a, b in zip(old_items, new_items, strict=True) if a is not b]
         return changed[0] if len(changed) == 1 else None
 
-    def _body_only_edit(
-        self, site: Site, strings: dict[str, Strings], warnings: list[Problem]
-    ) -> SitePlan | None:
+    def _body_only_edit(self, inputs: SiteInputs) -> SitePlan | None:
         """The common save while writing. Returns None whenever it is not certain that
         only the note's own page changed (the full run follows)."""
+        site, strings = inputs.site, inputs.strings
         if self.last is None or (edited := self._edited_note(site)) is None:
             return None
         old, new = edited
         last_plan, last_docs = self.last
+        if inputs.katex_dist != last_plan.katex_dist:
+            return None
         parsed, note_warnings, formulas = self.parse_documents(site, strings)
         in_feeds = old in last_plan.feed_docs
         math = self._math_for_one_note(last_plan, new, formulas[new], in_feeds)
@@ -121,14 +117,21 @@ class IncrementalPipeline(Pipeline):
                 else self.render_doc(new, parsed, math, "feed")
             )
         pages = self._pages_with(last_plan.pages, old, new, doc, site, docs, strings)
-        renderer = self.page_renderer(site, strings, pages, last_plan.katex_dist is not None)
-        warnings = warnings + math.warnings + note_warnings  # in the order of a full run
-        facts = {post: parsed[post].facts for post in parsed}
+        renderer = self.page_renderer(site, strings, pages, inputs.katex_dist is not None)
+        warnings = inputs.warnings + math.warnings + note_warnings  # as a full run orders them
         plan = SitePlan(
-            site, pages, renderer, feed_docs, last_plan.katex_dist, math, warnings, facts
+            site,
+            pages,
+            renderer,
+            feed_docs,
+            inputs.katex_dist,
+            inputs.static,
+            math,
+            warnings,
+            facts={post: parsed[post].facts for post in parsed},
         )
-        if self.hint is not None and all(is_markdown(path) for path in self.hint.changed):
-            plan.known_copies = last_plan.known_copies  # no static file or asset changed
+        if inputs.static is last_plan.static:  # and the assets are equal (_edited_note)
+            plan.copies_memo = last_plan.copies_memo
         self.last = (plan, docs)
         return plan
 
