@@ -263,7 +263,7 @@ class Pipeline:
             )
             live_keys.add(key)
             if key not in self.parsed:
-                self.parsed[key] = self._parse(site, post, strings, targets)
+                self.parsed[key] = parse_note(self.parser, site, post, strings, targets)
             parsed[post], post_warnings, formulas[post] = self.parsed[key]
             warnings.extend(post_warnings)
         for stale in set(self.parsed) - live_keys:  # keep memory bounded while serving
@@ -283,34 +283,40 @@ class Pipeline:
             self.targets = (key, targets, _fingerprint(targets))
         return self.targets[1], self.targets[2]
 
-    def _parse(
-        self, site: Site, post: Post, strings: dict[str, Strings], targets: dict[str, str]
-    ) -> tuple[Parsed, list[Problem], NoteFormulas]:
-        # Files of a bundle are copied beside its page, so relative references stay as written.
-        bundle_files = {
-            path.as_posix(): path.relative_to(post.source.parent).as_posix()
-            for path in post.bundle_assets
-        }
 
-        def resolve(target: str) -> str | None:
-            return targets.get(target) or bundle_files.get(target)
+def parse_note(
+    parser: MarkdownRenderer,
+    site: Site,
+    post: Post,
+    strings: dict[str, Strings],
+    targets: dict[str, str],
+) -> tuple[Parsed, list[Problem], NoteFormulas]:
+    """Parse one note with its links resolved; its reference warnings and formulas."""
+    # Files of a bundle are copied beside its page, so relative references stay as written.
+    bundle_files = {
+        path.as_posix(): path.relative_to(post.source.parent).as_posix()
+        for path in post.bundle_assets
+    }
 
-        parsed = self.parser.parse(
-            post.body,
-            title=post.title,
-            summary=post.summary,
-            source_dir=post.source.parent.as_posix(),
-            resolve_link=resolve,
-            admonition_titles=strings[post.lang].as_dict(),
-        )
-        warnings = reference_warnings(site, post, parsed.facts)
-        formulas = self.parser.formulas(parsed)
-        for text in (post.title, post.summary or ""):
-            formulas += [
-                FormulaUse(use.tex, use.display, -post.body_line + 1)
-                for use in self.parser.formulas(text, inline=True)
-            ]
-        return parsed, warnings, NoteFormulas.of(formulas)
+    def resolve(target: str) -> str | None:
+        return targets.get(target) or bundle_files.get(target)
+
+    parsed = parser.parse(
+        post.body,
+        title=post.title,
+        summary=post.summary,
+        source_dir=post.source.parent.as_posix(),
+        resolve_link=resolve,
+        admonition_titles=strings[post.lang].as_dict(),
+    )
+    warnings = reference_warnings(site, post, parsed.facts)
+    formulas = parser.formulas(parsed)
+    for text in (post.title, post.summary or ""):
+        formulas += [
+            FormulaUse(use.tex, use.display, -post.body_line + 1)
+            for use in parser.formulas(text, inline=True)
+        ]
+    return parsed, warnings, NoteFormulas.of(formulas)
 
 
 def reference_warnings(site: Site, post: Post, facts: NoteFacts) -> list[Problem]:
