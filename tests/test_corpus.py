@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from conftest import CORPUS, math_tex, parse_html
 
 from notesite.build import build
 from notesite.loader import load_site
+from notesite.markdown.cjk import joins_lines
 from notesite.markdown.math import find_math
 from notesite.slugs import slugify
 
@@ -114,3 +116,45 @@ def test_katex_errors_are_only_mispaired_dollars_in_the_source(corpus_build) -> 
         shown.extend(node.text() for node in body.css(".math-error code"))
     assert len(shown) == 5
     assert all("$" in tex for tex in shown)
+
+
+def _block_texts(page: Path) -> list[str]:
+    """The text of each paragraph, heading and table cell of a note, code and math
+    replaced by a placeholder letter (they are not prose)."""
+    body = parse_html(page).css_first(".post-body")
+    for node in body.css("pre, code, .math, .math-error"):
+        node.replace_with("X")
+    return [node.text(deep=True) for node in body.css("p, h1, h2, h3, h4, h5, h6, td, th")]
+
+
+def _pairable_markers(text: str) -> list[str]:
+    """`**`/`~~` runs left as text that another run could have paired with: not
+    touching a space or the block's edge on either side."""
+    found = []
+    for match in re.finditer(r"\*\*|~~", text):
+        before = text[match.start() - 1] if match.start() > 0 else " "
+        after = text[match.end()] if match.end() < len(text) else " "
+        if not before.isspace() and not after.isspace():
+            found.append(text[max(0, match.start() - 12) : match.end() + 12])
+    return found
+
+
+def test_no_literal_emphasis_markers_and_no_breaks_inside_chinese_lines(corpus_build) -> None:
+    """markdown.cjk on the corpus's Chinese notes (71 literal markers and thousands of
+    phantom spaces before it). What may stay: a marker beside a line break or in a
+    paragraph of its own, such as d2l's slide marks around a display formula, which
+    no Markdown reading makes emphasis."""
+    output, _ = corpus_build
+    leftovers, breaks = [], []
+    for post in load_site(CORPUS).posts:
+        for text in _block_texts(output / post.url / "index.html"):
+            markers = _pairable_markers(text)
+            if len(markers) > 1:
+                leftovers.append((post.source.as_posix(), markers))
+            breaks += [
+                (post.source.as_posix(), text[max(0, m.start() - 8) : m.end() + 8])
+                for m in re.finditer(r"(\S)\n\s*(\S)", text)
+                if joins_lines(m[1], m[2])
+            ]
+    assert leftovers == []
+    assert breaks == []

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from notesite.errors import fail
-from notesite.model import Category, Config, Language, MathConfig
+from notesite.model import Category, Config, Language, MarkdownConfig, MathConfig
 from notesite.routes import RESERVED_SEGMENTS
 from notesite.yamlsource import KeyPath, load_yaml
 
@@ -128,6 +128,17 @@ def _math(check: _Checker, value: Any, key_path: KeyPath) -> MathConfig:
     return MathConfig(render=render, macros=macros)
 
 
+def _markdown(check: _Checker, value: Any, key_path: KeyPath) -> MarkdownConfig:
+    spec = check.mapping(value, key_path)
+    for key in spec:
+        if key != "cjk":
+            raise check.error((*key_path, key), f"unknown key 'markdown.{key}'")
+    cjk = spec.get("cjk", True)
+    if not isinstance(cjk, bool):
+        raise check.error((*key_path, "cjk"), "'markdown.cjk' must be true or false")
+    return MarkdownConfig(cjk=cjk)
+
+
 def _choice(check: _Checker, value: Any, key_path: KeyPath, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         options = " or ".join(f"'{a}'" for a in allowed)
@@ -149,6 +160,7 @@ _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
     "languages": (_languages, False),
     "categories": (_categories, False),
     "math": (_math, False),
+    "markdown": (_markdown, False),
     "untranslated": (lambda c, v, k: _choice(c, v, k, ("show", "hide")), False),
     "slugify": (lambda c, v, k: _choice(c, v, k, ("unicode", "pinyin")), False),
     "cname": (lambda c, v, k: c.string(v, k).strip(), False),
@@ -191,6 +203,7 @@ def load_config(site_root: Path) -> Config:
         languages=languages,
         categories=categories,
         math=values.get("math") or MathConfig(),
+        markdown=values.get("markdown") or MarkdownConfig(),
         untranslated=values.get("untranslated", "show"),
         slug_style=values.get("slugify", "unicode"),
         cname=values.get("cname"),

@@ -127,16 +127,17 @@ class ServerMath:
 
     @classmethod
     def create(
-        cls, engine: FormulaEngine, macros: dict[str, str], cache_path: Path | None
+        cls, engine: FormulaEngine, macros: dict[str, str], cache_path: Path | None, cjk: bool
     ) -> ServerMath:
         katex = KatexRenderer(engine, macros, cache_path)
         return cls(
             katex,
-            MarkdownRenderer(RenderedLookup(katex.memory)),
-            MarkdownRenderer(RenderedLookup(katex.memory, "mathml")),
+            MarkdownRenderer(RenderedLookup(katex.memory), cjk),
+            MarkdownRenderer(RenderedLookup(katex.memory, "mathml"), cjk),
         )
 
-    def serves(self, engine: FormulaEngine, macros: dict[str, str]) -> bool:
+    def serves(self, engine: FormulaEngine, macros: dict[str, str], cjk: bool) -> bool:
         """Its results stay valid: they depend on the engine and the macros only (so a
-        config edit such as the title keeps them)."""
-        return self.katex.engine is engine and self.katex.macros == dict(sorted(macros.items()))
+        config edit such as the title keeps them); its Markdown renderers on `cjk`."""
+        same_macros = self.katex.macros == dict(sorted(macros.items()))
+        return self.katex.engine is engine and same_macros and self.page_renderer.cjk == cjk

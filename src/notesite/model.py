@@ -30,6 +30,11 @@ class MathConfig:
 
 
 @dataclass(frozen=True)
+class MarkdownConfig:
+    cjk: bool = True  # emphasis beside full-width punctuation, no breaks inside Chinese lines
+
+
+@dataclass(frozen=True)
 class Config:
     """`notesite.yaml`, validated. Per-language strings are dicts keyed by language code."""
 
@@ -44,6 +49,7 @@ class Config:
     languages: dict[str, Language] = field(hash=False)
     categories: dict[str, Category] = field(hash=False)
     math: MathConfig = field(default_factory=MathConfig)
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     untranslated: str = "show"  # notes missing in a language: "show" in its listings, or "hide"
     slug_style: str = "unicode"  # "unicode" keeps Chinese in URLs, "pinyin" romanises it
     cname: str | None = None  # custom domain for GitHub Pages (written to CNAME)

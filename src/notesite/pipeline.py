@@ -107,7 +107,7 @@ class Pipeline:
         self.drafts = drafts
         self.cache_dir = cache_dir
         self.load_memo = LoadMemo()
-        self.parser = MarkdownRenderer(client_markup)
+        self.parser = MarkdownRenderer(client_markup)  # made again by read() for markdown.cjk
         self.parsed: dict[tuple, tuple[Parsed, list[Problem], NoteFormulas]] = {}
         self.docs: dict[tuple, RenderedDoc] = {}
         self.views: dict[tuple, PostView] = {}
@@ -130,12 +130,12 @@ class Pipeline:
             engine = self.math_engine(katex_dist)
         except KatexUnavailable as error:
             raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
-        macros = site.config.math.macros
-        if self.server is None or not self.server.serves(engine, macros):
+        macros, cjk = site.config.math.macros, site.config.markdown.cjk
+        if self.server is None or not self.server.serves(engine, macros, cjk):
             if self.server is not None:
                 self.server.katex.close()
             cache = (self.cache_dir / "katex.sqlite") if self.cache_dir else None
-            self.server = ServerMath.create(engine, macros, cache)
+            self.server = ServerMath.create(engine, macros, cache, cjk)
         return self.server
 
     @property
@@ -173,6 +173,8 @@ class Pipeline:
         if settings != self.settings:  # config or UI strings changed: nothing is reusable
             self.drop_memos()  # formula results stay: they depend on macros only
             self.settings = settings
+            if self.parser.cjk != site.config.markdown.cjk:
+                self.parser = MarkdownRenderer(client_markup, site.config.markdown.cjk)
         return SiteInputs(site, strings, warnings, katex_dist, static)
 
     def _static_files(self, katex_dist: Path | None) -> dict[str, Path]:

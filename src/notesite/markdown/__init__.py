@@ -10,6 +10,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from notesite.markdown.admonitions import admonitions_plugin
+from notesite.markdown.cjk import cjk_emphasis, cjk_line_breaks, join_plain_lines
 from notesite.markdown.equations import equations_plugin
 from notesite.markdown.excerpt import (
     excerpt_pieces,
@@ -81,10 +82,14 @@ class RenderedDoc:
 class MarkdownRenderer:
     """One configured parser; `render` is a pure function of its arguments."""
 
-    def __init__(self, math_renderer: MathRenderer) -> None:
+    def __init__(self, math_renderer: MathRenderer, cjk: bool = True) -> None:
         self.math_renderer = math_renderer
+        self.cjk = cjk  # markdown.cjk: see markdown/cjk.py
         md = MarkdownIt("commonmark", {"html": True, "typographer": False})
         md.enable(["table", "strikethrough"])
+        if cjk:
+            md.use(cjk_emphasis)
+            md.use(cjk_line_breaks)
         md.use(math_plugin, renderer=math_renderer)
         md.use(equations_plugin)
         md.use(footnote_plugin)
@@ -154,7 +159,7 @@ class MarkdownRenderer:
             fresh = RuleState(admonition_titles=state.admonition_titles)
             summary_env = {ENV_KEY: fresh}
             summary_html = self.md.renderInline(summary, summary_env).strip()
-            summary_text = " ".join(summary.split())
+            summary_text = join_plain_lines(summary) if self.cjk else " ".join(summary.split())
             truncated = True
         elif more is not None:
             summary_html = render_before_more(self.md, tokens, more, summary_env)

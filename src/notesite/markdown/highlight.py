@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+from markdown_it.common.utils import escapeHtml, unescapeAll
 from markdown_it.token import Token
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -33,8 +33,10 @@ def _lexer(language: str) -> Lexer | None:
 
 
 def _language(info: str) -> str:
-    """The language word of a fence's info string: "python", "{.python .input}" -> "python"."""
-    word = info.strip().split(maxsplit=1)[0] if info.strip() else ""
+    """The language word of a fence's info string: "python", "{.python .input}" -> "python".
+    Backslash escapes and entities count as the characters they stand for (CommonMark)."""
+    info = unescapeAll(info).strip()
+    word = info.split(maxsplit=1)[0] if info else ""
     return word.strip("{}").lstrip(".").lower()
 
 
