@@ -49,6 +49,7 @@ def build(
     pipeline = Pipeline(source, drafts, cache_dir or default_cache_dir())
     try:
         plan = pipeline.run()
+        pipeline.notes.store.commit()  # rendered notes, for the next build
     finally:
         pipeline.close()
     if strict and plan.warnings:

@@ -35,6 +35,7 @@ class MathSetup:
     page_renderer: MarkdownRenderer  # renders posts (KaTeX HTML + MathML, or TeX for the client)
     feed_renderer: MarkdownRenderer  # renders feed entries (MathML only in server mode)
     warnings: list[Problem] = field(default_factory=list)
+    note_warnings: dict[Post, list[Problem]] = field(default_factory=dict)  # the same, by note
     formulas_total: int = 0
     formulas_rendered: int = 0  # KaTeX runs this build (the rest came from the cache)
 
@@ -87,16 +88,17 @@ def prepare_math(
         raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
 
     failed = any(f.output != "mathml" and results[f].error is not None for f in wanted)
-    warnings = [
-        warning
+    note_warnings = {
+        post: katex_warnings(site, post, formulas[post].uses, results)
         for post in (parsed if failed else ())
-        for warning in katex_warnings(site, post, formulas[post].uses, results)
-    ]
+    }
+    warnings = [warning for found in note_warnings.values() for warning in found]
     warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
     return MathSetup(
         page_renderer=server.page_renderer,
         feed_renderer=server.feed_renderer,
         warnings=warnings,
+        note_warnings=note_warnings,
         formulas_total=len(wanted),
         formulas_rendered=katex.rendered_count - before,
     )

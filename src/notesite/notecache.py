@@ -1,0 +1,135 @@
+"""Rendered notes kept between builds, so a build redoes only the notes that changed.
+
+One sqlite file per site in the cache folder (safe to delete). An entry is
+what parsing and rendering one note produced (`NoteResult`), stored under a
+key of everything that result depends on (see `notes.note_key`), with a
+digest of its bytes: a corrupt or truncated entry fails the digest or the
+unpickling and is treated as absent, never served. Entries are written in
+one transaction when a build has succeeded (`commit`), so a killed or failed
+build leaves nothing behind; entries no build has used for a while are
+dropped then too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from notesite.markdown import NoteFacts, RenderedDoc
+from notesite.mathsetup import NoteFormulas
+
+KEEP_UNUSED_BUILDS = 5  # an entry survives this many builds that did not use it (branches)
+
+
+@dataclass(frozen=True)
+class NoteResult:
+    """What a note's parse and rendering produced: everything later stages read of it."""
+
+    facts: NoteFacts
+    formulas: NoteFormulas
+    page: RenderedDoc
+    feed: RenderedDoc | None  # made only while the note is in a feed
+    # Warnings as (line in the file, message); the path is added when they are reported.
+    reference_warnings: tuple[tuple[int, str], ...]
+    katex_warnings: tuple[tuple[int, str], ...]
+    # The link targets the parse looked up and what they resolved to: the result
+    # stays valid while every one still resolves the same way.
+    lookups: tuple[tuple[str, str | None], ...]
+
+
+class NoteStore:
+    """The persistent cache of `NoteResult`s (a no-op without a path)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.pending: dict[str, NoteResult] = {}
+        self.used: set[str] = set()
+        self.lock = threading.Lock()
+        self.db = self._open() if path is not None else None
+
+    def _open(self) -> sqlite3.Connection | None:
+        assert self.path is not None
+        for attempt in range(2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, check_same_thread=False)
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, digest TEXT, "
+                    "payload BLOB, used INTEGER)"
+                )
+                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INT)")
+                db.execute("SELECT count(*) FROM notes").fetchone()
+                return db
+            except (sqlite3.DatabaseError, OSError):
+                if attempt == 0:  # not a database any more: start a new one
+                    self.path.unlink(missing_ok=True)
+        return None
+
+    def get(self, key: str) -> NoteResult | None:
+        if key in self.pending:
+            return self.pending[key]
+        if self.db is None:
+            return None
+        try:
+            with self.lock:
+                row = self.db.execute(
+                    "SELECT digest, payload FROM notes WHERE key = ?", (key,)
+                ).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        if row is None or hashlib.sha256(row[1]).hexdigest() != row[0]:
+            return None
+        try:
+            result = pickle.loads(row[1])
+        except Exception:  # truncated or from another layout: not an entry
+            return None
+        if not isinstance(result, NoteResult):
+            return None
+        self.used.add(key)
+        return result
+
+    def keep(self, key: str) -> None:
+        """This build used the entry (so it is not dropped as unused)."""
+        self.used.add(key)
+
+    def put(self, key: str, result: NoteResult) -> None:
+        self.pending[key] = result
+        self.used.add(key)
+
+    def commit(self) -> None:
+        """Write this build's new entries and mark the used ones; drop long-unused ones."""
+        if self.db is None:
+            self.pending.clear()
+            return
+        rows = []
+        for key, result in self.pending.items():
+            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            rows.append((key, hashlib.sha256(payload).hexdigest(), payload))
+        try:
+            with self.lock, self.db:
+                build = self._next_build_number()
+                self.db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, 0)", rows)
+                self.db.executemany(
+                    "UPDATE notes SET used = ? WHERE key = ?", ((build, k) for k in self.used)
+                )
+                self.db.execute("DELETE FROM notes WHERE used < ?", (build - KEEP_UNUSED_BUILDS,))
+        except sqlite3.DatabaseError:
+            pass  # a cache that cannot be written is a slower next build, not an error
+        self.pending.clear()
+        self.used.clear()
+
+    def _next_build_number(self) -> int:
+        assert self.db is not None
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'build'").fetchone()
+        number = (row[0] if row else 0) + 1
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (number,))
+        return number
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
