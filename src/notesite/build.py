@@ -40,13 +40,14 @@ def build(
     drafts: bool = False,
     strict: bool = False,
     cache_dir: Path | None = None,
+    jobs: int = 1,
 ) -> BuildResult:
     """The whole pipeline once. `strict` turns warnings into a failed build (nothing written)."""
     started = time.perf_counter()
     source_resolved, output_resolved = source.resolve(), output.resolve()
     if output_resolved == source_resolved or output_resolved in source_resolved.parents:
         raise fail(output, 1, "the output folder must not contain the site folder")
-    pipeline = Pipeline(source, drafts, cache_dir or default_cache_dir())
+    pipeline = Pipeline(source, drafts, cache_dir or default_cache_dir(), jobs)
     try:
         plan = pipeline.run()
         pipeline.notes.store.commit()  # rendered notes, for the next build

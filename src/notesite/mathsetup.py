@@ -15,7 +15,7 @@ from pathlib import Path
 from notesite.errors import Problem, fail
 from notesite.katex import Formula, FormulaEngine, KatexRenderer, KatexUnavailable, Rendered
 from notesite.loader import display_path
-from notesite.markdown import FormulaUse, MarkdownRenderer, Parsed
+from notesite.markdown import FormulaUse, MarkdownRenderer
 from notesite.mathrender import RenderedLookup
 from notesite.model import Post, Site
 
@@ -60,7 +60,7 @@ class NoteFormulas:
 
 def prepare_math(
     site: Site,
-    parsed: dict[Post, Parsed],
+    notes: Sequence[Post],
     formulas: dict[Post, NoteFormulas],
     feed_posts: list[Post],
     server: ServerMath | None,
@@ -77,7 +77,7 @@ def prepare_math(
             "math.render is 'server' but the katex npm package is not installed (run `npm ci`)",
         )
     # Sets of Formula per document are made with the parse; their union is cheap.
-    wanted: set[Formula] = set().union(*(formulas[post].page for post in parsed))
+    wanted: set[Formula] = set().union(*(formulas[post].page for post in notes))
     wanted.update(*(formulas[post].feed for post in feed_posts))
 
     katex = server.katex
@@ -90,7 +90,7 @@ def prepare_math(
     failed = any(f.output != "mathml" and results[f].error is not None for f in wanted)
     note_warnings = {
         post: katex_warnings(site, post, formulas[post].uses, results)
-        for post in (parsed if failed else ())
+        for post in (notes if failed else ())
     }
     warnings = [warning for found in note_warnings.values() for warning in found]
     warnings.sort(key=lambda p: (str(p.path), p.line, p.message))

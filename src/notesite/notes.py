@@ -20,10 +20,11 @@ from pathlib import Path
 from notesite.errors import Problem
 from notesite.i18n import Strings
 from notesite.loader import display_path
-from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed
+from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed, RenderedDoc
 from notesite.mathsetup import MathSetup, NoteFormulas, ServerMath, prepare_math
 from notesite.model import Post, Site
 from notesite.notecache import NoteResult, NoteStore
+from notesite.parallel import run_phased
 
 # Packages whose output ends up in a rendered note.
 RENDERING_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "pygments")
@@ -78,13 +79,15 @@ class NotesRun:
     math: MathSetup  # renderers and formula counts of the notes rendered in this run
     warnings: list[Problem]  # KaTeX errors (sorted), then unknown references (note order)
     rendered: list[Post] = field(default_factory=list)  # the notes not reused
+    keys: dict[Post, str] = field(default_factory=dict)  # each note's key (see note_key)
 
 
 class NoteStage:
     """Makes or reuses every note's result; keeps this run's results in memory."""
 
-    def __init__(self, store: NoteStore) -> None:
+    def __init__(self, store: NoteStore, jobs: int = 1) -> None:
         self.store = store
+        self.jobs = jobs  # processes for rendering (see parallel.py)
         self.memory: dict[str, NoteResult] = {}
         # post -> (context, key): the loader hands back the same Post while its file is
         # unchanged, so a save does not hash every note again.
@@ -118,7 +121,7 @@ class NoteStage:
         self.keys = {post: (contexts[post.lang], key) for post, key in keys.items()}
         self.memory = {keys[post]: result for post, result in results.items()}
         ordered = {post: results[post] for post in (*site.posts, *site.pages)}
-        return NotesRun(ordered, math, _warnings(site, ordered), todo)
+        return NotesRun(ordered, math, _warnings(site, ordered), todo, keys)
 
     def forget(self) -> None:
         """Drop what this process made (after a crash: it may be half-made)."""
@@ -144,32 +147,79 @@ class NoteStage:
         targets: dict[str, str],
         results: dict[Post, NoteResult],
     ) -> MathSetup:
-        """Parse the notes in `todo`, render their formulas in one batch, render them."""
-        parsed: dict[Post, Parsed] = {}
-        formulas: dict[Post, NoteFormulas] = {}
-        lookups: dict[Post, dict[str, str | None]] = {}
-        for post in todo:
-            parsed[post], formulas[post], lookups[post] = parse_note(parser, post, strings, targets)
-        in_feeds = [post for post in todo if post in feeds]
-        math = prepare_math(site, parsed, formulas, in_feeds, server, parser)
-        for post in todo:
-            page = math.page_renderer.render(parsed[post])
-            feed = None
-            if post in feeds:
-                same = math.feed_renderer is math.page_renderer
-                feed = page if same else math.feed_renderer.render(parsed[post])
+        """Parse the notes in `todo`, render all their formulas in one batch, render them
+        (parse and render spread over processes when there are many)."""
+        job = _Job(site, strings, todo, feeds, server, parser, targets)
+        found, documents = run_phased(
+            _parse_one, _render_one, job.render_formulas, job, len(todo), self.jobs
+        )
+        assert job.math is not None
+        for post, (facts, formulas, lookups), (page, feed) in zip(
+            todo, found, documents, strict=True
+        ):
             results[post] = NoteResult(
-                facts=parsed[post].facts,
-                formulas=formulas[post],
+                facts=facts,
+                formulas=formulas,
                 page=page,
                 feed=feed,
-                reference_warnings=reference_warnings(parsed[post].facts),
+                reference_warnings=reference_warnings(facts),
                 katex_warnings=tuple(
-                    (w.line - post.body_line, w.message) for w in math.note_warnings.get(post, ())
+                    (w.line - post.body_line, w.message)
+                    for w in job.math.note_warnings.get(post, ())
                 ),
-                lookups=tuple(sorted(lookups[post].items())),
+                lookups=tuple(sorted(lookups.items())),
             )
-        return math
+        return job.math
+
+
+@dataclass
+class _Job:
+    """What the processes rendering notes share (forked: nothing is sent but indices)."""
+
+    site: Site
+    strings: dict[str, Strings]
+    todo: list[Post]
+    feeds: set[Post]
+    server: ServerMath | None
+    parser: MarkdownRenderer
+    targets: dict[str, str]
+    math: MathSetup | None = None  # set between the phases, in the parent
+    formulas_loaded: bool = False  # per process: see _render_one
+
+    def render_formulas(
+        self, found: list[tuple[NoteFacts, NoteFormulas, dict[str, str | None]]]
+    ) -> dict | None:
+        """Between the phases: every formula of the parsed notes through KaTeX; returns
+        the results the workers' renderers look up (None in client mode)."""
+        formulas = {post: item[1] for post, item in zip(self.todo, found, strict=True)}
+        in_feeds = [post for post in self.todo if post in self.feeds]
+        self.math = prepare_math(self.site, self.todo, formulas, in_feeds, self.server, self.parser)
+        if self.server is None or self.math.page_renderer is self.parser:
+            return None
+        wanted = set().union(*(f.page | f.feed for f in formulas.values()))
+        memory = self.server.katex.memory
+        return {formula: memory[formula] for formula in wanted if formula in memory}
+
+
+def _parse_one(job: _Job, index: int) -> tuple[tuple, Parsed]:
+    parsed, formulas, lookups = parse_note(job.parser, job.todo[index], job.strings, job.targets)
+    return (parsed.facts, formulas, lookups), parsed
+
+
+def _render_one(
+    job: _Job, index: int, parsed: Parsed, formulas: dict | None
+) -> tuple[RenderedDoc, RenderedDoc | None]:
+    """The page document of one parsed note, and its feed entry if it is in a feed."""
+    in_feed = job.todo[index] in job.feeds
+    if formulas is None:  # client mode: TeX for the browser
+        page = job.parser.render(parsed)
+        return page, (page if in_feed else None)
+    assert job.server is not None
+    if not job.formulas_loaded:  # a forked worker's copy of the results is behind
+        job.server.katex.memory.update(formulas)
+        job.formulas_loaded = True
+    page = job.server.page_renderer.render(parsed)
+    return page, (job.server.feed_renderer.render(parsed) if in_feed else None)
 
 
 def _still_valid(result: NoteResult, in_feed: bool, post: Post, targets: dict[str, str]) -> bool:

@@ -29,6 +29,7 @@ from notesite.model import Post, Site
 from notesite.nodekatex import NodeKatex
 from notesite.notecache import NoteStore
 from notesite.notes import NotesRun, NoteStage
+from notesite.pagekeys import PageKeys, doc_keys
 from notesite.pages import PageOut, Planner, PostView
 from notesite.pages.feeds import feed_posts, feeds_and_sitemap
 from notesite.render import PageRenderer, make_environment
@@ -65,9 +66,14 @@ class SitePlan:
     facts: dict[Post, NoteFacts] = field(default_factory=dict)  # what each note's parse found
     copies_memo: dict[str, Path] | None = field(default=None, repr=False)  # see copies()
     notes_rendered: int = 0  # notes parsed and rendered in this run (the rest were reused)
+    page_keys: PageKeys | None = field(default=None, repr=False)  # see page_key()
 
     def render_page(self, page: PageOut) -> bytes:
         return self.renderer.render(page)
+
+    def page_key(self, page: PageOut) -> str | None:
+        """A key of everything the page is made from (None: unknown, render it)."""
+        return self.page_keys.key(page) if self.page_keys is not None else None
 
     def generated_files(self) -> dict[str, bytes]:
         """Feeds, sitemap and generated assets (everything that is not a page or a copy)."""
@@ -106,13 +112,14 @@ def note_store_path(cache_dir: Path, root: Path) -> Path:
 class Pipeline:
     """The stages of a build with their memos; `run()` may be called again after edits."""
 
-    def __init__(self, root: Path, drafts: bool, cache_dir: Path | None) -> None:
+    def __init__(self, root: Path, drafts: bool, cache_dir: Path | None, jobs: int = 1) -> None:
         self.root = root
+        self.jobs = jobs  # processes for rendering (see parallel.py)
         self.drafts = drafts
         self.cache_dir = cache_dir
         self.load_memo = LoadMemo()
         self.parser = MarkdownRenderer(client_markup)  # made again by read() for markdown.cjk
-        self.notes = NoteStage(NoteStore(None))  # the store is opened by read()
+        self.notes = NoteStage(NoteStore(None), jobs)  # the store is opened by read()
         self.views: dict[tuple, PostView] = {}
         self.server: ServerMath | None = None  # see server_math()
         self.static: tuple[Path | None, dict[str, Path]] | None = None  # see _static_files
@@ -171,7 +178,8 @@ class Pipeline:
         not change)."""
         site = load_site(self.root, self.drafts, memo=self.load_memo, changed=self.changed)
         if self.cache_dir is not None and self.notes.store.path is None:
-            self.notes = NoteStage(NoteStore(note_store_path(self.cache_dir, self.root)))
+            store = NoteStore(note_store_path(self.cache_dir, self.root))
+            self.notes = NoteStage(store, self.jobs)
         strings, warnings = site_strings(site)
         katex_dist = find_katex(self.root)
         static = self._static_files(katex_dist)
@@ -229,6 +237,8 @@ class Pipeline:
             facts={post: result.facts for post, result in notes.results.items()},
             notes_rendered=len(notes.rendered),
         )
+        described = ((notes.keys[p], r.page, r.feed) for p, r in notes.results.items())
+        plan.page_keys = PageKeys(site, strings, pages, katex_dist is not None, doc_keys(described))
         self.last = (plan, docs)
         return plan
 
