@@ -17,6 +17,7 @@ import pytest
 from conftest import BASIC_CONFIG, post, write_site
 
 from notesite.build import build
+from notesite.notecache import _checksum as checksum
 
 MATH_CONFIG = BASIC_CONFIG + "math:\n  macros:\n    \\E: \\mathbb{E}\n"
 
@@ -132,7 +133,7 @@ def test_damaged_cache_entries_are_never_served(tmp_path: Path, damage: str) -> 
                     db.execute("UPDATE notes SET payload = ? WHERE key = ?", (broken, key))
                 else:
                     broken = payload[: len(payload) // 2]
-                    digest = hashlib.sha256(broken).hexdigest()
+                    digest = checksum(broken)
                     if damage == "truncate":
                         db.execute("UPDATE notes SET payload = ? WHERE key = ?", (broken, key))
                     else:  # a consistent digest: only unpickling can tell

@@ -3,8 +3,8 @@
 One sqlite file per site in the cache folder (safe to delete). An entry is
 what parsing and rendering one note produced (`NoteResult`), stored under a
 key of everything that result depends on (see `notes.note_key`), with a
-digest of its bytes: a corrupt or truncated entry fails the digest or the
-unpickling and is treated as absent, never served. Entries are written in
+checksum of its bytes (CRC-32 and length): a corrupt or truncated entry fails
+the check or the unpickling and is treated as absent, never served. Entries are written in
 one transaction when a build has succeeded (`commit`), so a killed or failed
 build leaves nothing behind; entries no build has used for a while are
 dropped then too.
@@ -12,10 +12,10 @@ dropped then too.
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import sqlite3
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +41,11 @@ class NoteResult:
     lookups: tuple[tuple[str, str | None], ...]
 
 
+def _checksum(payload: bytes) -> str:
+    """Catches torn and corrupted writes (not tampering: the cache is the user's own)."""
+    return f"{zlib.crc32(payload):08x}-{len(payload)}"
+
+
 class NoteStore:
     """The persistent cache of `NoteResult`s (a no-op without a path)."""
 
@@ -57,10 +62,16 @@ class NoteStore:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, check_same_thread=False)
+                # One writer at a time; losing the last commit in a power cut costs
+                # a slower build, never a wrong one (entries are checked on reading).
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, digest TEXT, "
-                    "payload BLOB, used INTEGER)"
+                    "payload BLOB)"
                 )
+                # Apart from the entries: updating a row rewrites its whole payload.
+                db.execute("CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, build INT)")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INT)")
                 db.execute("SELECT count(*) FROM notes").fetchone()
                 return db
@@ -81,7 +92,7 @@ class NoteStore:
                 ).fetchone()
         except sqlite3.DatabaseError:
             return None
-        if row is None or hashlib.sha256(row[1]).hexdigest() != row[0]:
+        if row is None or _checksum(row[1]) != row[0]:
             return None
         try:
             result = pickle.loads(row[1])
@@ -108,15 +119,20 @@ class NoteStore:
         rows = []
         for key, result in self.pending.items():
             payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            rows.append((key, hashlib.sha256(payload).hexdigest(), payload))
+            rows.append((key, _checksum(payload), payload))
         try:
             with self.lock, self.db:
                 build = self._next_build_number()
-                self.db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, 0)", rows)
+                self.db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", rows)
                 self.db.executemany(
-                    "UPDATE notes SET used = ? WHERE key = ?", ((build, k) for k in self.used)
+                    "INSERT OR REPLACE INTO used VALUES (?, ?)", ((k, build) for k in self.used)
                 )
-                self.db.execute("DELETE FROM notes WHERE used < ?", (build - KEEP_UNUSED_BUILDS,))
+                stale = build - KEEP_UNUSED_BUILDS
+                self.db.execute(
+                    "DELETE FROM notes WHERE key IN (SELECT key FROM used WHERE build < ?)",
+                    (stale,),
+                )
+                self.db.execute("DELETE FROM used WHERE build < ?", (stale,))
         except sqlite3.DatabaseError:
             pass  # a cache that cannot be written is a slower next build, not an error
         self.pending.clear()
