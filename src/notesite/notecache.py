@@ -52,7 +52,8 @@ class NoteStore:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.pending: dict[str, NoteResult] = {}
-        self.used: set[str] = set()
+        self.used: set[str] = set()  # keys used since the last commit
+        self.stamped: set[str] = set()  # keys marked as used by this process
         self.lock = threading.Lock()
         self.db = self._open() if path is not None else None
 
@@ -111,37 +112,45 @@ class NoteStore:
         self.pending[key] = result
         self.used.add(key)
 
-    def commit(self) -> None:
-        """Write this build's new entries and mark the used ones; drop long-unused ones."""
+    def commit(self, prune: bool = True) -> None:
+        """Write this run's new entries and mark the used ones. With `prune` (a build),
+        this is a new build and long-unused entries go; without (each save while
+        serving), only entries not marked yet in this process are marked."""
         if self.db is None:
             self.pending.clear()
             return
+        if not prune:
+            self.used -= self.stamped
         rows = []
         for key, result in self.pending.items():
             payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
             rows.append((key, _checksum(payload), payload))
         try:
             with self.lock, self.db:
-                build = self._next_build_number()
+                build = self._build_number(1 if prune or not self.stamped else 0)
                 self.db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", rows)
                 self.db.executemany(
                     "INSERT OR REPLACE INTO used VALUES (?, ?)", ((k, build) for k in self.used)
                 )
-                stale = build - KEEP_UNUSED_BUILDS
-                self.db.execute(
-                    "DELETE FROM notes WHERE key IN (SELECT key FROM used WHERE build < ?)",
-                    (stale,),
-                )
-                self.db.execute("DELETE FROM used WHERE build < ?", (stale,))
+                if prune:
+                    self._prune(build - KEEP_UNUSED_BUILDS)
         except sqlite3.DatabaseError:
             pass  # a cache that cannot be written is a slower next build, not an error
+        self.stamped |= self.used
         self.pending.clear()
         self.used.clear()
 
-    def _next_build_number(self) -> int:
+    def _prune(self, oldest: int) -> None:
+        assert self.db is not None
+        self.db.execute(
+            "DELETE FROM notes WHERE key IN (SELECT key FROM used WHERE build < ?)", (oldest,)
+        )
+        self.db.execute("DELETE FROM used WHERE build < ?", (oldest,))
+
+    def _build_number(self, step: int) -> int:
         assert self.db is not None
         row = self.db.execute("SELECT value FROM meta WHERE name = 'build'").fetchone()
-        number = (row[0] if row else 0) + 1
+        number = (row[0] if row else 0) + step
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (number,))
         return number
 

@@ -129,6 +129,7 @@ class NoteStage:
         self.keys.clear()
         self.store.pending.clear()
         self.store.used.clear()
+        self.store.stamped.clear()
 
     def _key(self, post: Post, context: str) -> str:
         known = self.keys.get(post)
