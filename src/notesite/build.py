@@ -11,6 +11,7 @@ from pathlib import Path
 from notesite.errors import NotesiteError, Problem, fail
 from notesite.mathsetup import default_cache_dir
 from notesite.pipeline import Pipeline, SitePlan
+from notesite.progress import Progress
 from notesite.writer import SiteWriter, WriteCounts
 
 
@@ -44,21 +45,24 @@ def build(
     drafts: bool = False,
     strict: bool = False,
     cache_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """The whole pipeline once. `strict` turns warnings into a failed build (nothing written)."""
     started = time.perf_counter()
+    progress = progress or Progress("off")
     source_resolved, output_resolved = source.resolve(), output.resolve()
     if output_resolved == source_resolved or output_resolved in source_resolved.parents:
         raise fail(output, 1, "the output folder must not contain the site folder")
     writer = SiteWriter(output)  # refuses an output that is a file before any work
     pipeline = Pipeline(source, drafts, cache_dir or default_cache_dir())
     try:
-        plan = pipeline.run()
+        with progress.stage("planning"):
+            plan = pipeline.run()
     finally:
         pipeline.close()
     if strict and plan.warnings:
         raise NotesiteError(plan.warnings)
-    counts = write(plan, writer)
+    counts = write(plan, writer, progress)
     site = plan.site
     return BuildResult(
         formulas=plan.math.formulas_total,
@@ -76,21 +80,25 @@ def build(
     )
 
 
-def write(plan: SitePlan, writer: SiteWriter) -> WriteCounts:
+def write(plan: SitePlan, writer: SiteWriter, progress: Progress) -> WriteCounts:
     """Render the pages one at a time into the writer, then the feeds and generated
     files, then the copies; the output changes only once all of them succeeded. A
     rendered file wins over a copy of the same path (a site's own
     `static/css/pygments.css`, a bundle's `index.html`)."""
     rendered = {page.file for page in plan.pages}
     with writer:
-        for page in plan.pages:
-            writer.write(page.file, plan.render_page(page))
-        for path, content in plan.generated_files().items():
-            writer.write(path, content)
-            rendered.add(path)
-        for path, source in plan.copies().items():
-            if path not in rendered:
-                writer.copy(path, source)
+        pages = len(plan.pages)
+        with progress.stage(f"rendering {pages:,} pages", total=pages, unit=" pages") as stage:
+            for page in plan.pages:
+                writer.write(page.file, plan.render_page(page))
+                stage.update()
+        with progress.stage("writing feeds and copies"):
+            for path, content in plan.generated_files().items():
+                writer.write(path, content)
+                rendered.add(path)
+            for path, source in plan.copies().items():
+                if path not in rendered:
+                    writer.copy(path, source)
     assert writer.counts is not None  # committed
     return writer.counts
 

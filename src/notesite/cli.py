@@ -12,6 +12,7 @@ from notesite.errors import NotesiteError
 
 def _build(args: argparse.Namespace) -> int:
     from notesite.build import build, print_warnings
+    from notesite.progress import Progress
 
     result = build(
         Path(args.source),
@@ -19,9 +20,11 @@ def _build(args: argparse.Namespace) -> int:
         drafts=args.drafts,
         strict=args.strict,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        progress=Progress.for_command_line(args.quiet),
     )
     print_warnings(result.warnings)
-    print(result.summary(Path(args.output)))
+    if not args.quiet:
+        print(result.summary(Path(args.output)))
     return 0
 
 
@@ -83,6 +86,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--cache-dir",
         help="formula cache folder (default: $NOTESITE_CACHE_DIR or ~/.cache/notesite)",
+    )
+    build.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress and no summary; only problems"
     )
     build.set_defaults(run=_build)
 
