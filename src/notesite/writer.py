@@ -100,7 +100,7 @@ class SiteWriter:
         self._claim(path)
         digest = hashlib.sha256(content).hexdigest()
         if not self._keep(path, len(content), digest, None):
-            self._stage(path).write_bytes(content)
+            self._next_staged().write_bytes(content)
             self._staged[path] = (digest, None)
 
     def copy(self, path: str, source: Path) -> None:
@@ -113,23 +113,22 @@ class SiteWriter:
             self._kept[path] = record  # neither the copy nor its source changed
             return
         if found is None or not self._keep(path, info.st_size, _hash_file(source), origin):
-            self._staged[path] = (_copy(source, self._stage(path)), origin)
+            self._staged[path] = (_copy(source, self._next_staged()), origin)
 
     # ----------------------------------------------------------------------- internals
 
     def _claim(self, path: str) -> None:
-        parts = PurePosixPath(path).parts
-        if (
-            not parts
-            or path.startswith("/")
-            or "\\" in path
-            or path == MANIFEST
-            or any(part in ("", ".", "..") for part in path.split("/"))
-        ):
+        """Refuse a path outside the site, or one that another file of this build has."""
+        parts = path.split("/")
+        if "\\" in path or path == MANIFEST or any(part in ("", ".", "..") for part in parts):
             raise ValueError(f"not a path inside the site: {path!r}")
         if path in self._kept or path in self._staged or path in self._folders:
             raise ValueError(f"two files for one path: {path!r}")
-        folders = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        folders: list[str] = []  # a/b/c.html -> a, a/b
+        prefix = ""
+        for part in parts[:-1]:
+            prefix = f"{prefix}/{part}" if prefix else part
+            folders.append(prefix)
         if any(folder in self._kept or folder in self._staged for folder in folders):
             raise ValueError(f"a file inside another file: {path!r}")
         self._folders.update(folders)
@@ -148,10 +147,12 @@ class SiteWriter:
             self._kept[path] = Record(size, found.st_mtime_ns, found.st_ino, digest, origin)
         return same
 
-    def _stage(self, path: str) -> Path:
-        target = self.staging / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+    def _next_staged(self) -> Path:
+        """Where the next staged file goes: numbered in the order files came, in one flat
+        folder (a tree of folders to make and remove again would cost more than the files)."""
+        if not self._staged:
+            self.staging.mkdir(parents=True, exist_ok=True)
+        return self.staging / str(len(self._staged))
 
     def _scan(self, folder: Path, prefix: str) -> None:
         """Note every regular file, other entry and empty folder below `folder`."""
@@ -180,12 +181,15 @@ class SiteWriter:
             (output / path).unlink()
         output.mkdir(parents=True, exist_ok=True)
         records = dict(self._kept)
-        for path, (digest, origin) in self._staged.items():
+        folders = {output}
+        for number, (path, (digest, origin)) in enumerate(self._staged.items()):
             target = output / path
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)  # a folder where a file goes: only emptied folders
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _move(self.staging / path, target)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            _move(self.staging / str(number), target)
             info = target.stat(follow_symlinks=False)
             records[path] = Record(info.st_size, info.st_mtime_ns, info.st_ino, digest, origin)
         self._remove_empty_folders([*stale, *self._empty])
