@@ -167,7 +167,7 @@ class SiteWriter:
             elif entry.is_file(follow_symlinks=False) and relative != MANIFEST:
                 self._found[relative] = entry.stat(follow_symlinks=False)
             elif relative != MANIFEST:
-                self._others.append(relative)  # a symlink (followed by nothing here), …
+                self._others.append(relative)  # a symlink, a fifo…: never followed
 
     # -------------------------------------------------------------------------- commit
 
@@ -178,7 +178,7 @@ class SiteWriter:
         wanted = self._kept.keys() | self._staged.keys()
         stale = [path for path in (*self._found, *self._others) if path not in wanted]
         for path in stale:
-            (output / path).unlink()
+            (output / path).unlink(missing_ok=True)
         output.mkdir(parents=True, exist_ok=True)
         records = dict(self._kept)
         folders = {output}
