@@ -18,6 +18,8 @@ from conftest import BASIC_CONFIG, post, write_site
 
 from notesite.build import build
 from notesite.notecache import _checksum as checksum
+from notesite.theme import builtin_theme_dir
+from notesite.writer import MANIFEST
 
 MATH_CONFIG = BASIC_CONFIG + "math:\n  macros:\n    \\E: \\mathbb{E}\n"
 
@@ -59,12 +61,14 @@ def tree_digest(folder: Path) -> dict[str, str]:
     return {
         path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != MANIFEST  # it records inodes and times
     }
 
 
 def assert_same_as_fresh(root: Path, cache: Path, tmp_path: Path, label: str) -> None:
-    cached_out = tmp_path / f"cached-{label}"
+    """Build into the same output folder as every time before (reusing the note cache
+    and the pages whose inputs did not change), and fresh into an empty folder."""
+    cached_out = tmp_path / "cached"
     fresh_out = tmp_path / f"fresh-{label}"
     build(root, cached_out, cache_dir=cache)
     build(root, fresh_out, cache_dir=tmp_path / f"empty-cache-{label}")
@@ -72,6 +76,7 @@ def assert_same_as_fresh(root: Path, cache: Path, tmp_path: Path, label: str) ->
 
 
 EDITS = ["body", "formula", "title", "rename", "delete", "macro", "new", "cjk-off"]
+EDITS += ["template", "ui-string", "config-title"]
 
 
 def edit(root: Path, rng: random.Random, step: int, kind: str) -> None:
@@ -95,6 +100,17 @@ def edit(root: Path, rng: random.Random, step: int, kind: str) -> None:
     elif kind == "cjk-off":
         config = (root / "notesite.yaml").read_text(encoding="utf-8")
         (root / "notesite.yaml").write_text(config + "markdown: {cjk: false}\n", "utf-8")
+    elif kind == "template":  # the site overrides a theme template
+        (root / "templates").mkdir(exist_ok=True)
+        theme = builtin_theme_dir() / "templates" / "post.html"
+        text = theme.read_text(encoding="utf-8").replace("</article>", "<p>footer</p></article>")
+        (root / "templates/post.html").write_text(text, encoding="utf-8")
+    elif kind == "ui-string":
+        (root / "templates/i18n").mkdir(parents=True, exist_ok=True)
+        (root / "templates/i18n/zh.yaml").write_text("home: 首页（新）\n", encoding="utf-8")
+    elif kind == "config-title":
+        config = (root / "notesite.yaml").read_text(encoding="utf-8")
+        (root / "notesite.yaml").write_text(config.replace("测试站点", "新站点"), "utf-8")
     else:
         (root / f"content/posts/rl/n{step + 10}.md").write_text(note(step + 10), "utf-8")
 

@@ -19,6 +19,7 @@ def _positive(text: str) -> int:
 def _build(args: argparse.Namespace) -> int:
     from notesite.build import build, print_warnings
     from notesite.parallel import default_jobs
+    from notesite.progress import Progress
 
     result = build(
         Path(args.source),
@@ -27,9 +28,11 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         jobs=args.jobs or default_jobs(),
+        progress=Progress.for_command_line(args.quiet),
     )
     print_warnings(result.warnings)
-    print(result.summary(Path(args.output)))
+    if not args.quiet:
+        print(result.summary(Path(args.output)))
     return 0
 
 
@@ -98,6 +101,9 @@ def make_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=None,
         help="processes for rendering (default: one per core; 1: this process only)",
+    )
+    build.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress and no summary; only problems"
     )
     build.set_defaults(run=_build)
 
