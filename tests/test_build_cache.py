@@ -133,7 +133,10 @@ def _store(cache: Path) -> Path:
     return store
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "truncate-with-digest", "garbage-file"])
+DAMAGES = ["flip", "truncate", "truncate-with-digest", "garbage-file", "bodies-only"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_damaged_cache_entries_are_never_served(tmp_path: Path, damage: str) -> None:
     root = make_site(tmp_path / "site")
     cache = tmp_path / "cache"
@@ -143,18 +146,21 @@ def test_damaged_cache_entries_are_never_served(tmp_path: Path, damage: str) -> 
         store.write_bytes(b"not a database" * 100)
     else:
         with sqlite3.connect(store) as db:
-            for key, payload in db.execute("SELECT key, payload FROM notes").fetchall():
+            rows = db.execute("SELECT 'bodies', key, payload FROM bodies").fetchall()
+            if damage != "bodies-only":  # else only the bodies: a build reads heads first
+                rows += db.execute("SELECT 'notes', key, payload FROM notes").fetchall()
+            for table, key, payload in rows:
                 if damage == "flip":
                     broken = payload[:100] + bytes([payload[100] ^ 0xFF]) + payload[101:]
-                    db.execute("UPDATE notes SET payload = ? WHERE key = ?", (broken, key))
+                    db.execute(f"UPDATE {table} SET payload = ? WHERE key = ?", (broken, key))
                 else:
                     broken = payload[: len(payload) // 2]
                     digest = checksum(broken)
                     if damage == "truncate":
-                        db.execute("UPDATE notes SET payload = ? WHERE key = ?", (broken, key))
+                        db.execute(f"UPDATE {table} SET payload = ? WHERE key = ?", (broken, key))
                     else:  # a consistent digest: only unpickling can tell
                         db.execute(
-                            "UPDATE notes SET payload = ?, digest = ? WHERE key = ?",
+                            f"UPDATE {table} SET payload = ?, digest = ? WHERE key = ?",
                             (broken, digest, key),
                         )
     assert_same_as_fresh(root, cache, tmp_path, damage)

@@ -55,16 +55,17 @@ def build(
     if output_resolved == source_resolved or output_resolved in source_resolved.parents:
         raise fail(output, 1, "the output folder must not contain the site folder")
     writer = SiteWriter(output)  # refuses an output that is a file before any work
-    pipeline = Pipeline(source, drafts, cache_dir or default_cache_dir(), jobs)
+    # Notes' HTML waits in the note store until its page is written (bounded memory).
+    pipeline = Pipeline(source, drafts, cache_dir or default_cache_dir(), jobs, spill=True)
     try:
         with progress.stage("planning"):
             plan = pipeline.run()
         pipeline.notes.store.commit()  # rendered notes, for the next build
+        if strict and plan.warnings:
+            raise NotesiteError(plan.warnings)
+        counts = write(plan, writer, progress)
     finally:
         pipeline.close()
-    if strict and plan.warnings:
-        raise NotesiteError(plan.warnings)
-    counts = write(plan, writer, progress)
     site = plan.site
     return BuildResult(
         formulas=plan.math.formulas_total,

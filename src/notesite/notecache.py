@@ -16,7 +16,8 @@ import pickle
 import sqlite3
 import threading
 import zlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from notesite.markdown import NoteFacts, RenderedDoc
@@ -39,6 +40,11 @@ class NoteResult:
     # The link targets the parse looked up and what they resolved to: the result
     # stays valid while every one still resolves the same way.
     lookups: tuple[tuple[str, str | None], ...]
+    has_feed: bool = False  # a feed entry was made (`feed` is None in a head, see get)
+
+    def head(self) -> NoteResult:
+        """Without the page's HTML and the feed entry (the bulk of it)."""
+        return replace(self, page=replace(self.page, html=""), feed=None)
 
 
 def _checksum(payload: bytes) -> str:
@@ -67,10 +73,13 @@ class NoteStore:
                 # a slower build, never a wrong one (entries are checked on reading).
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, digest TEXT, "
-                    "payload BLOB)"
-                )
+                # A head (NoteResult.head) in `notes`, the page HTML and feed entry in
+                # `bodies`: listing pages and unchanged pages need only heads.
+                for table in ("notes", "bodies"):
+                    db.execute(
+                        f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, "
+                        "digest TEXT, payload BLOB)"
+                    )
                 # Apart from the entries: updating a row rewrites its whole payload.
                 db.execute("CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, build INT)")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INT)")
@@ -81,28 +90,40 @@ class NoteStore:
                     self.path.unlink(missing_ok=True)
         return None
 
-    def get(self, key: str) -> NoteResult | None:
+    def get(self, key: str, body: bool = True) -> NoteResult | None:
+        """The entry, whole or (`body=False`) its head only."""
         if key in self.pending:
             return self.pending[key]
+        head = self._load("notes", key)
+        if not isinstance(head, NoteResult):
+            return None
+        if body:
+            parts = self._load("bodies", key)
+            if not (isinstance(parts, tuple) and len(parts) == 2 and isinstance(parts[0], str)):
+                return None
+            html, feed = parts
+            page = replace(head.page, html=html)
+            head = replace(head, page=page, feed=page if feed == "page" else feed)
+        self.used.add(key)
+        return head
+
+    def _load(self, table: str, key: str) -> object:
+        """An unpickled value, or None when absent, damaged or unreadable."""
         if self.db is None:
             return None
         try:
             with self.lock:
                 row = self.db.execute(
-                    "SELECT digest, payload FROM notes WHERE key = ?", (key,)
+                    f"SELECT digest, payload FROM {table} WHERE key = ?", (key,)
                 ).fetchone()
         except sqlite3.DatabaseError:
             return None
         if row is None or _checksum(row[1]) != row[0]:
             return None
         try:
-            result = pickle.loads(row[1])
+            return pickle.loads(row[1])
         except Exception:  # truncated or from another layout: not an entry
             return None
-        if not isinstance(result, NoteResult):
-            return None
-        self.used.add(key)
-        return result
 
     def keep(self, key: str) -> None:
         """This build used the entry (so it is not dropped as unused)."""
@@ -112,39 +133,56 @@ class NoteStore:
         self.pending[key] = result
         self.used.add(key)
 
-    def commit(self, prune: bool = True) -> None:
+    def commit(self, prune: bool = True) -> bool:
         """Write this run's new entries and mark the used ones. With `prune` (a build),
         this is a new build and long-unused entries go; without (each save while
-        serving), only entries not marked yet in this process are marked."""
+        serving), only entries not marked yet in this process are marked. Returns
+        whether the entries are in the store now."""
         if self.db is None:
             self.pending.clear()
-            return
+            return False
         if not prune:
             self.used -= self.stamped
-        rows = []
-        for key, result in self.pending.items():
-            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            rows.append((key, _checksum(payload), payload))
         try:
             with self.lock, self.db:
                 build = self._build_number(1 if prune or not self.stamped else 0)
-                self.db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", rows)
+                # One entry pickled at a time: a build's worth of payloads never sits
+                # in memory at once.
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", self._rows(head=True)
+                )
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", self._rows(head=False)
+                )
                 self.db.executemany(
                     "INSERT OR REPLACE INTO used VALUES (?, ?)", ((k, build) for k in self.used)
                 )
                 if prune:
                     self._prune(build - KEEP_UNUSED_BUILDS)
         except sqlite3.DatabaseError:
-            pass  # a cache that cannot be written is a slower next build, not an error
+            return False  # a cache that cannot be written is a slower next build, no error
         self.stamped |= self.used
         self.pending.clear()
         self.used.clear()
+        return True
+
+    def _rows(self, head: bool) -> Iterator[tuple[str, str, bytes]]:
+        for key, result in self.pending.items():
+            if head:
+                value: object = result.head()
+            else:
+                feed = "page" if result.feed is result.page else result.feed
+                value = (result.page.html, feed)
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            yield key, _checksum(payload), payload
 
     def _prune(self, oldest: int) -> None:
         assert self.db is not None
-        self.db.execute(
-            "DELETE FROM notes WHERE key IN (SELECT key FROM used WHERE build < ?)", (oldest,)
-        )
+        for table in ("notes", "bodies"):
+            self.db.execute(
+                f"DELETE FROM {table} WHERE key IN (SELECT key FROM used WHERE build < ?)",
+                (oldest,),
+            )
         self.db.execute("DELETE FROM used WHERE build < ?", (oldest,))
 
     def _build_number(self, step: int) -> int:

@@ -85,9 +85,13 @@ class NotesRun:
 class NoteStage:
     """Makes or reuses every note's result; keeps this run's results in memory."""
 
-    def __init__(self, store: NoteStore, jobs: int = 1) -> None:
+    def __init__(self, store: NoteStore, jobs: int = 1, light: bool = False) -> None:
         self.store = store
         self.jobs = jobs  # processes for rendering (see parallel.py)
+        # A build reads stored notes without their page HTML (see spill, full_page).
+        self.light = light
+        self.heads: set[Post] = set()  # this run's results read without their body
+        self.last_inputs: tuple | None = None  # what the last run rendered with
         self.memory: dict[str, NoteResult] = {}
         # post -> (context, key): the loader hands back the same Post while its file is
         # unchanged, so a save does not hash every note again.
@@ -103,18 +107,23 @@ class NoteStage:
         targets: dict[str, str],
     ) -> NotesRun:
         contexts = {lang: render_context(site, s, server) for lang, s in strings.items()}
+        self.heads = set()
         feeds = set(in_feeds)
         results: dict[Post, NoteResult] = {}
         keys: dict[Post, str] = {}
         todo: list[Post] = []
         for post in (*site.posts, *site.pages):
             key = keys[post] = self._key(post, contexts[post.lang])
-            found = self.memory.get(key) or self.store.get(key)
+            body = not self.light or post in feeds
+            found = self.memory.get(key) or self.store.get(key, body=body)
+            if found is not None and not body and key not in self.memory:
+                self.heads.add(post)
             if found is not None and _still_valid(found, post in feeds, post, targets):
                 self.store.keep(key)
                 results[post] = found
             else:
                 todo.append(post)
+        self.last_inputs = (site, strings, feeds, server, parser, targets)
         math = self._render(site, strings, todo, feeds, server, parser, targets, results)
         for post in todo:
             self.store.put(keys[post], results[post])
@@ -122,6 +131,34 @@ class NoteStage:
         self.memory = {keys[post]: result for post, result in results.items()}
         ordered = {post: results[post] for post in (*site.posts, *site.pages)}
         return NotesRun(ordered, math, _warnings(site, ordered), todo, keys)
+
+    def spill(self, run: NotesRun) -> tuple[dict[Post, NoteResult], bool]:
+        """Write the run's results to the store and return them without their page HTML
+        (a build holds one page's HTML at a time; `full_page` reads it back), and True;
+        when the store cannot take them, the results whole, and False."""
+        self.memory.clear()
+        if self.store.commit():
+            return {post: result.head() for post, result in run.results.items()}, True
+        whole = {}
+        for post, result in run.results.items():
+            found = self.store.get(run.keys[post]) if post in self.heads else result
+            if found is None:
+                raise RuntimeError(f"the note cache lost {post.source} during the build")
+            whole[post] = found
+        self.heads.clear()
+        return whole, False
+
+    def full_page(self, post: Post) -> RenderedDoc:
+        """A spilled note's page document, from the store; made again if its stored
+        body turns out damaged (only its head was read when the run began)."""
+        found = self.store.get(self.keys[post][1])
+        if found is not None:
+            return found.page
+        assert self.last_inputs is not None
+        site, strings, feeds, server, parser, targets = self.last_inputs
+        remade: dict[Post, NoteResult] = {}
+        self._render(site, strings, [post], feeds, server, parser, targets, remade)
+        return remade[post].page
 
     def forget(self) -> None:
         """Drop what this process made (after a crash: it may be half-made)."""
@@ -169,6 +206,7 @@ class NoteStage:
                     for w in job.math.note_warnings.get(post, ())
                 ),
                 lookups=tuple(sorted(lookups.items())),
+                has_feed=feed is not None,
             )
         return job.math
 
@@ -224,7 +262,7 @@ def _render_one(
 
 
 def _still_valid(result: NoteResult, in_feed: bool, post: Post, targets: dict[str, str]) -> bool:
-    if in_feed and result.feed is None:
+    if in_feed and not result.has_feed:
         return False
     bundle = _bundle_files(post)
     return all(

@@ -11,7 +11,8 @@ the reference that `serve` must equal.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -67,8 +68,15 @@ class SitePlan:
     copies_memo: dict[str, Path] | None = field(default=None, repr=False)  # see copies()
     notes_rendered: int = 0  # notes parsed and rendered in this run (the rest were reused)
     page_keys: PageKeys | None = field(default=None, repr=False)  # see page_key()
+    # Where a note's page document is read back when the plan holds it without its
+    # HTML (a build: Pipeline(spill=True)).
+    full_page: Callable[[Post], RenderedDoc] | None = field(default=None, repr=False)
 
     def render_page(self, page: PageOut) -> bytes:
+        entry = page.context.get("entry")
+        if self.full_page is not None and entry is not None:  # its HTML was spilled
+            full = replace(entry, doc=self.full_page(entry.post))
+            page = replace(page, context={**page.context, "entry": full})
         return self.renderer.render(page)
 
     def page_key(self, page: PageOut) -> str | None:
@@ -112,9 +120,12 @@ def note_store_path(cache_dir: Path, root: Path) -> Path:
 class Pipeline:
     """The stages of a build with their memos; `run()` may be called again after edits."""
 
-    def __init__(self, root: Path, drafts: bool, cache_dir: Path | None, jobs: int = 1) -> None:
+    def __init__(
+        self, root: Path, drafts: bool, cache_dir: Path | None, jobs: int = 1, spill: bool = False
+    ) -> None:
         self.root = root
         self.jobs = jobs  # processes for rendering (see parallel.py)
+        self.spill = spill  # keep notes' page HTML in the store, not in memory (build)
         self.drafts = drafts
         self.cache_dir = cache_dir
         self.load_memo = LoadMemo()
@@ -179,7 +190,7 @@ class Pipeline:
         site = load_site(self.root, self.drafts, memo=self.load_memo, changed=self.changed)
         if self.cache_dir is not None and self.notes.store.path is None:
             store = NoteStore(note_store_path(self.cache_dir, self.root))
-            self.notes = NoteStage(store, self.jobs)
+            self.notes = NoteStage(store, self.jobs, light=self.spill)
         strings, warnings = site_strings(site)
         katex_dist = find_katex(self.root)
         static = self._static_files(katex_dist)
@@ -215,8 +226,9 @@ class Pipeline:
         site, strings, katex_dist = inputs.site, inputs.strings, inputs.katex_dist
         in_feeds = feed_posts(site)
         notes = self.render_notes(site, strings, in_feeds, katex_dist)
-        docs = {post: result.page for post, result in notes.results.items()}
-        feed_docs = {post: notes.results[post].feed or docs[post] for post in in_feeds}
+        feed_docs = {p: notes.results[p].feed or notes.results[p].page for p in in_feeds}
+        results, spilled = self.notes.spill(notes) if self.spill else (notes.results, False)
+        docs = {post: result.page for post, result in results.items()}
         warnings = inputs.warnings + notes.warnings
         live = set(docs)
         for key in [k for k in self.views if k[0] not in live]:
@@ -234,10 +246,11 @@ class Pipeline:
             inputs.static,
             notes.math,
             warnings,
-            facts={post: result.facts for post, result in notes.results.items()},
+            facts={post: result.facts for post, result in results.items()},
             notes_rendered=len(notes.rendered),
+            full_page=self.notes.full_page if spilled else None,
         )
-        described = ((notes.keys[p], r.page, r.feed) for p, r in notes.results.items())
+        described = ((notes.keys[p], r.page, r.feed) for p, r in results.items())
         plan.page_keys = PageKeys(site, strings, pages, katex_dist is not None, doc_keys(described))
         self.last = (plan, docs)
         return plan
