@@ -32,16 +32,18 @@ and hugo clean only (--large-rounds rounds, default --rounds), and the script
 prints the ratio of notesite's clean-build median at 10,000 to that at N.
 
 Columns: median, min and max seconds (time.perf_counter() around the command);
-the median's ratio to Hugo's clean build median in the same run; the peak RSS of
-the largest single process (GNU `/usr/bin/time -f %M`, exact, which here covers
-the notesite Python process; if the sampler below saw a larger process, e.g. a
-KaTeX node worker, or GNU time is missing, that sampled value, marked ~); the
-peak of the sum of RSS over the whole process tree (notesite and its node
-children), sampled from /proc every 20 ms by a thread of this script (the tree's
-members are found anew every 100 ms);
-the output's size in MB (10^6 bytes) and file count; and the formula counts from
-notesite's summary line (total, rendered by KaTeX, from the cache), which show
-that the clean build really rendered the math. Compare ratios, not seconds: this
+the median's ratio to Hugo's clean build median in the same run; the median CPU
+seconds (GNU time's user + system, reaped children included; Hugo spreads over
+both cores, so other load slows its wall time more than that of a one-process
+build); the peak RSS of the largest single process (GNU `/usr/bin/time -f %M`,
+exact, which here covers the notesite Python process; if the sampler below saw a
+larger process, e.g. a KaTeX node worker, or GNU time is missing, that sampled
+value, marked ~); the peak of the sum of RSS over the whole process tree
+(notesite and its node children), sampled from /proc every 20 ms by a thread of
+this script (the tree's members are found anew every 100 ms); the output's size
+in MB (10^6 bytes) and file count; and the formula counts from notesite's
+summary line (total, rendered by KaTeX, from the cache), which show that the
+clean build really rendered the math. Compare ratios, not seconds: this
 is a shared machine.
 
 notesite is benchlib.notesite_command(), the console script of the venv that runs
@@ -111,6 +113,7 @@ EXPECTED = {
 class Run:
     seconds: float
     largest_kib: int | None  # GNU time's %M; None without GNU time (Hugo or notesite)
+    cpu_seconds: float | None  # GNU time's %U + %S: user + system, reaped children included
     sampled_largest_kib: int  # the largest single process the sampler saw
     tree_kib: int  # the largest sum over the process tree the sampler saw
     out_bytes: int
@@ -275,10 +278,10 @@ def timed(
 ) -> Run:
     """Run one build, timed, with the memory of its process tree and its output's size."""
     logs = setup.logs
-    largest_file = logs / f"{label}.maxrss"
+    time_file = logs / f"{label}.time"
     wrapped = setup.measure_largest
     if wrapped:
-        command = [str(GNU_TIME), "-o", str(largest_file), "-f", "%M", *command]
+        command = [str(GNU_TIME), "-o", str(time_file), "-f", "%M %U %S", *command]
     stdout_path, stderr_path = logs / f"{label}.stdout.log", logs / f"{label}.stderr.log"
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         start = time.perf_counter()
@@ -292,9 +295,10 @@ def timed(
     if code != 0:
         stderr = stderr_path.read_text(encoding="utf-8", errors="replace")
         sys.exit(f"{label} failed ({code}): {' '.join(command)}\n{stdout}{stderr}")
-    largest = None
+    largest = cpu = None
     if wrapped:
-        largest = int(largest_file.read_text().strip().splitlines()[-1])
+        kib, user, system = time_file.read_text().strip().splitlines()[-1].split()
+        largest, cpu = int(kib), float(user) + float(system)
     lines = stdout.strip().splitlines()
     match = SUMMARY.search(stdout)
     formulas = (int(match[1]), int(match[2]), int(match[3])) if match else None
@@ -302,6 +306,7 @@ def timed(
     return Run(
         seconds,
         largest,
+        cpu,
         sampler.peak_single_kib,
         sampler.peak_total_kib,
         out_bytes,
@@ -475,6 +480,11 @@ def median(runs: list[Run]) -> float:
     return statistics.median(run.seconds for run in runs)
 
 
+def cpu_text(runs: list[Run]) -> str:
+    cpu = [run.cpu_seconds for run in runs if run.cpu_seconds is not None]
+    return f"{statistics.median(cpu):.1f}" if cpu else "-"
+
+
 def largest_text(runs: list[Run]) -> str:
     """GNU time's exact peak of the process it waits for, or a sampled child's if larger."""
     sampled = max(run.sampled_largest_kib for run in runs)
@@ -518,7 +528,7 @@ def print_table(results: Results) -> None:
     print()
     print(f"N = {results.articles:,} articles, {len(next(iter(results.runs.values())))} rounds")
     header = (
-        f"{'variant':<19} {'median s':>8} {'min s':>7} {'max s':>7} {'x hugo':>7}"
+        f"{'variant':<19} {'median s':>8} {'min s':>7} {'max s':>7} {'x hugo':>7} {'cpu s':>6}"
         f" {'largest MiB':>11} {'all MiB':>8} {'out MB':>7} {'files':>6}  formulas"
     )
     print(header)
@@ -526,10 +536,11 @@ def print_table(results: Results) -> None:
     for variant, runs in results.runs.items():
         secs = [run.seconds for run in runs]
         ratio = f"{median(runs) / reference:.2f}x" if reference else "-"
+        tree_mib = max(run.tree_kib for run in runs) / 1024
         last = runs[-1]
         print(
             f"{variant:<19} {median(runs):>8.2f} {min(secs):>7.2f} {max(secs):>7.2f} {ratio:>7}"
-            f" {largest_text(runs):>11} {max(r.tree_kib for r in runs) / 1024:>8.0f}"
+            f" {cpu_text(runs):>6} {largest_text(runs):>11} {tree_mib:>8.0f}"
             f" {last.out_bytes / 1e6:>7.1f} {last.out_files:>6}  {formulas_text(runs)}"
         )
     print()
