@@ -15,9 +15,9 @@ folders left empty are removed and the manifest is written. Leaving it with an
 exception (a template error, Ctrl-C) removes the staging folder and nothing else.
 
 The manifest, `.notesite-manifest.json` in the output folder, records each file's
-size, mtime, inode and sha256 as last written (and for a copy, its source's path,
-size and mtime), so an unchanged file is known by one stat; a file that does not
-match its record is read and hashed. A missing or unreadable manifest costs only
+size, mtime, inode and sha256 as last written (and for a copy, a digest of its
+source's path, and the source's size and mtime), so an unchanged file is known by
+one stat; a file that does not match its record is read and hashed. A missing or unreadable manifest costs only
 that reading. It is not part of the site, but it is deployed with it (GitHub Pages
 serves every file of the folder, this one included).
 """
@@ -128,7 +128,10 @@ class SiteWriter:
         """The file `path` of this build is a copy of the file `source`."""
         self._claim(path)
         info = source.stat()
-        origin = (str(source), info.st_size, info.st_mtime_ns)
+        # The source's path is recorded as a digest: the manifest is deployed with the
+        # site, and the build machine's folders are nobody's business.
+        where = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:32]
+        origin = (where, info.st_size, info.st_mtime_ns)
         record, found = self._old.get(path), self._found.get(path)
         if record and found and record.source == origin and record.describes(found):
             self._kept[path] = record  # neither the copy nor its source changed
