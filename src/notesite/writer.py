@@ -17,9 +17,10 @@ exception (a template error, Ctrl-C) removes the staging folder and nothing else
 The manifest, `.notesite-manifest.json` in the output folder, records each file's
 size, mtime, inode and sha256 as last written (and for a copy, a digest of its
 source's path, and the source's size and mtime), so an unchanged file is known by
-one stat; a file that does not match its record is read and hashed. A missing or unreadable manifest costs only
-that reading. It is not part of the site, but it is deployed with it (GitHub Pages
-serves every file of the folder, this one included).
+one stat; a file that does not match its record is read and hashed. A missing or
+unreadable manifest costs only that reading. It is not part of the site, but it is
+deployed with it (GitHub Pages serves every file of the folder, this one included),
+so it holds no path outside the output folder.
 """
 
 from __future__ import annotations
