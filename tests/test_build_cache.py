@@ -172,7 +172,7 @@ def test_a_killed_build_leaves_no_entry_that_is_trusted(tmp_path: Path) -> None:
         (root / f"content/posts/rl/n{i}.md").write_text(note(i), encoding="utf-8")
     cache = tmp_path / "cache"
     command = [sys.executable, "-m", "notesite", "build", "--source", str(root)]
-    command += ["--output", str(tmp_path / "killed"), "--cache-dir", str(cache)]
+    command += ["--output", str(tmp_path / "killed"), "--cache-dir", str(cache), "--jobs", "2"]
     killed = 0
     for delay in (0.5, 1.0, 1.5):
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -180,4 +180,21 @@ def test_a_killed_build_leaves_no_entry_that_is_trusted(tmp_path: Path) -> None:
         process.send_signal(signal.SIGKILL)
         killed += process.wait() == -signal.SIGKILL
     assert killed > 0  # at least one build was stopped half-way
+    for _ in range(50):  # workers of a killed build see their parent gone and stop
+        if not _notesite_processes(str(tmp_path / "killed")):
+            break
+        time.sleep(0.1)
+    assert _notesite_processes(str(tmp_path / "killed")) == []
     assert_same_as_fresh(root, cache, tmp_path, "after-kill")
+
+
+def _notesite_processes(marker: str) -> list[str]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = status.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if marker in command and "pytest" not in command.split()[0]:
+            found.append(command)
+    return found

@@ -64,7 +64,7 @@ def map_in_order(
 
 # ---------------------------------------------------------------------------- two phases
 
-_phased: tuple[Callable[..., Any], Callable[..., Any], Any, int] | None = None
+_phased: tuple[Callable[..., Any], Callable[..., Any], Any, int, list[Any]] | None = None
 CHUNK = 16  # results sent per message: bounded memory, few messages
 
 
@@ -72,7 +72,11 @@ def _phased_worker(conn: Any, worker: int, workers: int) -> None:
     """Run phase one on this worker's share, keep what it made, wait for the parent's
     message, run phase two on the same share."""
     assert _phased is not None
-    first, second, state, count = _phased
+    first, second, state, count, pipes = _phased
+    for parent_end, child_end in pipes:  # inherited by fork: keep only our own end, so
+        parent_end.close()  # that the parent's death is an EOF here, not a hang
+        if child_end is not conn:
+            child_end.close()
     try:
         mine = range(worker, count, workers)
         kept: dict[int, Any] = {}
@@ -133,9 +137,9 @@ def run_phased(
         seconds = [second(state, i, kept, message) for i, (_, kept) in enumerate(done)]
         return [value for value, _ in done], seconds
     global _phased
-    _phased = (first, second, state, count)
     context = multiprocessing.get_context("fork")
     pipes = [context.Pipe() for _ in range(workers)]
+    _phased = (first, second, state, count, pipes)
     processes = [
         context.Process(target=_phased_worker, args=(child, worker, workers), daemon=True)
         for worker, (_, child) in enumerate(pipes)
