@@ -525,6 +525,7 @@ def test_cli_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     summary = re.compile(
         r"notesite: ([\d,]+) pages \(([\d,]+) files: ([\d,]+) written, ([\d,]+) unchanged, "
         r"([\d,]+) removed\) to (.+)/; posts: (2 en, [65] zh); "
+        r"notes: (\d+) rendered, (\d+) from cache; "
         r"formulas: \d+ \(\d+ rendered, \d+ from cache\); (\d+\.\d+) s"
     )
 
@@ -536,8 +537,11 @@ def test_cli_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         match = summary.fullmatch(last)
         assert match, last
         assert Path(match[6]) == output
-        assert 0 < float(match[8]) < 60
+        assert 0 < float(match[10]) < 60
+        notes.append((int(match[8]), int(match[9])))
         return (*(int(n.replace(",", "")) for n in match.groups()[:5]), match[7])
+
+    notes: list[tuple[int, int]] = []  # (rendered, from cache) per build
 
     pages, files, written, unchanged, removed, posts = run()
     assert posts == "2 en, 6 zh"
@@ -553,3 +557,5 @@ def test_cli_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert pages_after < pages and files_after == len(after) == written + unchanged
     assert removed == len(before.keys() - after.keys()) and "posts/dqn/index.html" in before
     assert written == sum(1 for path in after if before.get(path) != after[path])
+    # The second build parsed no note: every remaining one came from the cache.
+    assert notes[1][0] == 0 and notes[1][1] == sum(notes[0]) - 1

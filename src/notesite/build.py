@@ -17,8 +17,10 @@ from notesite.writer import SiteWriter, WriteCounts
 
 @dataclass(frozen=True)
 class BuildResult:
-    formulas: int
+    formulas: int  # of the notes rendered in this build (the others came from the cache)
     formulas_rendered: int
+    notes: int
+    notes_rendered: int  # notes parsed and rendered (the others came from the cache)
     pages: int
     files: int  # written + unchanged
     written: int  # new or changed files
@@ -33,7 +35,8 @@ class BuildResult:
         return (
             f"notesite: {self.pages:,} pages ({self.files:,} files: {self.written:,} written, "
             f"{self.unchanged:,} unchanged, {self.removed:,} removed) to {output}/; "
-            f"posts: {per_language}; formulas: {self.formulas:,} "
+            f"posts: {per_language}; notes: {self.notes_rendered:,} rendered, "
+            f"{self.notes - self.notes_rendered:,} from cache; formulas: {self.formulas:,} "
             f"({self.formulas_rendered:,} rendered, "
             f"{self.formulas - self.formulas_rendered:,} from cache); {self.seconds:.2f} s"
         )
@@ -70,6 +73,8 @@ def build(
     return BuildResult(
         formulas=plan.math.formulas_total,
         formulas_rendered=plan.math.formulas_rendered,
+        notes=len(plan.facts),
+        notes_rendered=plan.notes_rendered,
         pages=len(plan.pages),
         files=counts.written + counts.unchanged,
         written=counts.written,
