@@ -21,7 +21,9 @@ def _second(state: list[int], index: int, kept: int, message: int) -> tuple[int,
 
 def test_two_phases_keep_order_and_items_stay_in_their_process() -> None:
     count = MIN_ITEMS_PER_WORKER * 3
-    firsts, seconds = run_phased(_first, _second, len, list(range(count)), count, jobs=3)
+    done: dict[int, tuple[int, int]] = {}
+    firsts = run_phased(_first, _second, len, list(range(count)), count, 3, done.__setitem__)
+    seconds = [done[index] for index in range(count)]
     assert [value for _, value in seconds] == [i * 10 + count + i for i in range(count)]
     # The second phase of each item ran in the process that ran its first phase.
     assert [pid for pid, _ in seconds] == firsts
@@ -36,7 +38,7 @@ def test_an_error_in_a_worker_reaches_the_caller() -> None:
         return index, index
 
     try:
-        run_phased(failing, _second, lambda v: 0, None, 40, jobs=2)
+        run_phased(failing, _second, lambda v: 0, None, 40, 2, lambda index, value: None)
     except ValueError as error:
         assert str(error) == "note 20 is broken"
     else:

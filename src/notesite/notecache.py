@@ -16,7 +16,6 @@ import pickle
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -52,6 +51,16 @@ def _checksum(payload: bytes) -> str:
     return f"{zlib.crc32(payload):08x}-{len(payload)}"
 
 
+def _rows(key: str, result: NoteResult) -> tuple[tuple[str, str, bytes], ...]:
+    """The head row and the body row of an entry."""
+    feed = "page" if result.feed is result.page else result.feed
+    rows = []
+    for value in (result.head(), (result.page.html, feed)):
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        rows.append((key, _checksum(payload), payload))
+    return tuple(rows)
+
+
 class NoteStore:
     """The persistent cache of `NoteResult`s (a no-op without a path)."""
 
@@ -60,6 +69,7 @@ class NoteStore:
         self.pending: dict[str, NoteResult] = {}
         self.used: set[str] = set()  # keys used since the last commit
         self.stamped: set[str] = set()  # keys marked as used by this process
+        self.written: set[str] = set()  # keys stored since the last commit (uncommitted)
         self.lock = threading.Lock()
         self.db = self._open() if path is not None else None
 
@@ -130,8 +140,33 @@ class NoteStore:
         self.used.add(key)
 
     def put(self, key: str, result: NoteResult) -> None:
-        self.pending[key] = result
+        """Store an entry now, in the transaction `commit` ends (this connection reads it
+        back at once; no other does before the commit)."""
         self.used.add(key)
+        if self.db is not None:
+            try:
+                with self.lock:
+                    for table, row in zip(("notes", "bodies"), _rows(key, result), strict=True):
+                        self.db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", row)
+                self.written.add(key)
+                return
+            except sqlite3.DatabaseError:
+                pass  # kept in memory instead
+        self.pending[key] = result
+
+    def holds(self, key: str) -> bool:
+        """Whether the entry can be read back from the store (not only from memory)."""
+        return key in self.written
+
+    def discard(self) -> None:
+        """Forget what this process stored but did not commit."""
+        if self.db is not None:
+            with self.lock:
+                self.db.rollback()
+        self.pending.clear()
+        self.written.clear()
+        self.used.clear()
+        self.stamped.clear()
 
     def commit(self, prune: bool = True) -> bool:
         """Write this run's new entries and mark the used ones. With `prune` (a build),
@@ -146,14 +181,9 @@ class NoteStore:
         try:
             with self.lock, self.db:
                 build = self._build_number(1 if prune or not self.stamped else 0)
-                # One entry pickled at a time: a build's worth of payloads never sits
-                # in memory at once.
-                self.db.executemany(
-                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", self._rows(head=True)
-                )
-                self.db.executemany(
-                    "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", self._rows(head=False)
-                )
+                for key, result in self.pending.items():  # put could not store them
+                    for table, row in zip(("notes", "bodies"), _rows(key, result), strict=True):
+                        self.db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", row)
                 self.db.executemany(
                     "INSERT OR REPLACE INTO used VALUES (?, ?)", ((k, build) for k in self.used)
                 )
@@ -161,20 +191,12 @@ class NoteStore:
                     self._prune(build - KEEP_UNUSED_BUILDS)
         except sqlite3.DatabaseError:
             return False  # a cache that cannot be written is a slower next build, no error
+        finally:
+            self.written.clear()
         self.stamped |= self.used
         self.pending.clear()
         self.used.clear()
         return True
-
-    def _rows(self, head: bool) -> Iterator[tuple[str, str, bytes]]:
-        for key, result in self.pending.items():
-            if head:
-                value: object = result.head()
-            else:
-                feed = "page" if result.feed is result.page else result.feed
-                value = (result.page.html, feed)
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            yield key, _checksum(payload), payload
 
     def _prune(self, oldest: int) -> None:
         assert self.db is not None

@@ -124,9 +124,7 @@ class NoteStage:
             else:
                 todo.append(post)
         self.last_inputs = (site, strings, feeds, server, parser, targets)
-        math = self._render(site, strings, todo, feeds, server, parser, targets, results)
-        for post in todo:
-            self.store.put(keys[post], results[post])
+        math = self._render(site, strings, todo, feeds, server, parser, targets, results, keys)
         self.keys = {post: (contexts[post.lang], key) for post, key in keys.items()}
         self.memory = {keys[post]: result for post, result in results.items()}
         ordered = {post: results[post] for post in (*site.posts, *site.pages)}
@@ -137,16 +135,12 @@ class NoteStage:
         (a build holds one page's HTML at a time; `full_page` reads it back), and True;
         when the store cannot take them, the results whole, and False."""
         self.memory.clear()
-        if self.store.commit():
-            return {post: result.head() for post, result in run.results.items()}, True
-        whole = {}
-        for post, result in run.results.items():
-            found = self.store.get(run.keys[post]) if post in self.heads else result
-            if found is None:
-                raise RuntimeError(f"the note cache lost {post.source} during the build")
-            whole[post] = found
-        self.heads.clear()
-        return whole, False
+        if self.store.db is None:
+            return run.results, False
+        # Should the commit fail, a page whose body is not in the store is rendered
+        # again by full_page: slower, never wrong.
+        self.store.commit()
+        return {post: result.head() for post, result in run.results.items()}, True
 
     def full_page(self, post: Post) -> RenderedDoc:
         """A spilled note's page document, from the store; made again if its stored
@@ -164,9 +158,7 @@ class NoteStage:
         """Drop what this process made (after a crash: it may be half-made)."""
         self.memory.clear()
         self.keys.clear()
-        self.store.pending.clear()
-        self.store.used.clear()
-        self.store.stamped.clear()
+        self.store.discard()
 
     def _key(self, post: Post, context: str) -> str:
         known = self.keys.get(post)
@@ -184,31 +176,46 @@ class NoteStage:
         parser: MarkdownRenderer,
         targets: dict[str, str],
         results: dict[Post, NoteResult],
+        keys: dict[Post, str],
     ) -> MathSetup:
         """Parse the notes in `todo`, render all their formulas in one batch, render them
-        (parse and render spread over processes when there are many)."""
+        (parse and render spread over processes when there are many). Each result goes
+        to the store as it arrives; a build keeps only its head (see spill)."""
         job = _Job(site, strings, todo, feeds, server, parser, targets)
-        found, documents = run_phased(
-            _parse_one, _render_one, job.render_formulas, job, len(todo), self.jobs
-        )
+
+        def done(index: int, documents: tuple[RenderedDoc, RenderedDoc | None]) -> None:
+            post = todo[index]
+            result = self._result(post, job, index, documents)
+            self.store.put(keys[post], result)
+            keep_whole = not self.light or post in feeds or not self.store.holds(keys[post])
+            results[post] = result if keep_whole else result.head()
+
+        run_phased(_parse_one, _render_one, job.render_formulas, job, len(todo), self.jobs, done)
         assert job.math is not None
-        for post, (facts, formulas, lookups), (page, feed) in zip(
-            todo, found, documents, strict=True
-        ):
-            results[post] = NoteResult(
-                facts=facts,
-                formulas=formulas,
-                page=page,
-                feed=feed,
-                reference_warnings=reference_warnings(facts),
-                katex_warnings=tuple(
-                    (w.line - post.body_line, w.message)
-                    for w in job.math.note_warnings.get(post, ())
-                ),
-                lookups=tuple(sorted(lookups.items())),
-                has_feed=feed is not None,
-            )
         return job.math
+
+    def _result(
+        self,
+        post: Post,
+        job: _Job,
+        index: int,
+        documents: tuple[RenderedDoc, RenderedDoc | None],
+    ) -> NoteResult:
+        assert job.math is not None and job.found is not None
+        facts, formulas, lookups = job.found[index]
+        page, feed = documents
+        return NoteResult(
+            facts=facts,
+            formulas=formulas,
+            page=page,
+            feed=feed,
+            reference_warnings=reference_warnings(facts),
+            katex_warnings=tuple(
+                (w.line - post.body_line, w.message) for w in job.math.note_warnings.get(post, ())
+            ),
+            lookups=tuple(sorted(lookups.items())),
+            has_feed=feed is not None,
+        )
 
 
 @dataclass
@@ -224,12 +231,14 @@ class _Job:
     targets: dict[str, str]
     math: MathSetup | None = None  # set between the phases, in the parent
     formulas_loaded: bool = False  # per process: see _render_one
+    found: list | None = None  # phase one's facts, formulas and lookups, by index
 
     def render_formulas(
         self, found: list[tuple[NoteFacts, NoteFormulas, dict[str, str | None]]]
     ) -> dict | None:
         """Between the phases: every formula of the parsed notes through KaTeX; returns
         the results the workers' renderers look up (None in client mode)."""
+        self.found = found
         formulas = {post: item[1] for post, item in zip(self.todo, found, strict=True)}
         in_feeds = [post for post in self.todo if post in self.feeds]
         self.math = prepare_math(self.site, self.todo, formulas, in_feeds, self.server, self.parser)

@@ -105,7 +105,7 @@ def _phased_worker(conn: Any, worker: int, workers: int) -> None:
         conn.close()
 
 
-def _collect(conns: list[Any], into: dict[int, Any]) -> None:
+def _collect(conns: list[Any], into: Callable[[list[tuple[int, Any]]], Any]) -> None:
     """Receive one phase's results from every worker (whichever is ready first)."""
     pending = set(conns)
     while pending:
@@ -113,7 +113,7 @@ def _collect(conns: list[Any], into: dict[int, Any]) -> None:
             kind, payload = conn.recv()
             if kind == "error":
                 raise payload
-            into.update(payload)
+            into(payload)
             if kind == "done":
                 pending.discard(conn)
 
@@ -125,17 +125,20 @@ def run_phased(
     state: Any,
     count: int,
     jobs: int,
-) -> tuple[list[Any], list[Any]]:
+    done: Callable[[int, Any], None],
+) -> list[Any]:
     """Two phases over range(count), each item staying in one process between them:
     `first(state, i) -> (value, kept)`, then `between(values) -> message` in this
-    process, then `second(state, i, kept, message)`. Returns both phases' values in
-    input order. Module-level functions only; workers are forked."""
+    process, then `second(state, i, kept, message)`, whose value is handed to
+    `done(i, value)` as soon as it arrives (any order: nothing waits for the rest).
+    Returns phase one's values in input order. Workers are forked."""
     workers = min(jobs, count // MIN_ITEMS_PER_WORKER)
     if workers <= 1 or not can_fork():
-        done = [first(state, index) for index in range(count)]
-        message = between([value for value, _ in done])
-        seconds = [second(state, i, kept, message) for i, (_, kept) in enumerate(done)]
-        return [value for value, _ in done], seconds
+        made = [first(state, index) for index in range(count)]
+        message = between([value for value, _ in made])
+        for index, (_, kept) in enumerate(made):
+            done(index, second(state, index, kept, message))
+        return [value for value, _ in made]
     global _phased
     context = multiprocessing.get_context("fork")
     pipes = [context.Pipe() for _ in range(workers)]
@@ -151,13 +154,13 @@ def run_phased(
             child.close()  # the workers hold theirs: a dead worker is an EOF here
         conns = [parent for parent, _ in pipes]
         firsts: dict[int, Any] = {}
-        _collect(conns, firsts)
-        message = between([firsts[index] for index in range(count)])
+        _collect(conns, firsts.update)
+        values = [firsts[index] for index in range(count)]
+        message = between(values)
         for conn in conns:
             conn.send(message)
-        seconds: dict[int, Any] = {}
-        _collect(conns, seconds)
-        return [firsts[i] for i in range(count)], [seconds[i] for i in range(count)]
+        _collect(conns, lambda items: [done(index, value) for index, value in items])
+        return values
     finally:
         _phased = None
         for process in processes:
