@@ -90,7 +90,6 @@ class NoteStage:
         self.jobs = jobs  # processes for rendering (see parallel.py)
         # A build reads stored notes without their page HTML (see spill, full_page).
         self.light = light
-        self.heads: set[Post] = set()  # this run's results read without their body
         self.last_inputs: tuple | None = None  # what the last run rendered with
         self.memory: dict[str, NoteResult] = {}
         # post -> (context, key): the loader hands back the same Post while its file is
@@ -107,7 +106,6 @@ class NoteStage:
         targets: dict[str, str],
     ) -> NotesRun:
         contexts = {lang: render_context(site, s, server) for lang, s in strings.items()}
-        self.heads = set()
         feeds = set(in_feeds)
         results: dict[Post, NoteResult] = {}
         keys: dict[Post, str] = {}
@@ -116,8 +114,6 @@ class NoteStage:
             key = keys[post] = self._key(post, contexts[post.lang])
             body = not self.light or post in feeds
             found = self.memory.get(key) or self.store.get(key, body=body)
-            if found is not None and not body and key not in self.memory:
-                self.heads.add(post)
             if found is not None and _still_valid(found, post in feeds, post, targets):
                 self.store.keep(key)
                 results[post] = found
@@ -131,9 +127,9 @@ class NoteStage:
         return NotesRun(ordered, math, _warnings(site, ordered), todo, keys)
 
     def spill(self, run: NotesRun) -> tuple[dict[Post, NoteResult], bool]:
-        """Write the run's results to the store and return them without their page HTML
+        """Commit the run's results to the store and return them without their page HTML
         (a build holds one page's HTML at a time; `full_page` reads it back), and True;
-        when the store cannot take them, the results whole, and False."""
+        without a store, the results whole, and False."""
         self.memory.clear()
         if self.store.db is None:
             return run.results, False
