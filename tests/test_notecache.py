@@ -21,11 +21,16 @@ def result(text: str) -> NoteResult:
 def test_entries_appear_only_after_commit(tmp_path: Path) -> None:
     path = tmp_path / "notes.sqlite"
     store = NoteStore(path)
-    store.put("a", result("正文"))
+    store.put("a", result("正文"))  # stored now, in the open transaction (a build)
+    store.put("b", result("另一篇"), now=False)  # kept in memory (a save while serving)
+    assert store.holds("a") and not store.holds("b")
+    assert store.get("a") is not None and store.get("b") is not None  # this process
     assert NoteStore(path).get("a") is None  # another process sees nothing yet
+    assert NoteStore(path).get("b") is None
     store.commit()
     found = NoteStore(path).get("a")
     assert found is not None and found.page.html == result("正文").page.html
+    assert NoteStore(path).get("b") is not None
 
 
 def test_unused_entries_go_after_some_builds_and_saves_are_not_builds(tmp_path: Path) -> None:

@@ -139,11 +139,12 @@ class NoteStore:
         """This build used the entry (so it is not dropped as unused)."""
         self.used.add(key)
 
-    def put(self, key: str, result: NoteResult) -> None:
+    def put(self, key: str, result: NoteResult, now: bool = True) -> None:
         """Store an entry now, in the transaction `commit` ends (this connection reads it
-        back at once; no other does before the commit)."""
+        back at once; no other does before the commit), or (`now=False`: a save while
+        serving, where every millisecond shows) keep it in memory until `commit`."""
         self.used.add(key)
-        if self.db is not None:
+        if now and self.db is not None:
             try:
                 with self.lock:
                     for table, row in zip(("notes", "bodies"), _rows(key, result), strict=True):

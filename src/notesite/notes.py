@@ -182,7 +182,7 @@ class NoteStage:
         def done(index: int, documents: tuple[RenderedDoc, RenderedDoc | None]) -> None:
             post = todo[index]
             result = self._result(post, job, index, documents)
-            self.store.put(keys[post], result)
+            self.store.put(keys[post], result, now=self.light)
             keep_whole = not self.light or post in feeds or not self.store.holds(keys[post])
             results[post] = result if keep_whole else result.head()
 

@@ -37,6 +37,9 @@ def _digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+COMMIT_EVERY = 20  # saves whose rendered notes wait in memory before going to the store
+
+
 class LiveSite:
     def __init__(self, root: Path, drafts: bool = True, cache_dir: Path | None = None) -> None:
         self.root = root
@@ -82,7 +85,9 @@ class LiveSite:
             except Exception as error:  # a bug: keep serving the last good pages
                 return self._crashed(error)
             self.error = None
-            self.pipeline.notes.store.commit(prune=False)
+            store = self.pipeline.notes.store
+            if self.plan is None or len(store.pending) >= COMMIT_EVERY:
+                store.commit(prune=False)  # the first build, then now and then (not per save)
             self.warnings = _warnings_about(plan, self.touched)
             changed_copies = self._adopt(plan, pages, shown)
             changed = {path for path in watched_files if self._digest_of(path) != before[path]}
@@ -172,7 +177,9 @@ class LiveSite:
         return any(real.is_relative_to(base) for base in allowed)
 
     def close(self) -> None:
-        self.pipeline.close()
+        with self.lock:
+            self.pipeline.notes.store.commit(prune=False)  # what the saves rendered
+            self.pipeline.close()
 
 
 def _warnings_about(plan: SitePlan, touched: set[Path]) -> str | None:
