@@ -263,6 +263,13 @@ def fresh(path: Path) -> Path:
     return path
 
 
+def absent(path: Path) -> Path:
+    """path, with nothing there: the build creates the folder."""
+    if path.exists():
+        shutil.rmtree(path)
+    return path
+
+
 def folder_size(folder: Path) -> tuple[int, int]:
     """Bytes and number of files under folder."""
     total = files = 0
@@ -365,15 +372,13 @@ def run_variant(setup: Setup, variant: str, round_no: int) -> Run:
     label = f"{setup.articles}-{variant.replace(' ', '-')}-{round_no + 1}"
     runs = setup.work / "runs"
     if variant == CLEAN:
-        output, cache = fresh(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
-        shutil.rmtree(output)  # a new folder: notesite creates it
+        output, cache = absent(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
         run = notesite_build(setup, output, cache, label)
         shutil.rmtree(output, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
         return run
     if variant == HUGO:
-        output, cache = fresh(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
-        shutil.rmtree(output)
+        output, cache = absent(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
         run = hugo_build(setup, output, cache, label)
         shutil.rmtree(output, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
