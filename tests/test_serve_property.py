@@ -26,6 +26,7 @@ from notesite.errors import NotesiteError
 from notesite.loader import load_site
 from notesite.serve.http import RELOAD_SCRIPT_TAG
 from notesite.serve.state import LiveSite
+from notesite.writer import MANIFEST
 
 CONFIG = BASIC_CONFIG.replace("page_size: 2", "page_size: 3")
 NAMES = ["a", "b", "c", "d", "e"]
@@ -149,8 +150,10 @@ def built_files(root: Path, output: Path, cache: Path | None = None) -> dict[str
         return None
     shutil.rmtree(output, ignore_errors=True)
     build(root, output, drafts=True, cache_dir=cache)
-    return {
-        p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()
+    return {  # the writer's manifest is its record of the output, not a file of the site
+        p.relative_to(output).as_posix(): p.read_bytes()
+        for p in output.rglob("*")
+        if p.is_file() and p.name != MANIFEST
     }
 
 

@@ -12,6 +12,7 @@ from conftest import BASIC_CONFIG, parse_html, post, write_site
 from selectolax.lexbor import LexborHTMLParser
 
 from notesite.cli import main
+from notesite.writer import MANIFEST
 
 LONG = "残差" * 500  # 1000 CJK characters: 3 minutes at 400 a minute
 
@@ -501,10 +502,11 @@ def test_every_internal_reference_exists(out: Path) -> None:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
+    """The site's files; the writer's manifest (sizes, mtimes, inodes) is not one of them."""
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != MANIFEST
     }
 
 
@@ -520,21 +522,40 @@ def test_two_builds_are_byte_identical(tmp_path: Path, build_site) -> None:
 def test_cli_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = write_fixture(tmp_path / "site")
     output = tmp_path / "public"
-
-    assert main(["build", "--source", str(root), "--output", str(output)]) == 0
-    captured = capsys.readouterr()
-
-    assert "Traceback" not in captured.err
-    last = captured.out.strip().splitlines()[-1]
-    match = re.fullmatch(
-        r"notesite: wrote (\d+) pages \((\d+) files\) to (.+); posts: 2 en, 6 zh; "
-        r"formulas: \d+ \(\d+ rendered, \d+ from cache\); (\d+\.\d+) s",
-        last,
+    summary = re.compile(
+        r"notesite: ([\d,]+) pages \(([\d,]+) files: ([\d,]+) written, ([\d,]+) unchanged, "
+        r"([\d,]+) removed\) to (.+)/; posts: (2 en, [65] zh); "
+        r"notes: (\d+) rendered, (\d+) from cache; "
+        r"formulas: \d+ \(\d+ rendered, \d+ from cache\); (\d+\.\d+) s"
     )
-    assert match, last
-    pages, files, where, seconds = match.groups()
+
+    def run() -> tuple[int, int, int, int, int, str]:
+        assert main(["build", "--source", str(root), "--output", str(output)]) == 0
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err
+        last = captured.out.strip().splitlines()[-1]
+        match = summary.fullmatch(last)
+        assert match, last
+        assert Path(match[6]) == output
+        assert 0 < float(match[10]) < 60
+        notes.append((int(match[8]), int(match[9])))
+        return (*(int(n.replace(",", "")) for n in match.groups()[:5]), match[7])
+
+    notes: list[tuple[int, int]] = []  # (rendered, from cache) per build
+
+    pages, files, written, unchanged, removed, posts = run()
+    assert posts == "2 en, 6 zh"
     html = [p for p in output.rglob("*.html") if p.relative_to(output).parts[0] != "static"]
-    assert int(pages) == len(html)
-    assert int(files) == sum(1 for p in output.rglob("*") if p.is_file())
-    assert Path(where) == output
-    assert 0 < float(seconds) < 60
+    assert pages == len(html)
+    assert files == written == len(snapshot(output)) and (unchanged, removed) == (0, 0)
+
+    before = snapshot(output)
+    (root / "content/posts/rl/dqn.md").unlink()
+    pages_after, files_after, written, unchanged, removed, posts = run()
+    after = snapshot(output)
+    assert posts == "2 en, 5 zh"
+    assert pages_after < pages and files_after == len(after) == written + unchanged
+    assert removed == len(before.keys() - after.keys()) and "posts/dqn/index.html" in before
+    assert written == sum(1 for path in after if before.get(path) != after[path])
+    # The second build parsed no note: every remaining one came from the cache.
+    assert notes[1][0] == 0 and notes[1][1] == sum(notes[0]) - 1

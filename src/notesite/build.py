@@ -10,16 +10,22 @@ from pathlib import Path
 
 from notesite.errors import NotesiteError, Problem, fail
 from notesite.mathsetup import default_cache_dir
-from notesite.pipeline import Pipeline
-from notesite.writer import write_site
+from notesite.pipeline import Pipeline, SitePlan
+from notesite.progress import Progress
+from notesite.writer import SiteWriter, WriteCounts
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    formulas: int
+    formulas: int  # of the notes rendered in this build (the others came from the cache)
     formulas_rendered: int
+    notes: int
+    notes_rendered: int  # notes parsed and rendered (the others came from the cache)
     pages: int
-    files: int
+    files: int  # written + unchanged
+    written: int  # new or changed files
+    unchanged: int  # files whose bytes the output already had
+    removed: int  # files of the previous output this build did not produce
     posts_per_language: dict[str, int]
     seconds: float
     warnings: tuple[Problem, ...]
@@ -27,10 +33,12 @@ class BuildResult:
     def summary(self, output: Path) -> str:
         per_language = ", ".join(f"{n} {lang}" for lang, n in self.posts_per_language.items())
         return (
-            f"notesite: wrote {self.pages} pages ({self.files} files) to {output}; "
-            f"posts: {per_language}; formulas: {self.formulas} "
-            f"({self.formulas_rendered} rendered, {self.formulas - self.formulas_rendered} "
-            f"from cache); {self.seconds:.2f} s"
+            f"notesite: {self.pages:,} pages ({self.files:,} files: {self.written:,} written, "
+            f"{self.unchanged:,} unchanged, {self.removed:,} removed) to {output}/; "
+            f"posts: {per_language}; notes: {self.notes_rendered:,} rendered, "
+            f"{self.notes - self.notes_rendered:,} from cache; formulas: {self.formulas:,} "
+            f"({self.formulas_rendered:,} rendered, "
+            f"{self.formulas - self.formulas_rendered:,} from cache); {self.seconds:.2f} s"
         )
 
 
@@ -40,34 +48,69 @@ def build(
     drafts: bool = False,
     strict: bool = False,
     cache_dir: Path | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """The whole pipeline once. `strict` turns warnings into a failed build (nothing written)."""
     started = time.perf_counter()
+    progress = progress or Progress("off")
     source_resolved, output_resolved = source.resolve(), output.resolve()
     if output_resolved == source_resolved or output_resolved in source_resolved.parents:
         raise fail(output, 1, "the output folder must not contain the site folder")
-    pipeline = Pipeline(source, drafts, cache_dir or default_cache_dir())
+    writer = SiteWriter(output)  # refuses an output that is a file before any work
+    # Notes' HTML waits in the note store until its page is written (bounded memory).
+    pipeline = Pipeline(source, drafts, cache_dir or default_cache_dir(), jobs, spill=True)
     try:
-        plan = pipeline.run()
+        with progress.stage("planning"):
+            plan = pipeline.run()
+        pipeline.notes.store.commit()  # rendered notes, for the next build
+        if strict and plan.warnings:
+            raise NotesiteError(plan.warnings)
+        counts = write(plan, writer, progress)
     finally:
         pipeline.close()
-    if strict and plan.warnings:
-        raise NotesiteError(plan.warnings)
-    files = {page.file: plan.render_page(page) for page in plan.pages}
-    files.update(plan.generated_files())
-    count = write_site(output, files, plan.copies())
     site = plan.site
     return BuildResult(
         formulas=plan.math.formulas_total,
         formulas_rendered=plan.math.formulas_rendered,
+        notes=len(plan.facts),
+        notes_rendered=plan.notes_rendered,
         pages=len(plan.pages),
-        files=count,
+        files=counts.written + counts.unchanged,
+        written=counts.written,
+        unchanged=counts.unchanged,
+        removed=counts.removed,
         posts_per_language=dict(
             sorted(Counter(p.lang for p in site.posts).items(), key=lambda item: item[0])
         ),
         seconds=time.perf_counter() - started,
         warnings=tuple(plan.warnings),
     )
+
+
+def write(plan: SitePlan, writer: SiteWriter, progress: Progress) -> WriteCounts:
+    """Render the pages one at a time into the writer, then the feeds and generated
+    files, then the copies; the output changes only once all of them succeeded. A
+    rendered file wins over a copy of the same path (a site's own
+    `static/css/pygments.css`, a bundle's `index.html`)."""
+    rendered = {page.file for page in plan.pages}
+    with writer:
+        pages = len(plan.pages)
+        with progress.stage(f"rendering {pages:,} pages", total=pages, unit=" pages") as stage:
+            for page in plan.pages:
+                key = plan.page_key(page)
+                if not writer.reuse(page.file, key):  # made from other inputs: render it
+                    writer.write(page.file, plan.render_page(page), key)
+                stage.update()
+        with progress.stage("writing feeds and copies"):
+            for path, content in plan.generated_files().items():
+                writer.write(path, content)
+                rendered.add(path)
+            for path, source in plan.copies().items():
+                if path not in rendered:
+                    writer.copy(path, source)
+    assert writer.counts is not None  # committed
+    return writer.counts
 
 
 def print_warnings(warnings: tuple[Problem, ...]) -> None:

@@ -10,8 +10,16 @@ from notesite import __version__
 from notesite.errors import NotesiteError
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def _build(args: argparse.Namespace) -> int:
     from notesite.build import build, print_warnings
+    from notesite.parallel import default_jobs
+    from notesite.progress import Progress
 
     result = build(
         Path(args.source),
@@ -19,9 +27,12 @@ def _build(args: argparse.Namespace) -> int:
         drafts=args.drafts,
         strict=args.strict,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        jobs=args.jobs or default_jobs(),
+        progress=Progress.for_command_line(args.quiet),
     )
     print_warnings(result.warnings)
-    print(result.summary(Path(args.output)))
+    if not args.quiet:
+        print(result.summary(Path(args.output)))
     return 0
 
 
@@ -82,7 +93,17 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--cache-dir",
-        help="formula cache folder (default: $NOTESITE_CACHE_DIR or ~/.cache/notesite)",
+        help="cache folder: rendered formulas and notes (default: $NOTESITE_CACHE_DIR or "
+        "~/.cache/notesite; safe to delete)",
+    )
+    build.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        help="processes for rendering (default: one per core; 1: this process only)",
+    )
+    build.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress and no summary; only problems"
     )
     build.set_defaults(run=_build)
 

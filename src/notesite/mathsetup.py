@@ -15,7 +15,7 @@ from pathlib import Path
 from notesite.errors import Problem, fail
 from notesite.katex import Formula, FormulaEngine, KatexRenderer, KatexUnavailable, Rendered
 from notesite.loader import display_path
-from notesite.markdown import FormulaUse, MarkdownRenderer, Parsed
+from notesite.markdown import FormulaUse, MarkdownRenderer
 from notesite.mathrender import RenderedLookup
 from notesite.model import Post, Site
 
@@ -35,6 +35,7 @@ class MathSetup:
     page_renderer: MarkdownRenderer  # renders posts (KaTeX HTML + MathML, or TeX for the client)
     feed_renderer: MarkdownRenderer  # renders feed entries (MathML only in server mode)
     warnings: list[Problem] = field(default_factory=list)
+    note_warnings: dict[Post, list[Problem]] = field(default_factory=dict)  # the same, by note
     formulas_total: int = 0
     formulas_rendered: int = 0  # KaTeX runs this build (the rest came from the cache)
 
@@ -59,7 +60,7 @@ class NoteFormulas:
 
 def prepare_math(
     site: Site,
-    parsed: dict[Post, Parsed],
+    notes: Sequence[Post],
     formulas: dict[Post, NoteFormulas],
     feed_posts: list[Post],
     server: ServerMath | None,
@@ -76,7 +77,7 @@ def prepare_math(
             "math.render is 'server' but the katex npm package is not installed (run `npm ci`)",
         )
     # Sets of Formula per document are made with the parse; their union is cheap.
-    wanted: set[Formula] = set().union(*(formulas[post].page for post in parsed))
+    wanted: set[Formula] = set().union(*(formulas[post].page for post in notes))
     wanted.update(*(formulas[post].feed for post in feed_posts))
 
     katex = server.katex
@@ -87,16 +88,17 @@ def prepare_math(
         raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
 
     failed = any(f.output != "mathml" and results[f].error is not None for f in wanted)
-    warnings = [
-        warning
-        for post in (parsed if failed else ())
-        for warning in katex_warnings(site, post, formulas[post].uses, results)
-    ]
+    note_warnings = {
+        post: katex_warnings(site, post, formulas[post].uses, results)
+        for post in (notes if failed else ())
+    }
+    warnings = [warning for found in note_warnings.values() for warning in found]
     warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
     return MathSetup(
         page_renderer=server.page_renderer,
         feed_renderer=server.feed_renderer,
         warnings=warnings,
+        note_warnings=note_warnings,
         formulas_total=len(wanted),
         formulas_rendered=katex.rendered_count - before,
     )

@@ -11,8 +11,8 @@ the reference that `serve` must equal.
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -22,12 +22,15 @@ from notesite.i18n import Strings, load_strings
 from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
 from notesite.layout import CONTENT, is_markdown
 from notesite.loader import LoadMemo, display_path, load_site
-from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed, RenderedDoc
+from notesite.markdown import MarkdownRenderer, NoteFacts, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathrender import client_markup, find_katex, katex_files
-from notesite.mathsetup import MathSetup, NoteFormulas, ServerMath, prepare_math
+from notesite.mathsetup import MathSetup, ServerMath
 from notesite.model import Post, Site
 from notesite.nodekatex import NodeKatex
+from notesite.notecache import NoteStore
+from notesite.notes import NotesRun, NoteStage
+from notesite.pagekeys import PageKeys, doc_keys
 from notesite.pages import PageOut, Planner, PostView
 from notesite.pages.feeds import feed_posts, feeds_and_sitemap
 from notesite.render import PageRenderer, make_environment
@@ -63,9 +66,22 @@ class SitePlan:
     warnings: list[Problem] = field(default_factory=list)
     facts: dict[Post, NoteFacts] = field(default_factory=dict)  # what each note's parse found
     copies_memo: dict[str, Path] | None = field(default=None, repr=False)  # see copies()
+    notes_rendered: int = 0  # notes parsed and rendered in this run (the rest were reused)
+    page_keys: PageKeys | None = field(default=None, repr=False)  # see page_key()
+    # Where a note's page document is read back when the plan holds it without its
+    # HTML (a build: Pipeline(spill=True)).
+    full_page: Callable[[Post], RenderedDoc] | None = field(default=None, repr=False)
 
     def render_page(self, page: PageOut) -> bytes:
+        entry = page.context.get("entry")
+        if self.full_page is not None and entry is not None:  # its HTML was spilled
+            full = replace(entry, doc=self.full_page(entry.post))
+            page = replace(page, context={**page.context, "entry": full})
         return self.renderer.render(page)
+
+    def page_key(self, page: PageOut) -> str | None:
+        """A key of everything the page is made from (None: unknown, render it)."""
+        return self.page_keys.key(page) if self.page_keys is not None else None
 
     def generated_files(self) -> dict[str, bytes]:
         """Feeds, sitemap and generated assets (everything that is not a page or a copy)."""
@@ -95,21 +111,26 @@ class SitePlan:
         return copies
 
 
-def _fingerprint(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+def note_store_path(cache_dir: Path, root: Path) -> Path:
+    """One store per site folder, so sites do not evict each other's notes."""
+    site_id = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / f"notes-{site_id}.sqlite"
 
 
 class Pipeline:
     """The stages of a build with their memos; `run()` may be called again after edits."""
 
-    def __init__(self, root: Path, drafts: bool, cache_dir: Path | None) -> None:
+    def __init__(
+        self, root: Path, drafts: bool, cache_dir: Path | None, jobs: int = 1, spill: bool = False
+    ) -> None:
         self.root = root
+        self.jobs = jobs  # processes for rendering (see parallel.py)
+        self.spill = spill  # keep notes' page HTML in the store, not in memory (build)
         self.drafts = drafts
         self.cache_dir = cache_dir
         self.load_memo = LoadMemo()
         self.parser = MarkdownRenderer(client_markup)  # made again by read() for markdown.cjk
-        self.parsed: dict[tuple, tuple[Parsed, list[Problem], NoteFormulas]] = {}
-        self.docs: dict[tuple, RenderedDoc] = {}
+        self.notes = NoteStage(NoteStore(None), jobs)  # the store is opened by read()
         self.views: dict[tuple, PostView] = {}
         self.server: ServerMath | None = None  # see server_math()
         self.static: tuple[Path | None, dict[str, Path]] | None = None  # see _static_files
@@ -117,7 +138,7 @@ class Pipeline:
         self.engine_dist: Path | None = None
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
-        self.targets: tuple[tuple, dict[str, str], str] | None = None  # see _link_targets
+        self.targets: tuple[tuple, dict[str, str]] | None = None  # see _link_targets
         self.last: tuple[SitePlan, dict[Post, RenderedDoc]] | None = None
         self.changed: set[Path] | None = None  # what a watcher says changed (serve only)
 
@@ -152,6 +173,7 @@ class Pipeline:
         return self.engine
 
     def close(self) -> None:
+        self.notes.store.close()
         if self.katex is not None:
             self.katex.close()
         if self.engine is not None:
@@ -166,6 +188,9 @@ class Pipeline:
         """The edge: config, content, UI strings, static files, KaTeX (reusing what did
         not change)."""
         site = load_site(self.root, self.drafts, memo=self.load_memo, changed=self.changed)
+        if self.cache_dir is not None and self.notes.store.path is None:
+            store = NoteStore(note_store_path(self.cache_dir, self.root))
+            self.notes = NoteStage(store, self.jobs, light=self.spill)
         strings, warnings = site_strings(site)
         katex_dist = find_katex(self.root)
         static = self._static_files(katex_dist)
@@ -192,26 +217,19 @@ class Pipeline:
         return files
 
     def drop_memos(self) -> None:
-        """Forget parses, documents, post views and the last plan."""
+        """Forget post views and the last plan (note results are keyed by their settings)."""
         self.last = None
-        self.parsed.clear()
-        self.docs.clear()
         self.views.clear()
 
     def plan_site(self, inputs: SiteInputs) -> SitePlan:
-        """Parse, render formulas and documents, plan pages."""
+        """Every note's result (reused or made), then the pages."""
         site, strings, katex_dist = inputs.site, inputs.strings, inputs.katex_dist
-        parsed, note_warnings, formulas = self.parse_documents(site, strings)
         in_feeds = feed_posts(site)
-        server = self.server_math(site, katex_dist)
-        math = prepare_math(site, parsed, formulas, in_feeds, server, self.parser)
-        docs = {post: self.render_doc(post, parsed, math, "page") for post in parsed}
-        feed_docs = (
-            docs
-            if math.feed_renderer is math.page_renderer
-            else {post: self.render_doc(post, parsed, math, "feed") for post in in_feeds}
-        )
-        warnings = inputs.warnings + math.warnings + note_warnings
+        notes = self.render_notes(site, strings, in_feeds, katex_dist)
+        feed_docs = {p: notes.results[p].feed or notes.results[p].page for p in in_feeds}
+        results, spilled = self.notes.spill(notes) if self.spill else (notes.results, False)
+        docs = {post: result.page for post, result in results.items()}
+        warnings = inputs.warnings + notes.warnings
         live = set(docs)
         for key in [k for k in self.views if k[0] not in live]:
             del self.views[key]
@@ -219,12 +237,30 @@ class Pipeline:
         if katex_dist is None and any(page.has_math for page in pages):
             warnings.append(Problem(site.config.path, 1, KATEX_MISSING))
         renderer = self.page_renderer(site, strings, pages, katex_dist is not None)
-        facts = {post: parsed[post].facts for post in parsed}
         plan = SitePlan(
-            site, pages, renderer, feed_docs, katex_dist, inputs.static, math, warnings, facts
+            site,
+            pages,
+            renderer,
+            feed_docs,
+            katex_dist,
+            inputs.static,
+            notes.math,
+            warnings,
+            facts={post: result.facts for post, result in results.items()},
+            notes_rendered=len(notes.rendered),
+            full_page=self.notes.full_page if spilled else None,
         )
+        described = ((notes.keys[p], r.page, r.feed) for p, r in results.items())
+        plan.page_keys = PageKeys(site, strings, pages, katex_dist is not None, doc_keys(described))
         self.last = (plan, docs)
         return plan
+
+    def render_notes(
+        self, site: Site, strings: dict[str, Strings], in_feeds: list[Post], katex: Path | None
+    ) -> NotesRun:
+        server = self.server_math(site, katex)
+        targets = self._link_targets(site)
+        return self.notes.run(site, strings, in_feeds, server, self.parser, targets)
 
     def page_renderer(
         self, site: Site, strings: dict[str, Strings], pages: list[PageOut], katex: bool
@@ -233,111 +269,16 @@ class Pipeline:
             self.templates = make_environment(self.root)
         return PageRenderer(site, strings, pages, katex=katex, env=self.templates)
 
-    def render_doc(self, post: Post, parsed: dict, math: MathSetup, kind: str) -> RenderedDoc:
-        key = (kind, id(parsed[post]))  # a Parsed lives in self.parsed while it is current
-        doc = self.docs.get(key)
-        if doc is None:
-            renderer = math.page_renderer if kind == "page" else math.feed_renderer
-            doc = renderer.render(parsed[post])
-            self.docs[key] = doc
-        return doc
-
-    def parse_documents(
-        self, site: Site, strings: dict[str, Strings]
-    ) -> tuple[dict[Post, Parsed], list[Problem], dict[Post, NoteFormulas]]:
-        """Parse every post and page (reusing unchanged ones), resolving links; with the
-        warnings about what they refer to (missing files, unknown equation labels)."""
-        targets, targets_key = self._link_targets(site)
-        parsed: dict[Post, Parsed] = {}
-        formulas: dict[Post, NoteFormulas] = {}
-        warnings: list[Problem] = []
-        live_keys = set()
-        for post in (*site.posts, *site.pages):
-            key = (
-                post.source,
-                post.body,
-                post.title,
-                post.summary,
-                post.lang,
-                post.body_line,
-                post.bundle_assets,
-                targets_key,
-            )
-            live_keys.add(key)
-            if key not in self.parsed:
-                self.parsed[key] = parse_note(self.parser, site, post, strings, targets)
-            parsed[post], post_warnings, formulas[post] = self.parsed[key]
-            warnings.extend(post_warnings)
-        for stale in set(self.parsed) - live_keys:  # keep memory bounded while serving
-            gone = self.parsed.pop(stale)[0]
-            self.docs.pop(("page", id(gone)), None)
-            self.docs.pop(("feed", id(gone)), None)
-        return parsed, warnings, formulas
-
-    def _link_targets(self, site: Site) -> tuple[dict[str, str], str]:
-        """Source path -> URL of every document and asset, with its fingerprint (memoised:
-        most saves change no URL)."""
+    def _link_targets(self, site: Site) -> dict[str, str]:
+        """Source path -> URL of every document and asset (memoised: most saves change
+        no URL)."""
         items = (*site.posts, *site.pages, *site.assets)
         key = (site.config, tuple((item.source, item.url) for item in items))
         if self.targets is None or self.targets[0] != key:
             urls = Urls(site.config)
             targets = {item.source.as_posix(): urls.path(item.url) for item in items}
-            self.targets = (key, targets, _fingerprint(targets))
-        return self.targets[1], self.targets[2]
-
-
-def parse_note(
-    parser: MarkdownRenderer,
-    site: Site,
-    post: Post,
-    strings: dict[str, Strings],
-    targets: dict[str, str],
-) -> tuple[Parsed, list[Problem], NoteFormulas]:
-    """Parse one note with its links resolved; its reference warnings and formulas."""
-    # Files of a bundle are copied beside its page, so relative references stay as written.
-    bundle_files = {
-        path.as_posix(): path.relative_to(post.source.parent).as_posix()
-        for path in post.bundle_assets
-    }
-
-    def resolve(target: str) -> str | None:
-        return targets.get(target) or bundle_files.get(target)
-
-    parsed = parser.parse(
-        post.body,
-        title=post.title,
-        summary=post.summary,
-        source_dir=post.source.parent.as_posix(),
-        resolve_link=resolve,
-        admonition_titles=strings[post.lang].as_dict(),
-    )
-    warnings = reference_warnings(site, post, parsed.facts)
-    formulas = parser.formulas(parsed)
-    for text in (post.title, post.summary or ""):
-        formulas += [
-            FormulaUse(use.tex, use.display, -post.body_line + 1)
-            for use in parser.formulas(text, inline=True)
-        ]
-    return parsed, warnings, NoteFormulas.of(formulas)
-
-
-def reference_warnings(site: Site, post: Post, facts: NoteFacts) -> list[Problem]:
-    """`path:line: warning: …` for what a note refers to that does not exist."""
-    where = display_path(site.root, post.source)
-    warnings = [
-        Problem(where, post.body_line + link.line, f"warning: link to a missing file: {link.href}")
-        for link in facts.unresolved_links
-    ]
-    warnings += [
-        Problem(
-            where,
-            post.body_line + ref.line,
-            f"warning: unknown equation reference {ref.written}: "
-            f"no \\label{{{ref.key}}} in this note",
-        )
-        for ref in facts.unresolved_refs
-    ]
-    return warnings
+            self.targets = (key, targets)
+        return self.targets[1]
 
 
 def site_strings(site: Site) -> tuple[dict[str, Strings], list[Problem]]:

@@ -1,39 +1,288 @@
-"""Write the built site atomically: a failed build never touches the previous output.
+"""Write the built site, file by file, touching only what changed and nothing before the end.
 
-Everything is first written to a sibling staging folder; only when all of it
-is there does the staging folder replace the output folder (two renames).
+    with SiteWriter(output) as writer:
+        writer.write("index.html", html)          # rendered bytes, not kept
+        writer.copy("static/a.css", source_file)  # a file copied as it is
+
+A file whose bytes equal what the output folder already holds is left alone (its
+mtime stays, so `rsync` and deploys see real differences); a new or changed file
+goes to a staging folder beside the output. A page made from the same inputs as
+last time (the same page key, see pagekeys.py) whose file is still as written is
+kept without even being rendered (`reuse`). Nothing in the output folder changes
+while the `with` block runs. Leaving it normally commits: files of the old output
+that this build did not produce are deleted, staged files are moved into place,
+folders left empty are removed and the manifest is written. Leaving it with an
+exception (a template error, Ctrl-C) removes the staging folder and nothing else.
+
+The manifest, `.notesite-manifest.json` in the output folder, records each file's
+size, mtime, inode and sha256 as last written (and for a copy, a digest of its
+source's path, and the source's size and mtime), so an unchanged file is known by
+one stat; a file that does not match its record is read and hashed. A missing or
+unreadable manifest costs only that reading. It is not part of the site, but it is
+deployed with it (GitHub Pages serves every file of the folder, this one included),
+so it holds no path outside the output folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import errno
+import hashlib
+import json
 import os
 import shutil
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from notesite.errors import fail
+
+MANIFEST = ".notesite-manifest.json"
+_FORMAT = 2
 
 
-def write_site(output: Path, files: dict[str, bytes], copies: dict[str, Path]) -> int:
-    """Write `files` (path -> content) and `copies` (path -> source file); return the count."""
-    output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.parent / f".{output.name}.staging-{os.getpid()}"
-    retired = output.parent / f".{output.name}.old-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+@dataclass(frozen=True)
+class Record:
+    """An output file as last written; `source` is (path, size, mtime_ns) for a copy."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    sha256: str
+    source: tuple[str, int, int] | None = None
+    key: str | None = None  # what a page was made from (pagekeys.py), for reuse
+
+    def describes(self, info: os.stat_result) -> bool:
+        return (info.st_size, info.st_mtime_ns, info.st_ino) == (
+            self.size,
+            self.mtime_ns,
+            self.inode,
+        )
+
+
+@dataclass(frozen=True)
+class WriteCounts:
+    written: int  # new or changed files
+    unchanged: int
+    removed: int  # files of the old output this build did not produce
+
+
+class SiteWriter:
+    """Streams a build's files into `output`; see the module docstring."""
+
+    def __init__(self, output: Path) -> None:
+        if output.exists() and not output.is_dir():
+            raise fail(output, 1, "the output must be a folder, but it is a file")
+        self.output = output.resolve()
+        self.staging = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
+        self.counts: WriteCounts | None = None  # set by a successful commit
+        self._old: dict[str, Record] = {}  # the manifest as read
+        self._found: dict[str, os.stat_result] = {}  # regular files in the output now
+        self._others: list[str] = []  # symlinks and other non-folders in the output
+        self._empty: list[str] = []  # folders of the output with nothing in them
+        self._kept: dict[str, Record] = {}  # this build's files the output already has
+        self._staged: dict[str, tuple[str, tuple[str, int, int] | None]] = {}  # sha256, source
+        self._folders: set[str] = set()  # folders this build's files are in
+        self._keys: dict[str, str] = {}  # page keys of this build's files
+
+    def __enter__(self) -> SiteWriter:
+        shutil.rmtree(self.staging, ignore_errors=True)
+        if self.output.is_dir():
+            self._old = read_manifest(self.output / MANIFEST)
+            self._scan(self.output, "")
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                self._commit()
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    # --------------------------------------------------------------- handing files over
+
+    def reuse(self, path: str, key: str | None) -> bool:
+        """Keep the output's file at `path` without being handed its bytes, when it was
+        made from the same inputs (`key`) and is still as written; False: write it."""
+        record, found = self._old.get(path), self._found.get(path)
+        if key is None or record is None or found is None or record.key != key:
+            return False
+        if not record.describes(found):
+            return False
+        self._claim(path)
+        self._kept[path] = record
+        self._keys[path] = key
+        return True
+
+    def write(self, path: str, content: bytes, key: str | None = None) -> None:
+        """The file `path` (relative, with `/`) of this build holds `content` (made from
+        inputs whose key is `key`, when known)."""
+        self._claim(path)
+        if key is not None:
+            self._keys[path] = key
+        digest = hashlib.sha256(content).hexdigest()
+        if not self._keep(path, len(content), digest, None):
+            self._next_staged().write_bytes(content)
+            self._staged[path] = (digest, None)
+
+    def copy(self, path: str, source: Path) -> None:
+        """The file `path` of this build is a copy of the file `source`."""
+        self._claim(path)
+        info = source.stat()
+        # The source's path is recorded as a digest: the manifest is deployed with the
+        # site, and the build machine's folders are nobody's business.
+        where = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:32]
+        origin = (where, info.st_size, info.st_mtime_ns)
+        record, found = self._old.get(path), self._found.get(path)
+        if record and found and record.source == origin and record.describes(found):
+            self._kept[path] = record  # neither the copy nor its source changed
+            return
+        if found is None or not self._keep(path, info.st_size, _hash_file(source), origin):
+            self._staged[path] = (_copy(source, self._next_staged()), origin)
+
+    # ----------------------------------------------------------------------- internals
+
+    def _claim(self, path: str) -> None:
+        """Refuse a path outside the site, or one that another file of this build has."""
+        parts = path.split("/")
+        if "\\" in path or path == MANIFEST or any(part in ("", ".", "..") for part in parts):
+            raise ValueError(f"not a path inside the site: {path!r}")
+        if path in self._kept or path in self._staged or path in self._folders:
+            raise ValueError(f"two files for one path: {path!r}")
+        folders: list[str] = []  # a/b/c.html -> a, a/b
+        prefix = ""
+        for part in parts[:-1]:
+            prefix = f"{prefix}/{part}" if prefix else part
+            folders.append(prefix)
+        if any(folder in self._kept or folder in self._staged for folder in folders):
+            raise ValueError(f"a file inside another file: {path!r}")
+        self._folders.update(folders)
+
+    def _keep(self, path: str, size: int, digest: str, origin: tuple | None) -> bool:
+        """Whether the output's file at `path` already has these bytes (then kept)."""
+        found = self._found.get(path)
+        if found is None or found.st_size != size:
+            return False
+        record = self._old.get(path)
+        if record is not None and record.describes(found):
+            same = record.sha256 == digest
+        else:
+            same = _hash_file(self.output / path) == digest
+        if same:
+            self._kept[path] = Record(size, found.st_mtime_ns, found.st_ino, digest, origin)
+        return same
+
+    def _next_staged(self) -> Path:
+        """Where the next staged file goes: numbered in the order files came, in one flat
+        folder (a tree of folders to make and remove again would cost more than the files)."""
+        if not self._staged:
+            self.staging.mkdir(parents=True, exist_ok=True)
+        return self.staging / str(len(self._staged))
+
+    def _scan(self, folder: Path, prefix: str) -> None:
+        """Note every regular file, other entry and empty folder below `folder`."""
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+        if not entries and prefix:
+            self._empty.append(prefix.rstrip("/"))
+        for entry in entries:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                self._scan(Path(entry.path), relative + "/")
+            elif entry.is_file(follow_symlinks=False) and relative != MANIFEST:
+                self._found[relative] = entry.stat(follow_symlinks=False)
+            elif relative != MANIFEST:
+                self._others.append(relative)  # a symlink, a fifo…: never followed
+
+    # -------------------------------------------------------------------------- commit
+
+    def _commit(self) -> None:
+        """Delete stale files, move staged ones into place, drop emptied folders, and
+        record what the output now holds."""
+        output = self.output
+        wanted = self._kept.keys() | self._staged.keys()
+        stale = [path for path in (*self._found, *self._others) if path not in wanted]
+        for path in stale:
+            (output / path).unlink(missing_ok=True)
+        output.mkdir(parents=True, exist_ok=True)
+        records = dict(self._kept)
+        folders = {output}
+        for number, (path, (digest, origin)) in enumerate(self._staged.items()):
+            target = output / path
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)  # a folder where a file goes: only emptied folders
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            _move(self.staging / str(number), target)
+            info = target.stat(follow_symlinks=False)
+            records[path] = Record(info.st_size, info.st_mtime_ns, info.st_ino, digest, origin)
+        for path, key in self._keys.items():
+            if records[path].key != key:
+                records[path] = dataclasses.replace(records[path], key=key)
+        self._remove_empty_folders([*stale, *self._empty])
+        if records != self._old or not (output / MANIFEST).is_file():
+            write_manifest(output / MANIFEST, records)
+        self.counts = WriteCounts(len(self._staged), len(self._kept), len(stale))
+
+    def _remove_empty_folders(self, paths: list[str]) -> None:
+        """Remove the folders among `paths` and their parents that are empty now."""
+        folders = {
+            "/".join(parts[:i])
+            for parts in (PurePosixPath(path).parts for path in paths)
+            for i in range(1, len(parts) + 1)
+        }
+        for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
+            with contextlib.suppress(OSError):  # not empty, not a folder, or gone
+                (self.output / folder).rmdir()
+
+
+def _move(source: Path, target: Path) -> None:
     try:
-        for relative, source in sorted(copies.items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-        for relative, content in sorted(files.items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        if output.exists():
-            output.rename(retired)
-        staging.rename(output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not output.exists():
-            retired.rename(output)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-    return len(files) + len(copies)
+        os.replace(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        shutil.copyfile(source, target)  # the output is a mount point of its own
+
+
+def _copy(source: Path, target: Path) -> str:
+    """Copy `source` to `target`; the sha256 of what was copied."""
+    digest = hashlib.sha256()
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        while chunk := reader.read(1 << 20):
+            digest.update(chunk)
+            writer.write(chunk)
+    return digest.hexdigest()
+
+
+def _hash_file(path: Path) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def read_manifest(path: Path) -> dict[str, Record]:
+    """The records of the last build; none for a missing or damaged manifest, and a
+    damaged record is left out (its file is then compared by reading it)."""
+    try:
+        data = json.loads(path.read_bytes())
+        files = data["files"] if data["format"] == _FORMAT else {}
+        records = {}
+        for name, (size, mtime, inode, digest, source, key) in files.items():
+            if all(isinstance(n, int) for n in (size, mtime, inode)) and isinstance(digest, str):
+                origin = tuple(source or ()) or None
+                key = key if isinstance(key, str) else None
+                records[name] = Record(size, mtime, inode, digest, origin, key)
+        return records
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def write_manifest(path: Path, records: dict[str, Record]) -> None:
+    files = {
+        name: [r.size, r.mtime_ns, r.inode, r.sha256, list(r.source) if r.source else None, r.key]
+        for name, r in sorted(records.items())
+    }
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps({"format": _FORMAT, "files": files}, separators=(",", ":")))
+    os.replace(temporary, path)

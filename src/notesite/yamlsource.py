@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from notesite.errors import fail
+from notesite.errors import NotesiteError, fail
 
 KeyPath = tuple[Any, ...]
 
@@ -22,7 +22,13 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader without the implicit timestamp resolver."""
 
 
-_Loader.yaml_implicit_resolvers = {
+# libyaml's parser (in PyYAML's wheels) is several times faster; errors are reported
+# by the Python parser, whose messages are the ones notesite's users see.
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same, with libyaml's parser when PyYAML has it."""
+
+
+_Loader.yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -63,7 +69,16 @@ def load_yaml(text: str, path: Path | str, first_line: int = 1) -> tuple[Any, di
 
 
 def _parse_yaml(text: str, path: Path | str, first_line: int) -> tuple[Any, dict[KeyPath, int]]:
-    loader = _Loader(text)
+    try:
+        return _parse_with(_FastLoader, text, path, first_line)
+    except NotesiteError:
+        return _parse_with(_Loader, text, path, first_line)  # raises, with its message
+
+
+def _parse_with(
+    loader_class: type, text: str, path: Path | str, first_line: int
+) -> tuple[Any, dict[KeyPath, int]]:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:

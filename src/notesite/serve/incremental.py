@@ -16,12 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from notesite.i18n import Strings
-from notesite.katex import KatexUnavailable
-from notesite.loader import display_path
 from notesite.markdown import RenderedDoc
-from notesite.mathsetup import MathSetup, NoteFormulas, katex_warnings
 from notesite.model import Post, Site
 from notesite.pages import PageOut, Planner
+from notesite.pages.feeds import feed_posts
 from notesite.pipeline import Pipeline, SiteInputs, SitePlan
 
 
@@ -61,6 +59,7 @@ class IncrementalPipeline(Pipeline):
     def forget(self) -> None:
         """Drop every memo (the next run starts from scratch); the engine stays."""
         self.drop_memos()
+        self.notes.forget()
         self.load_memo.clear()
         self.targets = None
         self.settings = None
@@ -99,36 +98,25 @@ class IncrementalPipeline(Pipeline):
         last_plan, last_docs = self.last
         if inputs.katex_dist != last_plan.katex_dist:
             return None
-        parsed, note_warnings, formulas = self.parse_documents(site, strings)
-        in_feeds = old in last_plan.feed_docs
-        math = self._math_for_one_note(last_plan, new, formulas[new], in_feeds)
-        if math is None:
-            return None
-        doc = self.render_doc(new, parsed, math, "page")
+        in_feeds = feed_posts(site)
+        # Every other note comes from memory; new formulas cost a round trip to the engine.
+        notes = self.render_notes(site, strings, in_feeds, inputs.katex_dist)
+        doc = notes.results[new].page
         if listed_value(old, last_docs[old]) != listed_value(new, doc):
             return None
-        docs = {post: (doc if post is new else last_docs[post]) for post in parsed}
-        feed_docs = dict(last_plan.feed_docs)
-        if in_feeds:
-            del feed_docs[old]
-            feed_docs[new] = (
-                doc
-                if math.feed_renderer is math.page_renderer
-                else self.render_doc(new, parsed, math, "feed")
-            )
+        docs = {post: result.page for post, result in notes.results.items()}
         pages = self._pages_with(last_plan.pages, old, new, doc, site, docs, strings)
-        renderer = self.page_renderer(site, strings, pages, inputs.katex_dist is not None)
-        warnings = inputs.warnings + math.warnings + note_warnings  # as a full run orders them
         plan = SitePlan(
             site,
             pages,
-            renderer,
-            feed_docs,
+            self.page_renderer(site, strings, pages, inputs.katex_dist is not None),
+            {post: notes.results[post].feed or docs[post] for post in in_feeds},
             inputs.katex_dist,
             inputs.static,
-            math,
-            warnings,
-            facts={post: parsed[post].facts for post in parsed},
+            notes.math,
+            inputs.warnings + notes.warnings,  # as a full run orders them
+            facts={post: result.facts for post, result in notes.results.items()},
+            notes_rendered=len(notes.rendered),
         )
         if inputs.static is last_plan.static:  # and the assets are equal (_edited_note)
             plan.copies_memo = last_plan.copies_memo
@@ -161,22 +149,3 @@ class IncrementalPipeline(Pipeline):
         for key in [k for k in self.views if k[0] is old]:
             del self.views[key]
         return updated
-
-    def _math_for_one_note(
-        self, last_plan: SitePlan, note: Post, formulas: NoteFormulas, in_feeds: bool
-    ) -> MathSetup | None:
-        """The last run's math with the note's formulas rendered (new ones cost one round
-        trip to the running engine) and its KaTeX errors brought up to date."""
-        site = last_plan.site
-        if site.config.math.render != "server" or self.katex is None:
-            return last_plan.math
-        wanted = formulas.page | formulas.feed if in_feeds else formulas.page
-        try:
-            results = self.katex.render_all(wanted)
-        except KatexUnavailable:
-            return None  # the full run reports it
-        where = display_path(site.root, note.source)
-        warnings = [w for w in last_plan.math.warnings if w.path != where]
-        warnings += katex_warnings(site, note, formulas.uses, results)
-        warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
-        return replace(last_plan.math, warnings=warnings)

@@ -82,6 +82,7 @@ class LiveSite:
             except Exception as error:  # a bug: keep serving the last good pages
                 return self._crashed(error)
             self.error = None
+            self.pipeline.notes.store.commit(prune=False)
             self.warnings = _warnings_about(plan, self.touched)
             changed_copies = self._adopt(plan, pages, shown)
             changed = {path for path in watched_files if self._digest_of(path) != before[path]}

@@ -1,0 +1,198 @@
+"""Rendered notes kept between builds, so a build redoes only the notes that changed.
+
+One sqlite file per site in the cache folder (safe to delete). An entry is
+what parsing and rendering one note produced (`NoteResult`), stored under a
+key of everything that result depends on (see `notes.note_key`), with a
+checksum of its bytes (CRC-32 and length): a corrupt or truncated entry fails
+the check or the unpickling and is treated as absent, never served. Entries are written in
+one transaction when a build has succeeded (`commit`), so a killed or failed
+build leaves nothing behind; entries no build has used for a while are
+dropped then too.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from notesite.markdown import NoteFacts, RenderedDoc
+from notesite.mathsetup import NoteFormulas
+
+KEEP_UNUSED_BUILDS = 5  # an entry survives this many builds that did not use it (branches)
+
+
+@dataclass(frozen=True)
+class NoteResult:
+    """What a note's parse and rendering produced: everything later stages read of it."""
+
+    facts: NoteFacts
+    formulas: NoteFormulas
+    page: RenderedDoc
+    feed: RenderedDoc | None  # made only while the note is in a feed
+    # Warnings as (line in the file, message); the path is added when they are reported.
+    reference_warnings: tuple[tuple[int, str], ...]
+    katex_warnings: tuple[tuple[int, str], ...]
+    # The link targets the parse looked up and what they resolved to: the result
+    # stays valid while every one still resolves the same way.
+    lookups: tuple[tuple[str, str | None], ...]
+    has_feed: bool = False  # a feed entry was made (`feed` is None in a head, see get)
+
+    def head(self) -> NoteResult:
+        """Without the page's HTML and the feed entry (the bulk of it)."""
+        return replace(self, page=replace(self.page, html=""), feed=None)
+
+
+def _checksum(payload: bytes) -> str:
+    """Catches torn and corrupted writes (not tampering: the cache is the user's own)."""
+    return f"{zlib.crc32(payload):08x}-{len(payload)}"
+
+
+class NoteStore:
+    """The persistent cache of `NoteResult`s (a no-op without a path)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.pending: dict[str, NoteResult] = {}
+        self.used: set[str] = set()  # keys used since the last commit
+        self.stamped: set[str] = set()  # keys marked as used by this process
+        self.lock = threading.Lock()
+        self.db = self._open() if path is not None else None
+
+    def _open(self) -> sqlite3.Connection | None:
+        assert self.path is not None
+        for attempt in range(2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, check_same_thread=False)
+                # One writer at a time; losing the last commit in a power cut costs
+                # a slower build, never a wrong one (entries are checked on reading).
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                # A head (NoteResult.head) in `notes`, the page HTML and feed entry in
+                # `bodies`: listing pages and unchanged pages need only heads.
+                for table in ("notes", "bodies"):
+                    db.execute(
+                        f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, "
+                        "digest TEXT, payload BLOB)"
+                    )
+                # Apart from the entries: updating a row rewrites its whole payload.
+                db.execute("CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, build INT)")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INT)")
+                db.execute("SELECT count(*) FROM notes").fetchone()
+                return db
+            except (sqlite3.DatabaseError, OSError):
+                if attempt == 0:  # not a database any more: start a new one
+                    self.path.unlink(missing_ok=True)
+        return None
+
+    def get(self, key: str, body: bool = True) -> NoteResult | None:
+        """The entry, whole or (`body=False`) its head only."""
+        if key in self.pending:
+            return self.pending[key]
+        head = self._load("notes", key)
+        if not isinstance(head, NoteResult):
+            return None
+        if body:
+            parts = self._load("bodies", key)
+            if not (isinstance(parts, tuple) and len(parts) == 2 and isinstance(parts[0], str)):
+                return None
+            html, feed = parts
+            page = replace(head.page, html=html)
+            head = replace(head, page=page, feed=page if feed == "page" else feed)
+        self.used.add(key)
+        return head
+
+    def _load(self, table: str, key: str) -> object:
+        """An unpickled value, or None when absent, damaged or unreadable."""
+        if self.db is None:
+            return None
+        try:
+            with self.lock:
+                row = self.db.execute(
+                    f"SELECT digest, payload FROM {table} WHERE key = ?", (key,)
+                ).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        if row is None or _checksum(row[1]) != row[0]:
+            return None
+        try:
+            return pickle.loads(row[1])
+        except Exception:  # truncated or from another layout: not an entry
+            return None
+
+    def keep(self, key: str) -> None:
+        """This build used the entry (so it is not dropped as unused)."""
+        self.used.add(key)
+
+    def put(self, key: str, result: NoteResult) -> None:
+        self.pending[key] = result
+        self.used.add(key)
+
+    def commit(self, prune: bool = True) -> bool:
+        """Write this run's new entries and mark the used ones. With `prune` (a build),
+        this is a new build and long-unused entries go; without (each save while
+        serving), only entries not marked yet in this process are marked. Returns
+        whether the entries are in the store now."""
+        if self.db is None:
+            self.pending.clear()
+            return False
+        if not prune:
+            self.used -= self.stamped
+        try:
+            with self.lock, self.db:
+                build = self._build_number(1 if prune or not self.stamped else 0)
+                # One entry pickled at a time: a build's worth of payloads never sits
+                # in memory at once.
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", self._rows(head=True)
+                )
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", self._rows(head=False)
+                )
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO used VALUES (?, ?)", ((k, build) for k in self.used)
+                )
+                if prune:
+                    self._prune(build - KEEP_UNUSED_BUILDS)
+        except sqlite3.DatabaseError:
+            return False  # a cache that cannot be written is a slower next build, no error
+        self.stamped |= self.used
+        self.pending.clear()
+        self.used.clear()
+        return True
+
+    def _rows(self, head: bool) -> Iterator[tuple[str, str, bytes]]:
+        for key, result in self.pending.items():
+            if head:
+                value: object = result.head()
+            else:
+                feed = "page" if result.feed is result.page else result.feed
+                value = (result.page.html, feed)
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            yield key, _checksum(payload), payload
+
+    def _prune(self, oldest: int) -> None:
+        assert self.db is not None
+        for table in ("notes", "bodies"):
+            self.db.execute(
+                f"DELETE FROM {table} WHERE key IN (SELECT key FROM used WHERE build < ?)",
+                (oldest,),
+            )
+        self.db.execute("DELETE FROM used WHERE build < ?", (oldest,))
+
+    def _build_number(self, step: int) -> int:
+        assert self.db is not None
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'build'").fetchone()
+        number = (row[0] if row else 0) + step
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (number,))
+        return number
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

@@ -1,0 +1,337 @@
+"""The note stage: every note's `NoteResult` (facts, formulas, rendered page and feed
+entry, warnings), taken from memory (`serve`), from the persistent store (an earlier
+build), or made by parsing the note, rendering its formulas and rendering it.
+
+A result is reused only under the same key — the note's own fields plus everything
+rendering reads besides (notesite's code, the versions of the Markdown, highlighting
+and KaTeX packages, math and Markdown settings, the language's UI strings) — and
+while every link target its parse looked up still resolves the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from notesite.errors import Problem
+from notesite.i18n import Strings
+from notesite.loader import display_path
+from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed, RenderedDoc
+from notesite.mathsetup import MathSetup, NoteFormulas, ServerMath, prepare_math
+from notesite.model import Post, Site
+from notesite.notecache import NoteResult, NoteStore
+from notesite.parallel import run_phased
+
+# Packages whose output ends up in a rendered note.
+RENDERING_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "pygments")
+
+
+@cache
+def code_fingerprint() -> str:
+    """notesite's own source and the rendering packages' versions: a changed rule, an
+    edited checkout or an upgrade makes every stored note stale."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")) + sorted(package.rglob("*.js")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    for name in RENDERING_PACKAGES:
+        digest.update(f"{name}={metadata.version(name)}".encode())
+    return digest.hexdigest()
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def render_context(site: Site, strings: Strings, server: ServerMath | None) -> str:
+    """What rendering any note of one language reads besides the note itself."""
+    math = site.config.math
+    engine = (server.katex.version, math.macros) if server is not None else None
+    return _digest(
+        [code_fingerprint(), math.render, engine, site.config.markdown.cjk, strings.as_dict()]
+    )
+
+
+def note_key(post: Post, context: str) -> str:
+    fields = [
+        post.source.as_posix(),
+        post.body,
+        post.title,
+        post.summary,
+        post.lang,
+        post.body_line,
+        [p.as_posix() for p in post.bundle_assets],
+    ]
+    return _digest([context, fields])
+
+
+@dataclass
+class NotesRun:
+    """The stage's output for one run."""
+
+    results: dict[Post, NoteResult]
+    math: MathSetup  # renderers and formula counts of the notes rendered in this run
+    warnings: list[Problem]  # KaTeX errors (sorted), then unknown references (note order)
+    rendered: list[Post] = field(default_factory=list)  # the notes not reused
+    keys: dict[Post, str] = field(default_factory=dict)  # each note's key (see note_key)
+
+
+class NoteStage:
+    """Makes or reuses every note's result; keeps this run's results in memory."""
+
+    def __init__(self, store: NoteStore, jobs: int = 1, light: bool = False) -> None:
+        self.store = store
+        self.jobs = jobs  # processes for rendering (see parallel.py)
+        # A build reads stored notes without their page HTML (see spill, full_page).
+        self.light = light
+        self.heads: set[Post] = set()  # this run's results read without their body
+        self.last_inputs: tuple | None = None  # what the last run rendered with
+        self.memory: dict[str, NoteResult] = {}
+        # post -> (context, key): the loader hands back the same Post while its file is
+        # unchanged, so a save does not hash every note again.
+        self.keys: dict[Post, tuple[str, str]] = {}
+
+    def run(
+        self,
+        site: Site,
+        strings: dict[str, Strings],
+        in_feeds: list[Post],
+        server: ServerMath | None,
+        parser: MarkdownRenderer,
+        targets: dict[str, str],
+    ) -> NotesRun:
+        contexts = {lang: render_context(site, s, server) for lang, s in strings.items()}
+        self.heads = set()
+        feeds = set(in_feeds)
+        results: dict[Post, NoteResult] = {}
+        keys: dict[Post, str] = {}
+        todo: list[Post] = []
+        for post in (*site.posts, *site.pages):
+            key = keys[post] = self._key(post, contexts[post.lang])
+            body = not self.light or post in feeds
+            found = self.memory.get(key) or self.store.get(key, body=body)
+            if found is not None and not body and key not in self.memory:
+                self.heads.add(post)
+            if found is not None and _still_valid(found, post in feeds, post, targets):
+                self.store.keep(key)
+                results[post] = found
+            else:
+                todo.append(post)
+        self.last_inputs = (site, strings, feeds, server, parser, targets)
+        math = self._render(site, strings, todo, feeds, server, parser, targets, results)
+        for post in todo:
+            self.store.put(keys[post], results[post])
+        self.keys = {post: (contexts[post.lang], key) for post, key in keys.items()}
+        self.memory = {keys[post]: result for post, result in results.items()}
+        ordered = {post: results[post] for post in (*site.posts, *site.pages)}
+        return NotesRun(ordered, math, _warnings(site, ordered), todo, keys)
+
+    def spill(self, run: NotesRun) -> tuple[dict[Post, NoteResult], bool]:
+        """Write the run's results to the store and return them without their page HTML
+        (a build holds one page's HTML at a time; `full_page` reads it back), and True;
+        when the store cannot take them, the results whole, and False."""
+        self.memory.clear()
+        if self.store.commit():
+            return {post: result.head() for post, result in run.results.items()}, True
+        whole = {}
+        for post, result in run.results.items():
+            found = self.store.get(run.keys[post]) if post in self.heads else result
+            if found is None:
+                raise RuntimeError(f"the note cache lost {post.source} during the build")
+            whole[post] = found
+        self.heads.clear()
+        return whole, False
+
+    def full_page(self, post: Post) -> RenderedDoc:
+        """A spilled note's page document, from the store; made again if its stored
+        body turns out damaged (only its head was read when the run began)."""
+        found = self.store.get(self.keys[post][1])
+        if found is not None:
+            return found.page
+        assert self.last_inputs is not None
+        site, strings, feeds, server, parser, targets = self.last_inputs
+        remade: dict[Post, NoteResult] = {}
+        self._render(site, strings, [post], feeds, server, parser, targets, remade)
+        return remade[post].page
+
+    def forget(self) -> None:
+        """Drop what this process made (after a crash: it may be half-made)."""
+        self.memory.clear()
+        self.keys.clear()
+        self.store.pending.clear()
+        self.store.used.clear()
+        self.store.stamped.clear()
+
+    def _key(self, post: Post, context: str) -> str:
+        known = self.keys.get(post)
+        if known is not None and known[0] == context:
+            return known[1]
+        return note_key(post, context)
+
+    def _render(
+        self,
+        site: Site,
+        strings: dict[str, Strings],
+        todo: list[Post],
+        feeds: set[Post],
+        server: ServerMath | None,
+        parser: MarkdownRenderer,
+        targets: dict[str, str],
+        results: dict[Post, NoteResult],
+    ) -> MathSetup:
+        """Parse the notes in `todo`, render all their formulas in one batch, render them
+        (parse and render spread over processes when there are many)."""
+        job = _Job(site, strings, todo, feeds, server, parser, targets)
+        found, documents = run_phased(
+            _parse_one, _render_one, job.render_formulas, job, len(todo), self.jobs
+        )
+        assert job.math is not None
+        for post, (facts, formulas, lookups), (page, feed) in zip(
+            todo, found, documents, strict=True
+        ):
+            results[post] = NoteResult(
+                facts=facts,
+                formulas=formulas,
+                page=page,
+                feed=feed,
+                reference_warnings=reference_warnings(facts),
+                katex_warnings=tuple(
+                    (w.line - post.body_line, w.message)
+                    for w in job.math.note_warnings.get(post, ())
+                ),
+                lookups=tuple(sorted(lookups.items())),
+                has_feed=feed is not None,
+            )
+        return job.math
+
+
+@dataclass
+class _Job:
+    """What the processes rendering notes share (forked: nothing is sent but indices)."""
+
+    site: Site
+    strings: dict[str, Strings]
+    todo: list[Post]
+    feeds: set[Post]
+    server: ServerMath | None
+    parser: MarkdownRenderer
+    targets: dict[str, str]
+    math: MathSetup | None = None  # set between the phases, in the parent
+    formulas_loaded: bool = False  # per process: see _render_one
+
+    def render_formulas(
+        self, found: list[tuple[NoteFacts, NoteFormulas, dict[str, str | None]]]
+    ) -> dict | None:
+        """Between the phases: every formula of the parsed notes through KaTeX; returns
+        the results the workers' renderers look up (None in client mode)."""
+        formulas = {post: item[1] for post, item in zip(self.todo, found, strict=True)}
+        in_feeds = [post for post in self.todo if post in self.feeds]
+        self.math = prepare_math(self.site, self.todo, formulas, in_feeds, self.server, self.parser)
+        if self.server is None or self.math.page_renderer is self.parser:
+            return None
+        wanted = set().union(*(f.page | f.feed for f in formulas.values()))
+        memory = self.server.katex.memory
+        return {formula: memory[formula] for formula in wanted if formula in memory}
+
+
+def _parse_one(job: _Job, index: int) -> tuple[tuple, Parsed]:
+    parsed, formulas, lookups = parse_note(job.parser, job.todo[index], job.strings, job.targets)
+    return (parsed.facts, formulas, lookups), parsed
+
+
+def _render_one(
+    job: _Job, index: int, parsed: Parsed, formulas: dict | None
+) -> tuple[RenderedDoc, RenderedDoc | None]:
+    """The page document of one parsed note, and its feed entry if it is in a feed."""
+    in_feed = job.todo[index] in job.feeds
+    if formulas is None:  # client mode: TeX for the browser
+        page = job.parser.render(parsed)
+        return page, (page if in_feed else None)
+    assert job.server is not None
+    if not job.formulas_loaded:  # a forked worker's copy of the results is behind
+        job.server.katex.memory.update(formulas)
+        job.formulas_loaded = True
+    page = job.server.page_renderer.render(parsed)
+    return page, (job.server.feed_renderer.render(parsed) if in_feed else None)
+
+
+def _still_valid(result: NoteResult, in_feed: bool, post: Post, targets: dict[str, str]) -> bool:
+    if in_feed and not result.has_feed:
+        return False
+    bundle = _bundle_files(post)
+    return all(
+        (targets.get(target) or bundle.get(target)) == answer for target, answer in result.lookups
+    )
+
+
+def _bundle_files(post: Post) -> dict[str, str]:
+    # Files of a bundle are copied beside its page, so relative references stay as written.
+    return {
+        path.as_posix(): path.relative_to(post.source.parent).as_posix()
+        for path in post.bundle_assets
+    }
+
+
+def parse_note(
+    parser: MarkdownRenderer, post: Post, strings: dict[str, Strings], targets: dict[str, str]
+) -> tuple[Parsed, NoteFormulas, dict[str, str | None]]:
+    """Parse one note with its links resolved: the parse, its formulas (title and
+    summary too) and the link targets it looked up."""
+    bundle_files = _bundle_files(post)
+    lookups: dict[str, str | None] = {}
+
+    def resolve(target: str) -> str | None:
+        lookups[target] = targets.get(target) or bundle_files.get(target)
+        return lookups[target]
+
+    parsed = parser.parse(
+        post.body,
+        title=post.title,
+        summary=post.summary,
+        source_dir=post.source.parent.as_posix(),
+        resolve_link=resolve,
+        admonition_titles=strings[post.lang].as_dict(),
+    )
+    formulas = parser.formulas(parsed)
+    for text in (post.title, post.summary or ""):
+        formulas += [
+            FormulaUse(use.tex, use.display, -post.body_line + 1)
+            for use in parser.formulas(text, inline=True)
+        ]
+    return parsed, NoteFormulas.of(formulas), lookups
+
+
+def reference_warnings(facts: NoteFacts) -> tuple[tuple[int, str], ...]:
+    """(line in the body, message) for what a note refers to that does not exist."""
+    warnings = [
+        (link.line, f"warning: link to a missing file: {link.href}")
+        for link in facts.unresolved_links
+    ]
+    warnings += [
+        (
+            ref.line,
+            f"warning: unknown equation reference {ref.written}: "
+            f"no \\label{{{ref.key}}} in this note",
+        )
+        for ref in facts.unresolved_refs
+    ]
+    return tuple(warnings)
+
+
+def _warnings(site: Site, results: dict[Post, NoteResult]) -> list[Problem]:
+    katex: list[Problem] = []
+    references: list[Problem] = []
+    for post, result in results.items():
+        where = display_path(site.root, post.source)
+        katex += [Problem(where, post.body_line + line, m) for line, m in result.katex_warnings]
+        references += [
+            Problem(where, post.body_line + line, m) for line, m in result.reference_warnings
+        ]
+    katex.sort(key=lambda p: (str(p.path), p.line, p.message))
+    return katex + references

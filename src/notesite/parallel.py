@@ -1,0 +1,166 @@
+"""Independent pieces of work spread over processes, results in input order.
+
+Workers are forked after the parent has everything they read (parsed notes, rendered
+formulas, the page plan), so nothing is sent to them but an index, and each result
+comes back in the order of the inputs: the output is the same whatever the scheduling,
+and the same as in one process. Where fork is not available (Windows, and macOS where
+it is unsafe), or with `jobs=1`, the work runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+MIN_ITEMS_PER_WORKER = 16  # below this, starting workers costs more than it saves
+
+_work: tuple[Callable[[Any, int], Any], Any] | None = None  # what forked workers run
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run_one(index: int) -> Any:
+    assert _work is not None
+    function, state = _work
+    return function(state, index)
+
+
+def map_in_order(
+    function: Callable[[Any, int], T], state: Any, count: int, jobs: int
+) -> Iterator[T]:
+    """`function(state, i)` for i in range(count), in that order, over up to `jobs`
+    processes. `function` must be a module-level function."""
+    workers = min(jobs, count // MIN_ITEMS_PER_WORKER)
+    if workers <= 1 or not can_fork():
+        for index in range(count):
+            yield function(state, index)
+        return
+    global _work
+    _work = (function, state)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            chunk = max(1, min(32, count // (workers * 8)))
+            yield from pool.imap(_run_one, range(count), chunksize=chunk)
+    finally:
+        _work = None
+
+
+# ---------------------------------------------------------------------------- two phases
+
+_phased: tuple[Callable[..., Any], Callable[..., Any], Any, int, list[Any]] | None = None
+CHUNK = 16  # results sent per message: bounded memory, few messages
+
+
+def _phased_worker(conn: Any, worker: int, workers: int) -> None:
+    """Run phase one on this worker's share, keep what it made, wait for the parent's
+    message, run phase two on the same share."""
+    assert _phased is not None
+    first, second, state, count, pipes = _phased
+    for parent_end, child_end in pipes:  # inherited by fork: keep only our own end, so
+        parent_end.close()  # that the parent's death is an EOF here, not a hang
+        if child_end is not conn:
+            child_end.close()
+    try:
+        mine = range(worker, count, workers)
+        kept: dict[int, Any] = {}
+        chunk: list[tuple[int, Any]] = []
+        for index in mine:
+            value, kept[index] = first(state, index)
+            chunk.append((index, value))
+            if len(chunk) == CHUNK:
+                conn.send(("part", chunk))
+                chunk = []
+        conn.send(("done", chunk))
+        message = conn.recv()
+        chunk = []
+        for index in mine:
+            chunk.append((index, second(state, index, kept.pop(index), message)))
+            if len(chunk) == CHUNK:
+                conn.send(("part", chunk))
+                chunk = []
+        conn.send(("done", chunk))
+    except BaseException as error:  # reported by the parent, which raises it
+        try:
+            conn.send(("error", error))
+        except Exception:  # not picklable: its text will do
+            conn.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+    finally:
+        conn.close()
+
+
+def _collect(conns: list[Any], into: dict[int, Any]) -> None:
+    """Receive one phase's results from every worker (whichever is ready first)."""
+    pending = set(conns)
+    while pending:
+        for conn in multiprocessing.connection.wait(list(pending)):
+            kind, payload = conn.recv()
+            if kind == "error":
+                raise payload
+            into.update(payload)
+            if kind == "done":
+                pending.discard(conn)
+
+
+def run_phased(
+    first: Callable[[Any, int], tuple[Any, Any]],
+    second: Callable[[Any, int, Any, Any], Any],
+    between: Callable[[list[Any]], Any],
+    state: Any,
+    count: int,
+    jobs: int,
+) -> tuple[list[Any], list[Any]]:
+    """Two phases over range(count), each item staying in one process between them:
+    `first(state, i) -> (value, kept)`, then `between(values) -> message` in this
+    process, then `second(state, i, kept, message)`. Returns both phases' values in
+    input order. Module-level functions only; workers are forked."""
+    workers = min(jobs, count // MIN_ITEMS_PER_WORKER)
+    if workers <= 1 or not can_fork():
+        done = [first(state, index) for index in range(count)]
+        message = between([value for value, _ in done])
+        seconds = [second(state, i, kept, message) for i, (_, kept) in enumerate(done)]
+        return [value for value, _ in done], seconds
+    global _phased
+    context = multiprocessing.get_context("fork")
+    pipes = [context.Pipe() for _ in range(workers)]
+    _phased = (first, second, state, count, pipes)
+    processes = [
+        context.Process(target=_phased_worker, args=(child, worker, workers), daemon=True)
+        for worker, (_, child) in enumerate(pipes)
+    ]
+    try:
+        for process in processes:
+            process.start()
+        for _, child in pipes:
+            child.close()  # the workers hold theirs: a dead worker is an EOF here
+        conns = [parent for parent, _ in pipes]
+        firsts: dict[int, Any] = {}
+        _collect(conns, firsts)
+        message = between([firsts[index] for index in range(count)])
+        for conn in conns:
+            conn.send(message)
+        seconds: dict[int, Any] = {}
+        _collect(conns, seconds)
+        return [firsts[i] for i in range(count)], [seconds[i] for i in range(count)]
+    finally:
+        _phased = None
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()

@@ -1,0 +1,200 @@
+"""The persistent note cache never changes what a build writes: after every kind of edit,
+and with corrupt, truncated or half-written cache entries, a build that reuses the cache
+writes the same bytes as a fresh build with an empty cache."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import BASIC_CONFIG, post, write_site
+
+from notesite.build import build
+from notesite.notecache import _checksum as checksum
+from notesite.theme import builtin_theme_dir
+from notesite.writer import MANIFEST
+
+MATH_CONFIG = BASIC_CONFIG + "math:\n  macros:\n    \\E: \\mathbb{E}\n"
+
+
+def note(i: int, extra: str = "") -> str:
+    other = (i + 1) % 6
+    body = f"""\
+        第 {i} 篇笔记，期望 $\\E[G_t^{{{i}}}]$ 与**强化学习（RL）**讨论的问题。
+
+        <!--more-->
+
+        ## 推导 {i}
+
+        $$
+        V(s) = \\E[R_{{t+1}} + \\gamma V(S_{{t+1}})] \\label{{eq:v{i}}}
+        $$
+
+        见 $\\eqref{{eq:v{i}}}$ 与[下一篇](n{other}.md)。
+
+        ```python
+        def value_{i}(s):
+            return {i} * s
+        ```
+        {extra}
+        """
+    date = f"2026-{1 + i // 28:02d}-{1 + i % 28:02d}"
+    return post(f"笔记 {i}", date=date, body=body, category="rl", tags="[RL]")
+
+
+def make_site(root: Path) -> Path:
+    files = {f"content/posts/rl/n{i}.md": note(i) for i in range(6)}
+    files["content/posts/rl/n0.en.md"] = post(
+        "Note 0", date="2026-01-10", body="English $x^2$ text.", category="rl", lang="en"
+    )
+    return write_site(root, files, MATH_CONFIG)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MANIFEST  # it records inodes and times
+    }
+
+
+def assert_same_as_fresh(root: Path, cache: Path, tmp_path: Path, label: str) -> None:
+    """Build into the same output folder as every time before (reusing the note cache
+    and the pages whose inputs did not change), and fresh into an empty folder."""
+    cached_out = tmp_path / "cached"
+    fresh_out = tmp_path / f"fresh-{label}"
+    build(root, cached_out, cache_dir=cache)
+    build(root, fresh_out, cache_dir=tmp_path / f"empty-cache-{label}")
+    assert tree_digest(cached_out) == tree_digest(fresh_out), label
+
+
+EDITS = ["body", "formula", "title", "rename", "delete", "macro", "new", "cjk-off"]
+EDITS += ["template", "ui-string", "config-title"]
+
+
+def edit(root: Path, rng: random.Random, step: int, kind: str) -> None:
+    """One edit a writer makes, to a random note."""
+    notes = sorted((root / "content/posts/rl").glob("*.md"))
+    target = rng.choice([n for n in notes if ".en." not in n.name])
+    text = target.read_text(encoding="utf-8")
+    if kind == "body":
+        target.write_text(text + f"\n新的一段 {step}。\n", encoding="utf-8")
+    elif kind == "formula":
+        target.write_text(text + f"\n新公式 $\\alpha_{{{step}}} + \\E[x]$。\n", encoding="utf-8")
+    elif kind == "title":
+        target.write_text(text.replace("title: 笔记", f"title: 改名{step} 笔记", 1), "utf-8")
+    elif kind == "rename":
+        target.rename(target.with_name(f"r{step}-{target.name}"))
+    elif kind == "delete" and len(notes) > 3:
+        target.unlink()
+    elif kind == "macro":
+        config = MATH_CONFIG.replace("\\mathbb{E}", "\\operatorname{E}")
+        (root / "notesite.yaml").write_text(config, encoding="utf-8")
+    elif kind == "cjk-off":
+        config = (root / "notesite.yaml").read_text(encoding="utf-8")
+        (root / "notesite.yaml").write_text(config + "markdown: {cjk: false}\n", "utf-8")
+    elif kind == "template":  # the site overrides a theme template
+        (root / "templates").mkdir(exist_ok=True)
+        theme = builtin_theme_dir() / "templates" / "post.html"
+        text = theme.read_text(encoding="utf-8").replace("</article>", "<p>footer</p></article>")
+        (root / "templates/post.html").write_text(text, encoding="utf-8")
+    elif kind == "ui-string":
+        (root / "templates/i18n").mkdir(parents=True, exist_ok=True)
+        (root / "templates/i18n/zh.yaml").write_text("home: 首页（新）\n", encoding="utf-8")
+    elif kind == "config-title":
+        config = (root / "notesite.yaml").read_text(encoding="utf-8")
+        (root / "notesite.yaml").write_text(config.replace("测试站点", "新站点"), "utf-8")
+    else:
+        (root / f"content/posts/rl/n{step + 10}.md").write_text(note(step + 10), "utf-8")
+
+
+def test_cold_warm_and_random_edits_equal_fresh_builds(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    assert_same_as_fresh(root, cache, tmp_path, "cold")
+    warm = build(root, tmp_path / "warm", cache_dir=cache)
+    assert warm.formulas_rendered == 0
+    assert_same_as_fresh(root, cache, tmp_path, "warm")
+    rng = random.Random(2026)
+    for step, kind in enumerate(EDITS):
+        edit(root, rng, step, kind)
+        assert_same_as_fresh(root, cache, tmp_path, f"{step}-{kind}")
+
+
+def _store(cache: Path) -> Path:
+    (store,) = cache.glob("notes-*.sqlite")
+    return store
+
+
+DAMAGES = ["flip", "truncate", "truncate-with-digest", "garbage-file", "bodies-only"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_damaged_cache_entries_are_never_served(tmp_path: Path, damage: str) -> None:
+    root = make_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "first", cache_dir=cache)
+    store = _store(cache)
+    if damage == "garbage-file":
+        store.write_bytes(b"not a database" * 100)
+    else:
+        with sqlite3.connect(store) as db:
+            rows = db.execute("SELECT 'bodies', key, payload FROM bodies").fetchall()
+            if damage != "bodies-only":  # else only the bodies: a build reads heads first
+                rows += db.execute("SELECT 'notes', key, payload FROM notes").fetchall()
+            for table, key, payload in rows:
+                if damage == "flip":
+                    broken = payload[:100] + bytes([payload[100] ^ 0xFF]) + payload[101:]
+                    db.execute(f"UPDATE {table} SET payload = ? WHERE key = ?", (broken, key))
+                else:
+                    broken = payload[: len(payload) // 2]
+                    digest = checksum(broken)
+                    if damage == "truncate":
+                        db.execute(f"UPDATE {table} SET payload = ? WHERE key = ?", (broken, key))
+                    else:  # a consistent digest: only unpickling can tell
+                        db.execute(
+                            f"UPDATE {table} SET payload = ?, digest = ? WHERE key = ?",
+                            (broken, digest, key),
+                        )
+    assert_same_as_fresh(root, cache, tmp_path, damage)
+
+
+def test_a_killed_build_leaves_no_entry_that_is_trusted(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    for i in range(6, 40):
+        (root / f"content/posts/rl/n{i}.md").write_text(note(i), encoding="utf-8")
+    cache = tmp_path / "cache"
+    command = [sys.executable, "-m", "notesite", "build", "--source", str(root)]
+    command += ["--output", str(tmp_path / "killed"), "--cache-dir", str(cache), "--jobs", "2"]
+    killed = 0
+    for delay in (0.5, 1.0, 1.5):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        killed += process.wait() == -signal.SIGKILL
+    assert killed > 0  # at least one build was stopped half-way
+    for _ in range(50):  # workers of a killed build see their parent gone and stop
+        if not _notesite_processes(str(tmp_path / "killed")):
+            break
+        time.sleep(0.1)
+    assert _notesite_processes(str(tmp_path / "killed")) == []
+    assert_same_as_fresh(root, cache, tmp_path, "after-kill")
+
+
+def _notesite_processes(marker: str) -> list[str]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = status.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if marker in command and "pytest" not in command.split()[0]:
+            found.append(command)
+    return found
