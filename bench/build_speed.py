@@ -95,10 +95,12 @@ RESCAN_EVERY = 5  # samples between two full scans of /proc for new processes of
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 THEME_BASE = REPO / "templates" / "base.html"
 TEMPLATE_MARK = "</body>"
-SUMMARY = re.compile(r"formulas: (\d+) \((\d+) rendered, (\d+) from cache\)")
+# Counts in notesite's summary line, which may have thousands separators ("2,346 written").
+N = r"(\d[\d,]*)"
+SUMMARY = re.compile(rf"formulas: {N} \({N} rendered, {N} from cache\)")
 # Parts of the summary line that newer notesites print; a row shows "-" where one is missing.
-NOTES = re.compile(r"notes: (\d+) rendered, (\d+) from cache")
-FILES = re.compile(r"(\d+) written, (\d+) unchanged, (\d+) removed")
+NOTES = re.compile(rf"notes: {N} rendered, {N} from cache")
+FILES = re.compile(rf"\b{N} written, {N} unchanged, {N} removed")
 
 CLEAN, UNCHANGED, EDIT, TEMPLATE, HUGO = (
     "notesite clean",
@@ -289,6 +291,15 @@ def folder_size(folder: Path) -> tuple[int, int]:
     return total, files
 
 
+def counts(match: re.Match[str] | None, size: int) -> tuple[int, ...] | None:
+    """The numbers a summary pattern matched ("2,346" -> 2346), None if it did not match."""
+    if match is None:
+        return None
+    numbers = tuple(int(group.replace(",", "")) for group in match.groups())
+    assert len(numbers) == size
+    return numbers
+
+
 def timed(
     command: list[str], output: Path, label: str, setup: Setup, env: dict[str, str] | None
 ) -> Run:
@@ -317,9 +328,9 @@ def timed(
         largest, cpu = int(kib), float(user) + float(system)
     lines = stdout.strip().splitlines()
     match = SUMMARY.search(stdout)
-    formulas = (int(match[1]), int(match[2]), int(match[3])) if match else None
-    notes = NOTES.search(stdout)
-    files = FILES.search(stdout)
+    formulas = counts(match, 3)
+    notes = counts(NOTES.search(stdout), 2)
+    files = counts(FILES.search(stdout), 3)
     out_bytes, out_files = folder_size(output)
     return Run(
         seconds,
@@ -331,8 +342,8 @@ def timed(
         out_files,
         lines[-1] if lines else "",
         formulas,
-        (int(notes[1]), int(notes[2])) if notes else None,
-        tuple(int(n) for n in files.groups()) if files else None,  # type: ignore[arg-type]
+        notes,
+        files,
     )
 
 
