@@ -34,8 +34,8 @@ def default_cache_dir() -> Path:
 class MathSetup:
     page_renderer: MarkdownRenderer  # renders posts (KaTeX HTML + MathML, or TeX for the client)
     feed_renderer: MarkdownRenderer  # renders feed entries (MathML only in server mode)
-    warnings: list[Problem] = field(default_factory=list)
-    note_warnings: dict[Post, list[Problem]] = field(default_factory=dict)  # the same, by note
+    # KaTeX errors of the notes rendered, by note (the note stage keeps them with each note)
+    note_warnings: dict[Post, list[Problem]] = field(default_factory=dict)
     formulas_total: int = 0
     formulas_rendered: int = 0  # KaTeX runs this build (the rest came from the cache)
 
@@ -92,12 +92,9 @@ def prepare_math(
         post: katex_warnings(site, post, formulas[post].uses, results)
         for post in (notes if failed else ())
     }
-    warnings = [warning for found in note_warnings.values() for warning in found]
-    warnings.sort(key=lambda p: (str(p.path), p.line, p.message))
     return MathSetup(
         page_renderer=server.page_renderer,
         feed_renderer=server.feed_renderer,
-        warnings=warnings,
         note_warnings=note_warnings,
         formulas_total=len(wanted),
         formulas_rendered=katex.rendered_count - before,

@@ -147,8 +147,7 @@ class NoteStore:
         if now and self.db is not None:
             try:
                 with self.lock:
-                    for table, row in zip(("notes", "bodies"), _rows(key, result), strict=True):
-                        self.db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", row)
+                    self._insert(key, result)
                 self.written.add(key)
                 return
             except sqlite3.DatabaseError:
@@ -183,8 +182,7 @@ class NoteStore:
             with self.lock, self.db:
                 build = self._build_number(1 if prune or not self.stamped else 0)
                 for key, result in self.pending.items():  # put could not store them
-                    for table, row in zip(("notes", "bodies"), _rows(key, result), strict=True):
-                        self.db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", row)
+                    self._insert(key, result)
                 self.db.executemany(
                     "INSERT OR REPLACE INTO used VALUES (?, ?)", ((k, build) for k in self.used)
                 )
@@ -198,6 +196,12 @@ class NoteStore:
         self.pending.clear()
         self.used.clear()
         return True
+
+    def _insert(self, key: str, result: NoteResult) -> None:
+        """The head row and the body row, in the open transaction."""
+        assert self.db is not None
+        for table, row in zip(("notes", "bodies"), _rows(key, result), strict=True):
+            self.db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", row)
 
     def _prune(self, oldest: int) -> None:
         assert self.db is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -44,7 +45,8 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _digest(value: object) -> str:
+def digest(value: object) -> str:
+    """A sha256 of a JSON-able value (other objects by their str)."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -53,7 +55,7 @@ def render_context(site: Site, strings: Strings, server: ServerMath | None) -> s
     """What rendering any note of one language reads besides the note itself."""
     math = site.config.math
     engine = (server.katex.version, math.macros) if server is not None else None
-    return _digest(
+    return digest(
         [code_fingerprint(), math.render, engine, site.config.markdown.cjk, strings.as_dict()]
     )
 
@@ -68,7 +70,7 @@ def note_key(post: Post, context: str) -> str:
         post.body_line,
         [p.as_posix() for p in post.bundle_assets],
     ]
-    return _digest([context, fields])
+    return digest([context, fields])
 
 
 @dataclass
@@ -269,18 +271,19 @@ def _render_one(
 def _still_valid(result: NoteResult, in_feed: bool, post: Post, targets: dict[str, str]) -> bool:
     if in_feed and not result.has_feed:
         return False
-    bundle = _bundle_files(post)
-    return all(
-        (targets.get(target) or bundle.get(target)) == answer for target, answer in result.lookups
-    )
+    resolve = link_resolver(post, targets)
+    return all(resolve(target) == answer for target, answer in result.lookups)
 
 
-def _bundle_files(post: Post) -> dict[str, str]:
+def link_resolver(post: Post, targets: dict[str, str]) -> Callable[[str], str | None]:
+    """What a link of this note to a site file (site-relative path) becomes: the URL of
+    a note or asset, or a file of the note's own bundle."""
     # Files of a bundle are copied beside its page, so relative references stay as written.
-    return {
+    bundle = {
         path.as_posix(): path.relative_to(post.source.parent).as_posix()
         for path in post.bundle_assets
     }
+    return lambda target: targets.get(target) or bundle.get(target)
 
 
 def parse_note(
@@ -288,11 +291,11 @@ def parse_note(
 ) -> tuple[Parsed, NoteFormulas, dict[str, str | None]]:
     """Parse one note with its links resolved: the parse, its formulas (title and
     summary too) and the link targets it looked up."""
-    bundle_files = _bundle_files(post)
+    resolve_target = link_resolver(post, targets)
     lookups: dict[str, str | None] = {}
 
-    def resolve(target: str) -> str | None:
-        lookups[target] = targets.get(target) or bundle_files.get(target)
+    def resolve(target: str) -> str | None:  # remembered: see _still_valid
+        lookups[target] = resolve_target(target)
         return lookups[target]
 
     parsed = parser.parse(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from notesite.i18n import Strings
 from notesite.markdown import RenderedDoc
 from notesite.model import Post, Site
-from notesite.notes import code_fingerprint
+from notesite.notes import code_fingerprint, digest
 from notesite.pages import PageOut
 from notesite.theme import template_dirs
 
@@ -30,12 +29,12 @@ class Unkeyable(Exception):
 
 
 def template_digest(site_root: Path) -> str:
-    digest = hashlib.sha256()
+    hasher = hashlib.sha256()
     for folder in template_dirs(site_root):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
             if path.is_file():
-                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+                hasher.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return hasher.hexdigest()
 
 
 class PageKeys:
@@ -66,7 +65,7 @@ class PageKeys:
                 [(repr(p.route), p.lang, p.url) for p in self.pages],
                 self.katex,
             ]
-            self.common = _digest(shared)
+            self.common = digest(shared)
         return self.common
 
     def key(self, page: PageOut) -> str | None:
@@ -76,7 +75,7 @@ class PageKeys:
             described = self._describe(page.context)
         except Unkeyable:
             return None
-        return _digest([self._common(), fields, page.has_math, page.has_code, described])
+        return digest([self._common(), fields, page.has_math, page.has_code, described])
 
     def _describe(self, value: Any) -> Any:
         if value is None or isinstance(value, str | int | float | bool):
@@ -86,7 +85,7 @@ class PageKeys:
             return known
         described = self._describe_new(value)
         if dataclasses.is_dataclass(value):  # shared by many pages: keep it short
-            described = _digest(described)
+            described = digest(described)
         if not isinstance(value, tuple):
             self.seen[id(value)] = described  # the plan keeps these objects alive
         return described
@@ -108,11 +107,6 @@ class PageKeys:
         if isinstance(value, list | tuple):
             return [self._describe(item) for item in value]
         raise Unkeyable(type(value).__name__)
-
-
-def _digest(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def doc_keys(results: Iterable[tuple[str, RenderedDoc, RenderedDoc | None]]) -> dict[int, str]:

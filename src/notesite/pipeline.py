@@ -28,7 +28,7 @@ from notesite.mathrender import client_markup, find_katex, katex_files
 from notesite.mathsetup import MathSetup, ServerMath
 from notesite.model import Post, Site
 from notesite.nodekatex import NodeKatex
-from notesite.notecache import NoteStore
+from notesite.notecache import NoteResult, NoteStore
 from notesite.notes import NotesRun, NoteStage
 from notesite.pagekeys import PageKeys, doc_keys
 from notesite.pages import PageOut, Planner, PostView
@@ -229,18 +229,30 @@ class Pipeline:
         feed_docs = {p: notes.results[p].feed or notes.results[p].page for p in in_feeds}
         results, spilled = self.notes.spill(notes) if self.spill else (notes.results, False)
         docs = {post: result.page for post, result in results.items()}
-        warnings = inputs.warnings + notes.warnings
         live = set(docs)
         for key in [k for k in self.views if k[0] not in live]:
             del self.views[key]
         pages = Planner(site, docs, strings, self.views).plan()
+        return self.make_plan(inputs, pages, notes, feed_docs, results, spilled)
+
+    def make_plan(
+        self,
+        inputs: SiteInputs,
+        pages: list[PageOut],
+        notes: NotesRun,
+        feed_docs: dict[Post, RenderedDoc],
+        results: dict[Post, NoteResult],
+        spilled: bool = False,
+    ) -> SitePlan:
+        """The plan of these pages (a full run's, or serve's body-only save's)."""
+        site, katex_dist = inputs.site, inputs.katex_dist
+        warnings = inputs.warnings + notes.warnings
         if katex_dist is None and any(page.has_math for page in pages):
             warnings.append(Problem(site.config.path, 1, KATEX_MISSING))
-        renderer = self.page_renderer(site, strings, pages, katex_dist is not None)
         plan = SitePlan(
             site,
             pages,
-            renderer,
+            self.page_renderer(site, inputs.strings, pages, katex_dist is not None),
             feed_docs,
             katex_dist,
             inputs.static,
@@ -251,8 +263,9 @@ class Pipeline:
             full_page=self.notes.full_page if spilled else None,
         )
         described = ((notes.keys[p], r.page, r.feed) for p, r in results.items())
-        plan.page_keys = PageKeys(site, strings, pages, katex_dist is not None, doc_keys(described))
-        self.last = (plan, docs)
+        keys = doc_keys(described)
+        plan.page_keys = PageKeys(site, inputs.strings, pages, katex_dist is not None, keys)
+        self.last = (plan, {post: result.page for post, result in results.items()})
         return plan
 
     def render_notes(

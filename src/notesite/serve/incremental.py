@@ -106,21 +106,10 @@ class IncrementalPipeline(Pipeline):
             return None
         docs = {post: result.page for post, result in notes.results.items()}
         pages = self._pages_with(last_plan.pages, old, new, doc, site, docs, strings)
-        plan = SitePlan(
-            site,
-            pages,
-            self.page_renderer(site, strings, pages, inputs.katex_dist is not None),
-            {post: notes.results[post].feed or docs[post] for post in in_feeds},
-            inputs.katex_dist,
-            inputs.static,
-            notes.math,
-            inputs.warnings + notes.warnings,  # as a full run orders them
-            facts={post: result.facts for post, result in notes.results.items()},
-            notes_rendered=len(notes.rendered),
-        )
+        feed_docs = {post: notes.results[post].feed or docs[post] for post in in_feeds}
+        plan = self.make_plan(inputs, pages, notes, feed_docs, notes.results)
         if inputs.static is last_plan.static:  # and the assets are equal (_edited_note)
             plan.copies_memo = last_plan.copies_memo
-        self.last = (plan, docs)
         return plan
 
     def _pages_with(
