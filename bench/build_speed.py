@@ -68,7 +68,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -86,6 +85,7 @@ from benchlib import (
     load_text,
     notesite_command,
     notesite_env,
+    run_in_work_folder,
 )
 
 DEFAULT_ARTICLES = 1000
@@ -639,11 +639,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.keep:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        return run(args, args.keep.resolve())
-    with tempfile.TemporaryDirectory(prefix="notesite-build-speed-") as tmp:
-        return run(args, Path(tmp))
+    return run_in_work_folder(args.keep, "notesite-build-speed-", lambda folder: run(args, folder))
 
 
 if __name__ == "__main__":

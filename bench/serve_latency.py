@@ -81,7 +81,6 @@ import stat
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -101,6 +100,7 @@ from benchlib import (
     load_text,
     notesite_command,
     notesite_env,
+    run_in_work_folder,
 )
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -733,11 +733,9 @@ def run(args: argparse.Namespace, work: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.keep:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        return run(args, args.keep.resolve())
-    with tempfile.TemporaryDirectory(prefix="notesite-serve-latency-") as tmp:
-        return run(args, Path(tmp))
+    return run_in_work_folder(
+        args.keep, "notesite-serve-latency-", lambda folder: run(args, folder)
+    )
 
 
 if __name__ == "__main__":
