@@ -33,12 +33,13 @@ def test_plain_lines_one_per_stage_whatever_the_number_of_pages(tmp_path: Path) 
     assert result.pages > len(lines) * 5
 
 
-def test_plain_lines_only_for_slow_stages(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["lines", "bar"], ids=["plain-lines", "terminal-bar"])
+def test_nothing_shown_for_stages_quicker_than_the_delay(tmp_path: Path, kind: str) -> None:
     stream = io.StringIO()
     build(
         write_site(tmp_path / "site", NOTES),
         tmp_path / "out",
-        progress=Progress("lines", stream, delay=3600),
+        progress=Progress(kind, stream, delay=3600),
     )
     assert stream.getvalue() == ""
 
@@ -55,16 +56,6 @@ def test_a_bar_on_a_terminal(tmp_path: Path) -> None:
     assert f"\rnotesite: rendering {result.pages:,} pages:   0%|" in shown  # the bar (tqdm)
     assert f"| 0/{result.pages} [" in shown
     assert "\n" not in shown  # the bar and status lines leave nothing behind
-
-
-def test_no_bar_for_a_quick_build(tmp_path: Path) -> None:
-    stream = io.StringIO()
-    build(
-        write_site(tmp_path / "site", NOTES),
-        tmp_path / "out",
-        progress=Progress("bar", stream, delay=3600),
-    )
-    assert stream.getvalue() == ""
 
 
 def test_a_failed_stage_prints_no_line(tmp_path: Path) -> None:
