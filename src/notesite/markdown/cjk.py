@@ -114,8 +114,12 @@ def cjk_emphasis(md: MarkdownIt) -> None:
 
 # ---------------------------------------------------------------------------- line breaks
 
-_MARKUP = ("strong_open", "strong_close", "em_open", "em_close", "s_open", "s_close")
-_MARKUP += ("link_open", "link_close")  # a link is text too, only underlined
+# Markers with no text of their own: a line break is judged by the text beyond them
+# (a link's text is text too, only underlined).
+_MARKUP = frozenset(
+    ("strong_open", "strong_close", "em_open", "em_close", "s_open", "s_close")
+    + ("link_open", "link_close")
+)
 
 
 def _edge_char(children: list[Token], index: int, step: int) -> str | None:
