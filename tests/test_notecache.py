@@ -7,7 +7,6 @@ from pathlib import Path
 
 from notesite.markdown import MarkdownRenderer
 from notesite.mathrender import client_markup
-from notesite.mathsetup import NoteFormulas
 from notesite.notecache import KEEP_UNUSED_BUILDS, NoteResult, NoteStore
 
 
@@ -15,7 +14,7 @@ def result(text: str) -> NoteResult:
     renderer = MarkdownRenderer(client_markup)
     parsed = renderer.parse(text)
     page = renderer.render(parsed)
-    return NoteResult(parsed.facts, NoteFormulas.of([]), page, None, (), (), ())
+    return NoteResult(parsed.facts, page, None, (), (), ())
 
 
 def test_entries_appear_only_after_commit(tmp_path: Path) -> None:

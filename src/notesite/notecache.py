@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from notesite.markdown import NoteFacts, RenderedDoc
-from notesite.mathsetup import NoteFormulas
 
 KEEP_UNUSED_BUILDS = 5  # an entry survives this many builds that did not use it (branches)
 
@@ -30,7 +29,6 @@ class NoteResult:
     """What a note's parse and rendering produced: everything later stages read of it."""
 
     facts: NoteFacts
-    formulas: NoteFormulas
     page: RenderedDoc
     feed: RenderedDoc | None  # made only while the note is in a feed
     # Warnings as (line in the file, message); the path is added when they are reported.

@@ -200,11 +200,10 @@ class NoteStage:
         documents: tuple[RenderedDoc, RenderedDoc | None],
     ) -> NoteResult:
         assert job.math is not None and job.found is not None
-        facts, formulas, lookups = job.found[index]
+        facts, _, lookups = job.found[index]
         page, feed = documents
         return NoteResult(
             facts=facts,
-            formulas=formulas,
             page=page,
             feed=feed,
             reference_warnings=reference_warnings(facts),

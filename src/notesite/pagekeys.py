@@ -75,7 +75,7 @@ class PageKeys:
             described = self._describe(page.context)
         except Unkeyable:
             return None
-        return digest([self._common(), fields, page.has_math, page.has_code, described])
+        return _fingerprint([self._common(), fields, page.has_math, page.has_code, described])
 
     def _describe(self, value: Any) -> Any:
         if value is None or isinstance(value, str | int | float | bool):
@@ -85,7 +85,7 @@ class PageKeys:
             return known
         described = self._describe_new(value)
         if dataclasses.is_dataclass(value):  # shared by many pages: keep it short
-            described = digest(described)
+            described = _fingerprint(described)
         if not isinstance(value, tuple):
             self.seen[id(value)] = described  # the plan keeps these objects alive
         return described
@@ -107,6 +107,12 @@ class PageKeys:
         if isinstance(value, list | tuple):
             return [self._describe(item) for item in value]
         raise Unkeyable(type(value).__name__)
+
+
+def _fingerprint(described: Any) -> str:
+    """A sha256 of a description (nested lists of plain values, whose repr is exact and
+    cheaper than JSON)."""
+    return hashlib.sha256(repr(described).encode()).hexdigest()
 
 
 def doc_keys(results: Iterable[tuple[str, RenderedDoc, RenderedDoc | None]]) -> dict[int, str]:
