@@ -37,6 +37,11 @@ BODIES = [
     "## 小节\n\n内容。",
     "短。",
     "摘要 $x_1$。\n\n<!--more-->\n\n后文。",
+    # Linked notes: backlinks, wikilinks (by name and title, missing) and equations
+    # labelled in one note and referenced from others.
+    "见 [[b]] 与 [[贝尔曼|那篇]]，以及 [[f]]。",
+    "$$\nv = r \\label{eq:v}\n$$\n\n由 \\eqref{eq:v} 可知。",
+    "引用 \\eqref{eq:v}，再看 [[a#小节]]。",
 ]
 
 TEX_PIECES = [
@@ -71,7 +76,9 @@ operation = st.one_of(
     st.tuples(
         st.just("append"),
         st.sampled_from(NAMES),
-        st.sampled_from(["尾注。", "$z^2$", "## 新节\n\n文字。"]),
+        st.sampled_from(
+            ["尾注。", "$z^2$", "## 新节\n\n文字。", "又见 [[c]]。", "$$\nw \\label{eq:v}\n$$"]
+        ),
     ),
     st.tuples(st.just("break"), st.sampled_from(NAMES)),
     # TeX typed while serving: valid or not (unbalanced braces), never seen before.

@@ -12,6 +12,7 @@ from notesite.i18n import Strings, format_date
 from notesite.markdown import RenderedDoc
 from notesite.model import Post, Site
 from notesite.pages import archives, categories, home, posts, tags
+from notesite.pages.backlinks import Backlink
 from notesite.pages.types import Link, PageOut, PostView
 from notesite.pagination import paginate
 from notesite.slugs import slugify
@@ -25,8 +26,10 @@ class Planner:
         docs: dict[Post, RenderedDoc],
         strings: dict[str, Strings],
         views: dict[tuple, PostView] | None = None,
+        backlinks: dict[Post, tuple[Backlink, ...]] | None = None,
     ):
         self.views = {} if views is None else views  # (post, lang) -> view, kept by `serve`
+        self.backlinks = backlinks or {}  # see pages/backlinks.py
         self.site = site
         self.config = site.config
         self.docs = docs

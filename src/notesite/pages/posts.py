@@ -26,6 +26,7 @@ def plan(planner: Planner, lang: str, own: list[Post]) -> None:
             "entry": planner.view(post),
             "previous": _link(planner, older),
             "next": _link(planner, newer),
+            "backlinks": planner.backlinks.get(post, ()),
         }
         planner.add(_own_page(planner, post, lang, "post", context))
 
@@ -37,7 +38,8 @@ def _link(planner: Planner, post: Post | None) -> Link | None:
 def plan_standalone(planner: Planner, lang: str) -> None:
     """Pages outside the blog's listings (about, …) written in `lang`."""
     for page in (p for p in planner.site.pages if p.lang == lang):
-        planner.add(_own_page(planner, page, lang, "page", {"entry": planner.view(page)}))
+        context = {"entry": planner.view(page), "backlinks": planner.backlinks.get(page, ())}
+        planner.add(_own_page(planner, page, lang, "page", context))
 
 
 def _own_page(
