@@ -10,10 +10,13 @@ from notesite.pages.types import Link, PageOut
 
 if TYPE_CHECKING:
     from notesite.pages.planner import Planner
+    from notesite.pages.series import SeriesBox
 
 
-def plan(planner: Planner, lang: str, own: list[Post]) -> None:
-    """`own`: the posts written in `lang`."""
+def plan(
+    planner: Planner, lang: str, own: list[Post], boxes: dict[Post, SeriesBox] | None = None
+) -> None:
+    """`own`: the posts written in `lang`; `boxes`: the series box of each part."""
     by_category: dict[str | None, list[Post]] = defaultdict(list)
     for post in sorted(own, key=lambda p: (p.date, str(p.source))):
         by_category[post.category].append(post)
@@ -22,12 +25,16 @@ def plan(planner: Planner, lang: str, own: list[Post]) -> None:
         index = siblings.index(post)
         older = siblings[index - 1] if index > 0 else None
         newer = siblings[index + 1] if index + 1 < len(siblings) else None
+        box = (boxes or {}).get(post)
         context = {
             "entry": planner.view(post),
             "previous": _link(planner, older),
             "next": _link(planner, newer),
+            "series": box,
         }
-        planner.add(_own_page(planner, post, lang, "post", context))
+        page = _own_page(planner, post, lang, "post", context)
+        page.has_math |= box is not None and box.has_math  # math in the parts' titles
+        planner.add(page)
 
 
 def _link(planner: Planner, post: Post | None) -> Link | None:

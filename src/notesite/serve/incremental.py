@@ -128,10 +128,11 @@ class IncrementalPipeline(Pipeline):
         for page in pages:
             entry = page.context.get("entry")
             if entry is not None and entry.post is old:
+                box = page.context.get("series")  # unchanged: it shows no note's body
                 page = replace(
                     page,
                     context={**page.context, "entry": planner.view(new)},
-                    has_math=doc.has_math,
+                    has_math=doc.has_math or (box is not None and box.has_math),
                     has_code=doc.has_code,
                 )
             updated.append(page)
