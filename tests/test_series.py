@@ -317,6 +317,15 @@ def test_invalid_series_is_an_error_at_its_line(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_standalone_page_cannot_be_part_of_a_series(tmp_path: Path, capsys, monkeypatch) -> None:
+    files = {"content/pages/about.md": post("关于", series="s")}
+    monkeypatch.chdir(write_site(tmp_path / "site", files, CONFIG))
+    assert main(["check"]) == 1
+    assert capsys.readouterr().out.strip() == (
+        "content/pages/about.md:4: series are made of posts, not standalone pages"
+    )
+
+
 DUPLICATE = {
     "content/posts/rl/a.md": post("甲", "2026-01-01", series="s", series_order="1"),
     "content/posts/rl/b.md": post("乙", "2026-01-02", tags="[x]", series="s", series_order="1"),

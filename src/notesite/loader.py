@@ -204,6 +204,8 @@ def _load_post(
     tags = _tags(doc, source)
     slug = _slug(doc, source, layout.name, config)
     series, series_order = _series(doc, source)
+    if series is not None and kind != "post":
+        raise _at(doc, source, "series", "series are made of posts, not standalone pages")
     prefix = "" if lang == config.default_language else f"{lang}/"
     return Post(
         source=source,
