@@ -69,6 +69,8 @@ operation = st.one_of(
         st.sampled_from(BODIES),
         st.sampled_from(["", ".en"]),
         st.booleans(),
+        # part of series "s" (with or without a series_order), or of none
+        st.sampled_from([None, ("s", None), ("s", 1), ("s", 2)]),
     ),
     st.tuples(st.just("rename"), st.sampled_from(NAMES), st.sampled_from(NAMES)),
     st.tuples(st.just("delete"), st.sampled_from(NAMES)),
@@ -103,9 +105,13 @@ def apply(root: Path, op: tuple) -> set[Path]:
     """Do one edit; return the paths it touched (as the watcher would report them)."""
     kind = op[0]
     if kind == "write":
-        _, name, category, title, day, body, suffix, draft = op
+        _, name, category, title, day, body, suffix, draft, series = op
         path = root / "content/posts" / category / f"{name}{suffix}.md"
         extra = {"draft": "true"} if draft else {}
+        if series is not None:
+            extra["series"] = series[0]
+            if series[1] is not None:
+                extra["series_order"] = str(series[1])
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             post(title=title, date=f"2026-01-{day:02d}", body=body, **extra), encoding="utf-8"

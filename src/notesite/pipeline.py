@@ -34,6 +34,7 @@ from notesite.pagekeys import PageKeys, doc_keys
 from notesite.pages import PageOut, Planner, PostView
 from notesite.pages.backlinks import backlinks
 from notesite.pages.feeds import feed_posts, feeds_and_sitemap
+from notesite.pages.series import duplicate_orders
 from notesite.render import PageRenderer, make_environment
 from notesite.sitelinks import SiteLinks
 from notesite.theme import builtin_theme_dir, static_files
@@ -193,6 +194,7 @@ class Pipeline:
             store = NoteStore(note_store_path(self.cache_dir, self.root))
             self.notes = NoteStage(store, self.jobs, light=self.spill)
         strings, warnings = site_strings(site)
+        warnings += duplicate_orders(site)
         katex_dist = find_katex(self.root)
         static = self._static_files(katex_dist)
         settings = (site.config, {lang: s.as_dict() for lang, s in strings.items()})

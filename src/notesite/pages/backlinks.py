@@ -21,6 +21,7 @@ class Backlink:
     title_html: str  # the linking note's title (math stays math)
     url: str  # a path under base_url
     contexts: tuple[str, ...]  # the sentences its links stand in (plain text)
+    has_math: bool  # the title (or the excerpt: the flag covers both) has math
 
 
 def backlinks(
@@ -48,7 +49,12 @@ def backlinks(
     urls = Urls(site.config)
     return {
         target: tuple(
-            Backlink(docs[source].title_html, urls.path(source.url), tuple(texts[:MAX_CONTEXTS]))
+            Backlink(
+                docs[source].title_html,
+                urls.path(source.url),
+                tuple(texts[:MAX_CONTEXTS]),
+                docs[source].summary_has_math,
+            )
             for source, texts in sources.items()
         )
         for target, sources in found.items()

@@ -22,6 +22,7 @@ from notesite.markdown import NoteFacts, RenderedDoc
 from notesite.model import Post, Site
 from notesite.pages import PageOut, Planner
 from notesite.pages.feeds import feed_posts
+from notesite.pages.posts import shows_other_math
 from notesite.pipeline import Pipeline, SiteInputs, SitePlan
 from notesite.sitelabels import SiteLabels
 
@@ -151,7 +152,7 @@ class IncrementalPipeline(Pipeline):
                 page = replace(
                     page,
                     context={**page.context, "entry": planner.view(new)},
-                    has_math=doc.has_math,
+                    has_math=doc.has_math or shows_other_math(page.context),
                     has_code=doc.has_code,
                 )
             updated.append(page)
