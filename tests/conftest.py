@@ -14,6 +14,8 @@ from selectolax.lexbor import LexborHTMLParser
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
+    from notesite.serve.state import LiveSite
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -128,3 +130,17 @@ def browser_page() -> Iterator[Page]:
             yield browser.new_page()
         finally:
             browser.close()
+
+
+def served_equals_built(live: LiveSite, root: Path, out: Path) -> list[str]:
+    """The output files whose bytes `live` serves differently from a fresh build's."""
+    from notesite.build import build
+    from notesite.writer import MANIFEST
+
+    build(root, out, drafts=True, cache_dir=out.parent / "build-cache")
+    built = {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and p.name != MANIFEST
+    }
+    return [path for path, content in built.items() if live.get(path) != content]

@@ -8,10 +8,11 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import parse_html, post, write_site
+from conftest import parse_html, post, served_equals_built, write_site
 from selectolax.lexbor import LexborHTMLParser
 
 from notesite.cli import main
+from notesite.serve.state import LiveSite
 
 BELLMAN = post(
     title="贝尔曼方程",
@@ -206,3 +207,63 @@ def test_edits_elsewhere_reach_linking_notes_through_the_cache(tmp_path: Path) -
     assert build(root, fresh, "--cache-dir", str(tmp_path / "cache2"), "--quiet") == 0
     for name in ("posts/td/index.html", "posts/bellman/index.html", "posts/q/index.html"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+
+
+def test_names_titles_tables_and_translations(tmp_path: Path, capsys) -> None:
+    """By title, in any case; `|` of a wikilink in a table; a name shared by a note's
+    translations is not ambiguous; the page's own language wins."""
+    body = """\
+    | 笔记 | 说明 |
+    |---|---|
+    | [[bellman|贝尔曼]] | 方程 |
+
+    按标题 [[贝尔曼方程]]，大小写 [[BELLMAN]]。
+    """
+    files = {**FILES, "content/posts/rl/td.md": post(title="时序差分", body=body)}
+    root = write_site(tmp_path / "site", files)
+    assert build(root, tmp_path / "out") == 0
+    assert "wikilink" not in capsys.readouterr().err  # no warning: nothing ambiguous
+    table = page(tmp_path / "out", "posts/td").css_first(".post-body table")
+    cells = [td.text(deep=True).strip() for td in table.css("tbody td")]
+    assert cells == ["贝尔曼", "方程"]
+    assert table.css_first("a.wikilink").attributes["href"] == "/notes/posts/bellman/"
+    links = body_links(tmp_path / "out", "posts/td")
+    assert [href for href, _, _ in links] == ["/notes/posts/bellman/"] * 3
+    # The English page's [[td]] finds the Chinese note (no English td), marked.
+    [link] = page(tmp_path / "out", "en/posts/bellman").css(".post-body a.wikilink")
+    assert (link.attributes["href"], link.attributes["hreflang"]) == ("/notes/posts/td/", "zh-CN")
+
+
+def test_serve_updates_backlinks_and_references_when_another_note_is_saved(
+    tmp_path: Path,
+) -> None:
+    """Saving td (which links to bellman) changes bellman's open page: its backlinks; a
+    save that renumbers bellman's equation changes td's open page; each time the served
+    site equals a fresh build."""
+    root = write_site(tmp_path / "site", FILES)
+    live = LiveSite(root, cache_dir=tmp_path / "serve-cache")
+    try:
+        assert live.refresh().error is None
+        watched = {"posts/bellman/index.html", "posts/td/index.html"}
+        for path in watched:
+            live.get(path)
+        td = root / "content/posts/rl/td.md"
+        td.write_text(post(title="时序差分", body="只剩 [[mc]]。\n"), encoding="utf-8")
+        result = live.refresh(watched, {td})
+        assert result.error is None and "posts/bellman/index.html" in result.changed_pages
+        bellman_page = LexborHTMLParser(live.get("posts/bellman/index.html").decode())
+        assert bellman_page.css_first("section.backlinks") is None
+        assert served_equals_built(live, root, tmp_path / "out") == []
+
+        td.write_text(TD, encoding="utf-8")
+        assert live.refresh(watched, {td}).error is None
+        bellman = root / "content/posts/rl/bellman.md"
+        first = "$$\nx = 1 \\label{eq:first}\n$$\n\n贝尔曼方程把"
+        bellman.write_text(BELLMAN.replace("贝尔曼方程把", first), encoding="utf-8")
+        result = live.refresh(watched, {bellman})
+        assert result.error is None and "posts/td/index.html" in result.changed_pages
+        td_page = LexborHTMLParser(live.get("posts/td/index.html").decode())
+        assert td_page.css_first(".post-body a.eqref").text() == "(2)"
+        assert served_equals_built(live, root, tmp_path / "out") == []
+    finally:
+        live.close()

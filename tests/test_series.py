@@ -8,13 +8,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import BASIC_CONFIG, parse_html, post, write_site
+from conftest import BASIC_CONFIG, parse_html, post, served_equals_built, write_site
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notesite.build import build
 from notesite.cli import main
 from notesite.serve.state import LiveSite
-from notesite.writer import MANIFEST
 
 CONFIG = BASIC_CONFIG.replace("page_size: 2", "page_size: 10") + (
     "series:\n  rl-course: {zh: 强化学习课程, en: RL course}\n"
@@ -389,17 +388,6 @@ def test_adding_a_part_updates_the_other_parts_on_a_cached_rebuild(tmp_path: Pat
     box = parse_html(public / "posts/b/index.html").css_first(".series-box")
     assert neighbours(box) == ("/notes/posts/a/", "/notes/posts/c/")
     assert part_links(box) == ["/notes/posts/a/", None, "/notes/posts/c/"]
-
-
-def served_equals_built(live: LiveSite, root: Path, out: Path) -> list[str]:
-    """The output files whose served bytes differ from a fresh build's."""
-    build(root, out, drafts=True, cache_dir=out.parent / "build-cache")
-    built = {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in out.rglob("*")
-        if p.is_file() and p.name != MANIFEST
-    }
-    return [path for path, content in built.items() if live.get(path) != content]
 
 
 def test_serve_adding_series_to_a_note_updates_the_other_parts(tmp_path: Path) -> None:

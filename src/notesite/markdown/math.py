@@ -257,7 +257,7 @@ def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool)
 
 
 def split_table_row(row: str) -> list[str]:
-    """GFM cell split that treats math spans as atoms.
+    """GFM cell split that treats math spans and `[[wikilinks]]` as atoms.
 
     Outside math `\\|` is an escaped pipe (the backslash is dropped, as GFM
     says); inside math both `|` and `\\|` are TeX and stay as written.
@@ -273,6 +273,10 @@ def split_table_row(row: str) -> list[str]:
                 current.append(row[pos : span.end])
                 pos = span.end
                 continue
+        if char == "[" and row.startswith("[[", pos) and (end := row.find("]]", pos)) != -1:
+            current.append(row[pos : end + 2])  # a wikilink's `|text` stays in its cell
+            pos = end + 2
+            continue
         if char == "\\" and pos + 1 < len(row) and row[pos + 1] == "|":
             current.append("|")
             pos += 2
