@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from notesite.markdown.admonitions import admonitions_plugin
 from notesite.markdown.cjk import cjk_emphasis, cjk_line_breaks, join_plain_lines
+from notesite.markdown.context import MAX_CHARS
 from notesite.markdown.equations import equations_plugin
 from notesite.markdown.excerpt import (
     excerpt_pieces,
@@ -73,6 +75,9 @@ class RenderedDoc:
     has_math: bool  # the page has math (so it loads KaTeX)
     summary_has_math: bool  # the title or excerpt shown on listings has math
     has_code: bool
+    # (plain text, HTML, has math) of each sentence a link to a site file or another
+    # note's equation stands in: what that note's backlinks show (see context.py).
+    contexts: tuple[tuple[str, str, bool], ...] = ()
 
     @property
     def teaser(self) -> tuple[object, ...]:
@@ -86,6 +91,17 @@ class RenderedDoc:
             self.reading_minutes,
             self.summary_has_math,
         )
+
+
+def _reference_as_text(token: Token, state: RuleState) -> Token:
+    key = token.meta["key"]
+    number = state.equation_numbers.get(key)
+    if number is None and key in state.site_labels:
+        number = state.site_labels[key].number
+    text = Token("text", "", 0)
+    shown = number if number is not None else f"??({key})"
+    text.content = f"({shown})" if token.meta["paren"] and number is not None else shown
+    return text
 
 
 class MarkdownRenderer:
@@ -191,6 +207,9 @@ class MarkdownRenderer:
                 summary_text += "…"
         title_env: dict = {}
         title_html = self.md.renderInline(title, title_env).strip() if title else ""
+        contexts = tuple(
+            self._render_context(text, pieces, state) for text, pieces in state.contexts.items()
+        )
         return RenderedDoc(
             html=html,
             title_html=title_html,
@@ -202,4 +221,21 @@ class MarkdownRenderer:
             has_math=state.has_math,
             summary_has_math=rule_state(summary_env).has_math or rule_state(title_env).has_math,
             has_code=state.has_code,
+            contexts=contexts,
         )
+
+    def _render_context(
+        self, text: str, pieces: list[Token], state: RuleState
+    ) -> tuple[str, str, bool]:
+        """A link's sentence as HTML for another page: an equation reference becomes
+        its number as text (a link from there would point into the wrong page)."""
+        if len(text) >= MAX_CHARS:  # cut in the middle: the plain text says where
+            return text, escapeHtml(text), False
+        shown = []
+        for piece in pieces:
+            if piece.type == "equation_ref":
+                piece = _reference_as_text(piece, state)
+            shown.append(piece)
+        env: dict = {ENV_KEY: replace(state, has_math=False)}
+        html = self.md.renderer.render(shown, self.md.options, env).strip()
+        return text, html, rule_state(env).has_math

@@ -27,23 +27,61 @@ def _text(token: Token) -> str:
     return ""
 
 
-def sentence_around(children: list[Token], index: int) -> str:
-    """The sentence of these inline children in which child `index` starts."""
-    texts = [_text(child) for child in children]
+def _bounds(texts: list[str], index: int) -> tuple[int, int, int]:
+    """(start, end, at): the sentence's character span in the joined texts, and where
+    child `index` starts."""
     at = sum(len(text) for text in texts[:index])
     text = "".join(texts)
     start = 0
     for match in _SENTENCE_END.finditer(text, 0, at):
         start = match.end()
     end_match = _SENTENCE_END.search(text, at)
-    end = end_match.end() if end_match else len(text)
-    sentence = text[start:end]
-    offset = at - start
+    return start, (end_match.end() if end_match else len(text)), at
+
+
+def sentence_around(children: list[Token], index: int) -> str:
+    """The sentence of these inline children in which child `index` starts."""
+    texts = [_text(child) for child in children]
+    start, end, at = _bounds(texts, index)
+    sentence = "".join(texts)[start:end]
     if len(sentence) > MAX_CHARS:  # keep the link's surroundings
-        left = max(0, offset - MAX_CHARS // 2)
+        left = max(0, at - start - MAX_CHARS // 2)
         cut = sentence[left : left + MAX_CHARS]
         sentence = ("…" if left else "") + cut + ("…" if left + MAX_CHARS < len(sentence) else "")
     return " ".join(sentence.split())
+
+
+_KEPT = ("text", "text_special", "code_inline", "math_inline", "math_inline_display")
+
+
+def sentence_tokens(children: list[Token], index: int) -> list[Token]:
+    """The same sentence as tokens to render (math stays math; links, emphasis and
+    footnote marks are left out so the pieces stay balanced and id-free)."""
+    texts = [_text(child) for child in children]
+    start, end, _ = _bounds(texts, index)
+    kept: list[Token] = []
+    offset = 0
+    for child, text in zip(children, texts, strict=True):
+        lo, hi = offset, offset + len(text)
+        offset = hi
+        if hi <= start or lo >= end or not text:
+            continue
+        if child.type in ("text", "text_special", "softbreak", "hardbreak"):
+            piece = Token("text", "", 0)
+            piece.content = text[max(start, lo) - lo : min(end, hi) - lo]
+            kept.append(piece)
+        elif child.type in _KEPT or child.type == "equation_ref":
+            kept.append(child)
+    return kept
+
+
+def record_context(contexts: dict[str, list[Token]], children: list[Token], index: int) -> str:
+    """The sentence around child `index` as plain text, its tokens kept under that text
+    (rendered with the note: `RenderedDoc.contexts`)."""
+    text = sentence_around(children, index)
+    if text and text not in contexts:
+        contexts[text] = sentence_tokens(children, index)
+    return text
 
 
 def inline_children(tokens: list[Token]) -> Iterator[tuple[list[Token], int, Token, int]]:

@@ -23,7 +23,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from notesite.markdown.context import inline_children, sentence_around
+from notesite.markdown.context import inline_children, record_context
 from notesite.markdown.facts import Equation, EquationRef
 from notesite.markdown.state import rule_state, tokens_with_lines
 from notesite.slugs import slugify
@@ -70,7 +70,7 @@ def _number_equations(state: StateCore) -> None:
                 token.meta["key"] = match.group(2)
                 token.meta["paren"] = bool(match.group(1))
         if token.type == "equation_ref":
-            context = sentence_around(siblings, index)
+            context = record_context(found.contexts, siblings, index)
             ref = EquationRef(token.meta["key"], token.meta["paren"], line, context)
             found.equation_refs.append(ref)
 

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
-from notesite.markdown.context import inline_children, sentence_around
+from notesite.markdown.context import inline_children, record_context
 from notesite.markdown.facts import AnchorLink, NoteLink, UnresolvedLink
 from notesite.markdown.state import Resolver, rule_state
 
@@ -59,7 +59,7 @@ def _rewrite_links(state: StateCore) -> None:
         if url is not None:
             token.attrSet(attribute, url)
             if token.type == "link_open":
-                context = sentence_around(siblings, index)
+                context = record_context(found.contexts, siblings, index)
                 found.note_links.append(NoteLink(line, target, context))
         elif is_relative_reference(value) and parts.path:
             found.unresolved_links.append(UnresolvedLink(line, value))

@@ -55,6 +55,7 @@ class RuleState:
     anchor_links: list[AnchorLink] = field(default_factory=list)
     unresolved_links: list[UnresolvedLink] = field(default_factory=list)
     note_links: list[NoteLink] = field(default_factory=list)
+    contexts: dict[str, list[Token]] = field(default_factory=dict)  # see markdown/context.py
     wiki_problems: list[WikiProblem] = field(default_factory=list)
     # Set by the render rules.
     has_math: bool = False

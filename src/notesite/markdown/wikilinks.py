@@ -20,7 +20,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from notesite.markdown.context import inline_children, sentence_around
+from notesite.markdown.context import inline_children, record_context
 from notesite.markdown.facts import AnchorLink, NoteLink, WikiProblem
 from notesite.markdown.state import rule_state
 from notesite.slugs import slugify
@@ -130,7 +130,8 @@ def _record(state: StateCore) -> None:
             continue
         target, heading = meta["target"], meta["fragment"]
         if isinstance(target, WikiNote):
-            found.note_links.append(NoteLink(line, target.source, sentence_around(siblings, index)))
+            context = record_context(found.contexts, siblings, index)
+            found.note_links.append(NoteLink(line, target.source, context))
             if len(target.candidates) > 1:
                 found.wiki_problems.append(WikiProblem(line, meta["written"], target.candidates))
         elif "href" not in token.attrs:

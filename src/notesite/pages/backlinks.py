@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from markdown_it.common.utils import escapeHtml
+
 from notesite.markdown import NoteFacts, RenderedDoc
 from notesite.model import Post, Site
 from notesite.sitelabels import SiteLabels
@@ -20,8 +22,8 @@ MAX_CONTEXTS = 3  # sentences shown per linking note
 class Backlink:
     title_html: str  # the linking note's title (math stays math)
     url: str  # a path under base_url
-    contexts: tuple[str, ...]  # the sentences its links stand in (plain text)
-    has_math: bool  # the title (or the excerpt: the flag covers both) has math
+    contexts: tuple[str, ...]  # the sentences its links stand in (HTML: math stays math)
+    has_math: bool  # the title, its excerpt (the flag covers both) or a context has math
 
 
 def backlinks(
@@ -49,13 +51,16 @@ def backlinks(
     urls = Urls(site.config)
     return {
         target: tuple(
-            Backlink(
-                docs[source].title_html,
-                urls.path(source.url),
-                tuple(texts[:MAX_CONTEXTS]),
-                docs[source].summary_has_math,
-            )
-            for source, texts in sources.items()
+            _backlink(source, texts, docs[source], urls) for source, texts in sources.items()
         )
         for target, sources in found.items()
     }
+
+
+def _backlink(source: Post, texts: list[str], doc: RenderedDoc, urls: Urls) -> Backlink:
+    rendered = {text: (html, math) for text, html, math in doc.contexts}
+    shown = [rendered.get(text, (escapeHtml(text), False)) for text in texts[:MAX_CONTEXTS]]
+    has_math = doc.summary_has_math or any(math for _, math in shown)
+    return Backlink(
+        doc.title_html, urls.path(source.url), tuple(html for html, _ in shown), has_math
+    )
