@@ -272,3 +272,27 @@ def test_serve_updates_backlinks_and_references_when_another_note_is_saved(
         assert served_equals_built(live, root, tmp_path / "out") == []
     finally:
         live.close()
+
+
+def test_a_heading_ending_in_an_anchor_gets_that_id(tmp_path: Path, capsys) -> None:
+    """`## Title [[id]]` (Hugging Face's course notes): the id, no link, no warning; a
+    note's file name at the end of a heading stays a link."""
+    body = """\
+    # Q 学习 [[q-learning]]
+
+    ## 什么是 Q 学习？ [[what-is-q-learning]]
+
+    见 [上面](#what-is-q-learning)。
+
+    ## 先读 [[bellman]]
+    """
+    files = {**FILES, "content/posts/rl/td.md": post(title="Q 学习", body=body)}
+    root = write_site(tmp_path / "site", files)
+    assert build(root, tmp_path / "out") == 0
+    assert "wikilink" not in capsys.readouterr().err
+    body_html = page(tmp_path / "out", "posts/td").css_first(".post-body")
+    assert body_html.css("h1") == []  # the H1 equal to the title is dropped, anchor and all
+    headings = [(h.attributes["id"], h.text(deep=True)) for h in body_html.css("h2")]
+    assert headings[0] == ("what-is-q-learning", "什么是 Q 学习？#")
+    assert headings[1][1] == "先读 贝尔曼方程#"
+    assert body_html.css_first("h2 a.wikilink").attributes["href"] == "/notes/posts/bellman/"

@@ -86,7 +86,8 @@ class SiteLinks:
 
     def note(self, post: Post, name: str) -> WikiNote | None:
         """The note `[[name]]` means on `post`'s page (file names before titles)."""
-        found = self.names.get(_fold(name)) or self.titles.get(_fold(name))
+        by_name = self.names.get(_fold(name))
+        found = by_name or self.titles.get(_fold(name))
         if not found:
             return None
         groups: dict[str, list[Post]] = defaultdict(list)
@@ -107,6 +108,7 @@ class SiteLinks:
             title=target.title,
             foreign=(language.locale, language.name) if target.lang != post.lang else None,
             candidates=candidates,
+            by_title=not by_name,
         )
 
     def _version(self, versions: list[Post], lang: str) -> Post:

@@ -62,7 +62,8 @@ def _assign_ids(state: StateCore) -> None:
         if token.type != "heading_open":
             continue
         inline = tokens[index + 1]
-        heading_id = found.ids.claim(slugify(inline_text(inline)))
+        given = token.attrGet("id")  # an anchor the author wrote (see wikilinks.py)
+        heading_id = found.ids.claim(str(given) if given else slugify(inline_text(inline)))
         token.attrSet("id", heading_id)
         level = int(token.tag[1])
         found.headings.append(Heading(level, heading_id, token.map[0] if token.map else 0))

@@ -27,6 +27,7 @@ from notesite.slugs import slugify
 
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n|#]*)(?:#([^\[\]\n|]*))?(?:\|([^\[\]\n]*))?\]\]")
 _SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
+_ANCHOR = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class WikiNote:
     title: str
     foreign: tuple[str, str] | None = None  # (locale, language name) of another language
     candidates: tuple[str, ...] = ()  # every matching source, when the name is ambiguous
+    by_title: bool = False  # the name matched a title, not a file name
 
 
 def _split(match: re.Match[str]) -> tuple[bool, str, str | None, str | None]:
@@ -97,6 +99,10 @@ def _push_link(
     opening = state.push("link_open", "a", 1)
     opening.meta["wikilink"] = meta
     shown = text.strip() if text and text.strip() else None
+    # A heading's trailing `[[id]]` may be an anchor (see _heading_anchors).
+    loose = target is None or (isinstance(target, WikiNote) and target.by_title)
+    if heading is None and text is None and loose and _ANCHOR.match(name):
+        meta["anchor"] = name
     if name and target is None:
         opening.attrs = {"class": "wikilink broken", "aria-disabled": "true"}
         opening.attrs["title"] = found.admonition_titles.get("wikilink_missing", "No such note")
@@ -141,6 +147,27 @@ def _record(state: StateCore) -> None:
             found.anchor_links.append(AnchorLink(line, where, slugify(heading)))
 
 
+def _heading_anchors(state: StateCore) -> None:
+    """`## Title [[id]]`: Hugging Face's course notes (and their doc builder) write a
+    heading's anchor so. A trailing `[[id]]` that is a lowercase slug and names no
+    note by file name becomes the heading's id (a note's file name keeps it a link)."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens[:-1]):
+        children = tokens[index + 1].children
+        if token.type != "heading_open" or not children or len(children) < 4:
+            continue
+        opening, before = children[-3], children[-4]
+        anchor = (opening.meta.get("wikilink") or {}).get("anchor")
+        if opening.type != "link_open" or anchor is None:
+            continue
+        if before.type != "text" or not before.content.strip():
+            continue
+        before.content = before.content.rstrip()
+        del children[-3:]
+        token.attrSet("id", anchor)
+
+
 def wikilinks_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "wikilink", _wiki_inline)  # before `image` too
+    md.core.ruler.before("drop_title_heading", "wikilink_heading_anchors", _heading_anchors)
     md.core.ruler.push("wikilink_facts", _record)
