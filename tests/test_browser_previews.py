@@ -28,7 +28,7 @@ NOTE_A = r"""
     [^1]: 脚注的文字 $y$。
     """
 NOTE_B = r"""
-    B 的第一段，见 [C](c.en.md)。
+    B 的第一段，见 [C](c.en.md)。<span id="b-only" onclick="window.fromB = 1">原始 HTML</span><script>window.fromB = 2</script>
 
     ## Some heading
 
@@ -89,10 +89,14 @@ def test_note_link_shows_title_and_first_paragraph(site: tuple[Browser, str]) ->
     assert card.locator(".preview-title").inner_text() == "笔记 B"
     assert "B 的第一段" in card.inner_text()
     assert "小节的第一段" not in card.inner_text()
-    # Announced as the link's description, with no ids copied from B (they would clash).
+    # Announced as the link's description; B's raw HTML comes without ids (they would
+    # clash with this page's), handlers or scripts.
     assert card.get_attribute("role") == "tooltip"
     assert link.get_attribute("aria-describedby") == card.get_attribute("id")
-    assert card.locator("[id], script").count() == 0
+    assert "原始 HTML" in card.inner_text()
+    assert card.locator("[id], [onclick], script").count() == 0
+    card.locator("span").last.click()
+    assert page.evaluate("window.fromB") is None
     # A link inside the card is not in the Tab order.
     assert card.locator("a").first.get_attribute("tabindex") == "-1"
     page.context.close()
