@@ -180,6 +180,22 @@ def test_escape_closes_and_focus_stays(site: tuple[Browser, str]) -> None:
     page.context.close()
 
 
+def test_focus_leaving_closes_the_card_after_an_escaped_hover(site: tuple[Browser, str]) -> None:
+    page = open_page(site)
+    card = page.locator(CARD)
+    body_link(page, "/notes/posts/b/").hover()
+    expect(card).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(card).to_have_count(0)
+    page.mouse.move(5, 5)
+    heading_link = body_link(page, "/notes/posts/b/#some-heading")
+    heading_link.focus()
+    expect(card).to_contain_text("Some heading")
+    heading_link.blur()
+    expect(card).to_have_count(0)
+    page.context.close()
+
+
 def test_pointer_can_move_onto_the_card(site: tuple[Browser, str]) -> None:
     page = open_page(site)
     body_link(page, "/notes/posts/b/").hover()

@@ -45,8 +45,9 @@
     return url.origin === location.origin && strip(url.pathname) === strip(location.pathname);
   }
 
-  // The link's URL when it deserves a preview, else null: same-origin links to a note page
-  // under the site's root, or to an element of this page; no files, listings or external sites.
+  // The link under `element` when it deserves a preview, else null: same-origin links to a
+  // note page under the site's root, or to an element of this page; no files, listings or
+  // other sites.
   function previewable(element) {
     var link = element && element.closest ? element.closest("a[href]") : null;
     if (!link || link.closest(".preview-card") || !link.closest("main")) return null;
@@ -237,6 +238,7 @@
     generation++;
     if (card) card.remove();
     card = null;
+    pointerInside = false;
     if (current && current.hasAttribute("data-preview-describedby")) {
       var described = current.getAttribute("data-preview-describedby");
       if (described) current.setAttribute("aria-describedby", described);
@@ -284,8 +286,8 @@
     }
     var link = previewable(event.target);
     if (link) {
-      pointerInside = true;
       schedule(link);
+      pointerInside = true;
     }
   });
 
