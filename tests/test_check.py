@@ -20,6 +20,48 @@ GOOD = {
 DEFECTS = [
     # (id, files to add or replace, expected path, line, severity, message start)
     (
+        "wikilink-to-nothing",
+        {"content/posts/rl/td.md": post(title="时序差分", body="见 [[没有这篇]]。\n")},
+        "content/posts/rl/td.md",
+        6,
+        "warning",
+        "wikilink to a missing note: [[没有这篇]]",
+    ),
+    (
+        "ambiguous-wikilink",
+        {
+            "content/posts/cv/bellman.md": post(title="另一个", body="正文。\n", slug="b2"),
+            "content/posts/rl/td.md": post(title="时序差分", body="正文。\n\n见 [[bellman]]。\n"),
+        },
+        "content/posts/rl/td.md",
+        8,
+        "warning",
+        "ambiguous wikilink [[bellman]]: content/posts/cv/bellman.md, content/posts/rl/bellman.md",
+    ),
+    (
+        "wikilink-to-a-missing-heading",
+        {"content/posts/rl/td.md": post(title="时序差分", body="见 [[bellman#不存在]]。\n")},
+        "content/posts/rl/td.md",
+        6,
+        "error",
+        "link to a missing anchor #不存在 in content/posts/rl/bellman.md",
+    ),
+    (
+        "label-in-two-notes",
+        {
+            "content/posts/rl/bellman.md": post(
+                title="贝尔曼", body="## 推导\n\n$$\nv = r \\label{eq:v}\n$$\n"
+            ),
+            "content/posts/rl/td.md": post(
+                title="时序差分", body="## 更新规则\n\n$$\nv = 1 \\label{eq:v}\n$$\n"
+            ),
+        },
+        "content/posts/rl/td.md",
+        8,
+        "warning",
+        "\\label{eq:v} is also defined in content/posts/rl/bellman.md",
+    ),
+    (
         "missing-anchor-in-other-note",
         {
             "content/posts/rl/td.md": post(
@@ -97,7 +139,7 @@ DEFECTS = [
         "content/posts/rl/td.md",
         8,
         "warning",
-        "unknown equation reference \\eqref{eq:td}: no \\label{eq:td} in this note",
+        "unknown equation reference \\eqref{eq:td}: no \\label{eq:td} in this note or any other zh note",
     ),
 ]
 

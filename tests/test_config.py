@@ -122,6 +122,16 @@ def test_plain_category_name_applies_to_all_languages(site_dir: Path) -> None:
     assert config.categories["rl"].names == {"zh": "RL", "en": "RL"}
 
 
+def test_series_names_per_language_or_one_for_all(site_dir: Path) -> None:
+    text = "series:\n  rl-course: {zh: 强化学习课程, en: RL course}\n  gan: GAN\n  half: {zh: 半}\n"
+    config = config_from(site_dir, "title: T\n" + TWO_LANGUAGES + text)
+    assert config.series["rl-course"].name("en", "zh") == "RL course"
+    assert config.series["rl-course"].name("zh", "zh") == "强化学习课程"
+    assert config.series["gan"].names == {"zh": "GAN", "en": "GAN"}
+    assert config.series["half"].name("en", "zh") == "半"  # the default language's name
+    assert config_from(site_dir, "title: T\n").series == {}  # optional
+
+
 def test_nested_unknown_key_in_language_is_reported_with_its_line(site_dir: Path) -> None:
     text = (
         "title: T\n"  # 1
@@ -165,6 +175,30 @@ def test_nested_unknown_key_in_language_is_reported_with_its_line(site_dir: Path
             7,
             "RL Notes",
             id="invalid-category-key",
+        ),
+        pytest.param(
+            "title: T\n" + TWO_LANGUAGES + "series:\n  rl: {zh: 强化, de: RL}\n",
+            7,
+            "'series.rl.de': unknown language 'de'",
+            id="series-language",
+        ),
+        pytest.param(
+            "title: T\n" + TWO_LANGUAGES + "series:\n  RL Course: x\n",
+            7,
+            "invalid series key 'RL Course'",
+            id="invalid-series-key",
+        ),
+        pytest.param(
+            "title: T\n" + TWO_LANGUAGES + "series: [rl]\n",
+            6,
+            "'series' must be a mapping",
+            id="series-list",
+        ),
+        pytest.param(
+            "title: T\n" + TWO_LANGUAGES + "series:\n  rl: {zh: ''}\n",
+            7,
+            "'series.rl.zh' must be a non-empty string",
+            id="series-empty-name",
         ),
         pytest.param("title: T\nlanguages: {}\n", 2, "language", id="no-languages"),
         pytest.param("- a\n- b\n", 1, "mapping", id="not-a-mapping"),

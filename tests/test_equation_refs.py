@@ -29,9 +29,9 @@ def expected_warnings(root: Path, shown_as: str = NOTE) -> list[str]:
     note = root / NOTE
     return [
         f"{shown_as}:{line_of(note, 'eq:x')}: warning: unknown equation reference "
-        "\\eqref{eq:x}: no \\label{eq:x} in this note",
+        "\\eqref{eq:x}: no \\label{eq:x} in this note or any other zh note",
         f"{shown_as}:{line_of(note, 'eq:y')}: warning: unknown equation reference "
-        "\\ref{eq:y}: no \\label{eq:y} in this note",
+        "\\ref{eq:y}: no \\label{eq:y} in this note or any other zh note",
     ]
 
 

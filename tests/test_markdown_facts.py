@@ -11,7 +11,6 @@ from notesite.markdown import MarkdownRenderer, Parsed
 from notesite.markdown.facts import (
     AnchorLink,
     Equation,
-    EquationRef,
     Heading,
     NoteFacts,
     UnresolvedLink,
@@ -84,12 +83,12 @@ def test_equation_references_and_the_unresolved_ones(parsed: Parsed) -> None:
     facts = parsed.facts
     refs = line_of("由 ")
     # The footnote's reference comes last: markdown-it moves footnotes to the end.
-    assert facts.equation_refs == (
-        EquationRef("eq:bellman", True, refs),
-        EquationRef("eq:opt", False, refs),
-        EquationRef("eq:star", True, line_of("[^1]: ")),
-    )
-    assert facts.unresolved_refs == (EquationRef("eq:opt", False, refs),)
+    assert [(ref.key, ref.paren, ref.line) for ref in facts.equation_refs] == [
+        ("eq:bellman", True, refs),
+        ("eq:opt", False, refs),
+        ("eq:star", True, line_of("[^1]: ")),
+    ]
+    assert [ref.key for ref in facts.unresolved_refs] == ["eq:opt"]
     assert [ref.written for ref in facts.equation_refs] == [
         "\\eqref{eq:bellman}",
         "\\ref{eq:opt}",

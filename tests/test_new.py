@@ -149,6 +149,16 @@ def test_translation_of_a_page_and_of_an_explicit_group(
     assert [(t.title, t.translation_key) for t in site.translations(ppo)] == [("PPO", "ppo")]
 
 
+def test_translation_of_a_series_part_joins_the_series(tmp_path: Path, capsys, monkeypatch) -> None:
+    files = {"content/posts/rl/td.md": post("时序差分", series="rl-course", series_order="2")}
+    monkeypatch.chdir(write_site(tmp_path / "site", files, BASIC_CONFIG))
+    assert main(["new", "TD", "--lang", "en", "--translation-of", "content/posts/rl/td.md"]) == 0
+    capsys.readouterr()
+    site = load_site(Path("."), include_drafts=True)
+    [en] = [p for p in site.posts if p.lang == "en"]
+    assert (en.series, en.series_order) == ("rl-course", 2)
+
+
 def test_names_the_loader_would_misread_are_refused(tmp_path: Path, capsys, monkeypatch) -> None:
     root = write_site(tmp_path / "site", {"content/posts/rl/td.md": post()}, BASIC_CONFIG)
     monkeypatch.chdir(root)

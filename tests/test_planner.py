@@ -170,6 +170,29 @@ def test_every_page_kind_exists_in_both_languages_with_one_404() -> None:
     assert sum(1 for route, _ in routes if route == "404") == 1
 
 
+def test_series_boxes_and_pages_per_language() -> None:
+    posts = [
+        note("a", 3, series="s", series_order=1),
+        note("b", 1, series="s", series_order=2),
+        note("c", 2, series="s"),  # no order: after the ordered parts
+        note("a", 3, lang="en", series="s", series_order=1),
+        note("d", 4),
+    ]
+    urls = by_url(plan(posts, page_size=10)[0])
+    box = urls["posts/b/"].context["series"]
+    assert (box.name, box.url, box.position, box.total) == ("s", "/notes/series/s/", 2, 3)
+    assert [p.url for p in box.parts] == ["/notes/posts/a/", "/notes/posts/b/", "/notes/posts/c/"]
+    assert (box.previous.url, box.next.url) == ("/notes/posts/a/", "/notes/posts/c/")
+    english = urls["en/posts/a/"].context["series"]
+    assert [p.foreign.code if p.foreign else None for p in english.parts] == [None, "zh", "zh"]
+    assert urls["posts/d/"].context["series"] is None
+    assert [v.post.slug for v in urls["series/s/"].context["posts"]] == ["a", "b", "c"]
+    assert urls["en/series/"].context["series_list"] == [
+        {"name": "s", "url": "/notes/en/series/s/", "count": 3}
+    ]
+    assert urls["series/s/"].route == urls["en/series/s/"].route == ("series", "s", 1)
+
+
 TEMPLATES = {
     "base.html": "<title>{{ page.title }}</title><main>{% block content %}{% endblock %}</main>",
     "post.html": (

@@ -37,6 +37,11 @@ BODIES = [
     "## 小节\n\n内容。",
     "短。",
     "摘要 $x_1$。\n\n<!--more-->\n\n后文。",
+    # Linked notes: backlinks, wikilinks (by name and title, missing) and equations
+    # labelled in one note and referenced from others.
+    "见 [[b]] 与 [[贝尔曼|那篇]]，以及 [[f]]。",
+    "$$\nv = r \\label{eq:v}\n$$\n\n由 \\eqref{eq:v} 可知。",
+    "引用 \\eqref{eq:v}，再看 [[a#小节]]。",
 ]
 
 TEX_PIECES = [
@@ -64,6 +69,8 @@ operation = st.one_of(
         st.sampled_from(BODIES),
         st.sampled_from(["", ".en"]),
         st.booleans(),
+        # part of series "s" (with or without a series_order), or of none
+        st.sampled_from([None, ("s", None), ("s", 1), ("s", 2)]),
     ),
     st.tuples(st.just("rename"), st.sampled_from(NAMES), st.sampled_from(NAMES)),
     st.tuples(st.just("delete"), st.sampled_from(NAMES)),
@@ -71,7 +78,9 @@ operation = st.one_of(
     st.tuples(
         st.just("append"),
         st.sampled_from(NAMES),
-        st.sampled_from(["尾注。", "$z^2$", "## 新节\n\n文字。"]),
+        st.sampled_from(
+            ["尾注。", "$z^2$", "## 新节\n\n文字。", "又见 [[c]]。", "$$\nw \\label{eq:v}\n$$"]
+        ),
     ),
     st.tuples(st.just("break"), st.sampled_from(NAMES)),
     # TeX typed while serving: valid or not (unbalanced braces), never seen before.
@@ -96,9 +105,13 @@ def apply(root: Path, op: tuple) -> set[Path]:
     """Do one edit; return the paths it touched (as the watcher would report them)."""
     kind = op[0]
     if kind == "write":
-        _, name, category, title, day, body, suffix, draft = op
+        _, name, category, title, day, body, suffix, draft, series = op
         path = root / "content/posts" / category / f"{name}{suffix}.md"
         extra = {"draft": "true"} if draft else {}
+        if series is not None:
+            extra["series"] = series[0]
+            if series[1] is not None:
+                extra["series_order"] = str(series[1])
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             post(title=title, date=f"2026-01-{day:02d}", body=body, **extra), encoding="utf-8"

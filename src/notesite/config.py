@@ -13,13 +13,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from notesite.errors import fail
-from notesite.model import Category, Config, Language, MarkdownConfig, MathConfig
+from notesite.model import Category, Config, Language, MarkdownConfig, MathConfig, Series
 from notesite.routes import RESERVED_SEGMENTS
 from notesite.yamlsource import KeyPath, load_yaml
 
 CONFIG_NAME = "notesite.yaml"
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 CATEGORY_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+SERIES_KEY = CATEGORY_KEY  # a URL segment too: /series/<key>/
 # URL segments the generator uses itself; a category or language may not take them.
 
 
@@ -109,6 +110,17 @@ def _categories(check: _Checker, value: Any, key_path: KeyPath) -> dict[str, Cat
     return categories
 
 
+def _series(check: _Checker, value: Any, key_path: KeyPath) -> dict[str, Series]:
+    """`series: {rl-course: {zh: 强化学习课程, en: RL course}}`: names of series keys."""
+    series: dict[str, Series] = {}
+    for key, names in check.mapping(value, key_path).items():
+        where = (*key_path, key)
+        if not isinstance(key, str) or not SERIES_KEY.match(key):
+            raise check.error(where, f"invalid series key '{key}' (use a-z, 0-9, - and _)")
+        series[key] = Series(key=key, names=check.per_language(names, where))
+    return series
+
+
 def _math(check: _Checker, value: Any, key_path: KeyPath) -> MathConfig:
     spec = check.mapping(value, key_path)
     for key in spec:
@@ -159,6 +171,7 @@ _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
     "page_size": (_page_size, False),
     "languages": (_languages, False),
     "categories": (_categories, False),
+    "series": (_series, False),
     "math": (_math, False),
     "markdown": (_markdown, False),
     "untranslated": (lambda c, v, k: _choice(c, v, k, ("show", "hide")), False),
@@ -207,6 +220,10 @@ def load_config(site_root: Path) -> Config:
         untranslated=values.get("untranslated", "show"),
         slug_style=values.get("slugify", "unicode"),
         cname=values.get("cname"),
+        series={
+            key: Series(key=key, names=_spread(series.names, languages))
+            for key, series in values.get("series", {}).items()
+        },
     )
 
 
@@ -226,18 +243,20 @@ def _top_level_values(check: _Checker, data: object) -> dict[str, Any]:
 def _check_language_codes(
     check: _Checker, values: dict[str, Any], languages: dict[str, Language]
 ) -> None:
-    """Per-language texts (title, description, category names) use declared codes only."""
+    """Per-language texts (title, description, category and series names) use declared
+    codes only."""
     for key in ("title", "description"):
         for code in values.get(key, {}):
             if code != "*" and code not in languages:
                 raise check.error((key, code), f"'{key}.{code}': unknown language '{code}'")
-    for category_key, category in values.get("categories", {}).items():
-        for code in category.names:
-            if code != "*" and code not in languages:
-                raise check.error(
-                    ("categories", category_key, code),
-                    f"'categories.{category_key}.{code}': unknown language '{code}'",
-                )
+    for section in ("categories", "series"):
+        for item_key, item in values.get(section, {}).items():
+            for code in item.names:
+                if code != "*" and code not in languages:
+                    raise check.error(
+                        (section, item_key, code),
+                        f"'{section}.{item_key}.{code}': unknown language '{code}'",
+                    )
 
 
 def _spread(per_language: dict[str, str], languages: dict[str, Language]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from notesite import routes
-from notesite.config import load_config
+from notesite.config import SERIES_KEY, load_config
 from notesite.dates import parse_date
 from notesite.errors import NotesiteError, Problem, fail
 from notesite.frontmatter import Document, parse_document
@@ -32,7 +32,7 @@ from notesite.slugs import slugify
 
 KNOWN_KEYS = frozenset(
     {"title", "date", "updated", "category", "tags", "lang", "translation_key", "slug"}
-    | {"summary", "draft", "source"}
+    | {"summary", "draft", "source", "series", "series_order"}
 )
 
 
@@ -203,6 +203,9 @@ def _load_post(
     category = _category(doc, source, kind, layout.category, config)
     tags = _tags(doc, source)
     slug = _slug(doc, source, layout.name, config)
+    series, series_order = _series(doc, source)
+    if series is not None and kind != "post":
+        raise _at(doc, source, "series", "series are made of posts, not standalone pages")
     prefix = "" if lang == config.default_language else f"{lang}/"
     return Post(
         source=source,
@@ -223,6 +226,8 @@ def _load_post(
         body=doc.body,
         bundle_assets=bundle_assets,
         key_lines={str(k[0]): line for k, line in doc.lines.items() if len(k) == 1},
+        series=series,
+        series_order=series_order,
     )
 
 
@@ -319,6 +324,19 @@ def _tags(doc: Document, source: Path) -> tuple[str, ...]:
         if text and slugify(text):
             seen.setdefault(text, None)
     return tuple(seen)
+
+
+def _series(doc: Document, source: Path) -> tuple[str | None, int | None]:
+    """`series:` (a key like rl-course) and `series_order:` (an integer, only with a series)."""
+    series, order = doc.meta.get("series"), doc.meta.get("series_order")
+    if series is not None and (not isinstance(series, str) or not SERIES_KEY.match(series)):
+        message = f"series must be a key like rl-course (a-z, 0-9, - and _), not {series!r}"
+        raise _at(doc, source, "series", message)
+    if order is not None and (isinstance(order, bool) or not isinstance(order, int)):
+        raise _at(doc, source, "series_order", f"series_order must be an integer, not {order!r}")
+    if order is not None and series is None:
+        raise _at(doc, source, "series_order", "series_order without a series")
+    return series, order
 
 
 def _site_checks(items: list[Post], config: Config, memo: LoadMemo | None) -> list[Problem]:

@@ -24,6 +24,17 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Series:
+    """A series' display names (`series:` in notesite.yaml); without one, its key."""
+
+    key: str
+    names: dict[str, str] = field(hash=False)
+
+    def name(self, lang: str, fallback: str) -> str:
+        return self.names.get(lang) or self.names.get(fallback) or self.key
+
+
+@dataclass(frozen=True)
 class MathConfig:
     render: str = "server"  # "server" (KaTeX at build time) or "client" (KaTeX in the browser)
     macros: dict[str, str] = field(default_factory=dict, hash=False)
@@ -53,6 +64,7 @@ class Config:
     untranslated: str = "show"  # notes missing in a language: "show" in its listings, or "hide"
     slug_style: str = "unicode"  # "unicode" keeps Chinese in URLs, "pinyin" romanises it
     cname: str | None = None  # custom domain for GitHub Pages (written to CNAME)
+    series: dict[str, Series] = field(default_factory=dict, hash=False)  # names by series key
 
     @property
     def base_path(self) -> str:
@@ -89,6 +101,8 @@ class Post:
     body: str
     bundle_assets: tuple[Path, ...] = ()  # files beside a bundle's index.md
     key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
+    series: str | None = None  # the key of the series the note is part of
+    series_order: int | None = None  # its place in the series (else by date)
 
     @property
     def sort_date(self) -> datetime:

@@ -89,6 +89,8 @@ def _translation(
     _check_category(category, config)
     # An explicit group is joined only by naming it too.
     kept = {"translation_key": str(meta["translation_key"])} if "translation_key" in meta else {}
+    # Translations of a note usually belong to its series, at the same place.
+    kept.update({key: meta[key] for key in ("series", "series_order") if key in meta})
     try:
         path = translation_file(original, lang, config.default_language, config.languages, bundle)
     except LayoutError as error:

@@ -34,9 +34,9 @@ class NoteResult:
     # Warnings as (line in the file, message); the path is added when they are reported.
     reference_warnings: tuple[tuple[int, str], ...]
     katex_warnings: tuple[tuple[int, str], ...]
-    # The link targets the parse looked up and what they resolved to: the result
-    # stays valid while every one still resolves the same way.
-    lookups: tuple[tuple[str, str | None], ...]
+    # The questions the parse asked of the site's links and of other notes' labels
+    # ((kind, name), answer): the result stays valid while each gets the same answer.
+    lookups: tuple[tuple[tuple[str, str], object], ...]
     has_feed: bool = False  # a feed entry was made (`feed` is None in a head, see get)
 
     def head(self) -> NoteResult:

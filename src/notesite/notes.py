@@ -5,14 +5,14 @@ build), or made by parsing the note, rendering its formulas and rendering it.
 A result is reused only under the same key — the note's own fields plus everything
 rendering reads besides (notesite's code, the versions of the Markdown, highlighting
 and KaTeX packages, math and Markdown settings, the language's UI strings) — and
-while every link target its parse looked up still resolves the same way.
+while every link its parse looked up (`SiteLinks.answer`) and every other note's
+equation its `\\eqref`s named (`SiteLabels`) still answer the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -26,6 +26,8 @@ from notesite.mathsetup import MathSetup, NoteFormulas, ServerMath, prepare_math
 from notesite.model import Post, Site
 from notesite.notecache import NoteResult, NoteStore
 from notesite.parallel import run_phased
+from notesite.sitelabels import SiteLabels
+from notesite.sitelinks import SiteLinks
 
 # Packages whose output ends up in a rendered note.
 RENDERING_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "pygments")
@@ -82,6 +84,7 @@ class NotesRun:
     warnings: list[Problem]  # KaTeX errors (sorted), then unknown references (note order)
     rendered: list[Post] = field(default_factory=list)  # the notes not reused
     keys: dict[Post, str] = field(default_factory=dict)  # each note's key (see note_key)
+    labels: SiteLabels = field(default_factory=SiteLabels)  # every note's labelled equations
 
 
 class NoteStage:
@@ -93,6 +96,7 @@ class NoteStage:
         # A build reads stored notes without their page HTML (see spill, full_page).
         self.light = light
         self.last_inputs: tuple | None = None  # what the last run rendered with
+        self.last_labels = SiteLabels()  # the last run's table of labelled equations
         self.memory: dict[str, NoteResult] = {}
         # post -> (context, key): the loader hands back the same Post while its file is
         # unchanged, so a save does not hash every note again.
@@ -105,7 +109,7 @@ class NoteStage:
         in_feeds: list[Post],
         server: ServerMath | None,
         parser: MarkdownRenderer,
-        targets: dict[str, str],
+        links: SiteLinks,
     ) -> NotesRun:
         contexts = {lang: render_context(site, s, server) for lang, s in strings.items()}
         feeds = set(in_feeds)
@@ -116,17 +120,30 @@ class NoteStage:
             key = keys[post] = self._key(post, contexts[post.lang])
             body = not self.light or post in feeds
             found = self.memory.get(key) or self.store.get(key, body=body)
-            if found is not None and _still_valid(found, post in feeds, post, targets):
+            if found is not None and _still_valid(found, post in feeds, post, links):
                 self.store.keep(key)
                 results[post] = found
             else:
                 todo.append(post)
-        self.last_inputs = (site, strings, feeds, server, parser, targets)
-        math = self._render(site, strings, todo, feeds, server, parser, targets, results, keys)
+        self.last_inputs = (site, strings, feeds, server, parser, links)
+        job = self._render(site, strings, todo, feeds, server, parser, links, results, keys)
+        math, labels = job.math, job.labels
+        # A reused note whose references to other notes' equations now find something
+        # else (renumbered, moved, retitled) is rendered again, with the same table.
+        stale = [
+            post for post in results if post not in todo and _stale_refs(post, results, labels)
+        ]
+        if stale:
+            again = self._render(
+                site, strings, stale, feeds, server, parser, links, results, keys, labels
+            )
+            math = _merged(math, again.math)
+            todo += stale
+        self.last_labels = labels
         self.keys = {post: (contexts[post.lang], key) for post, key in keys.items()}
         self.memory = {keys[post]: result for post, result in results.items()}
         ordered = {post: results[post] for post in (*site.posts, *site.pages)}
-        return NotesRun(ordered, math, _warnings(site, ordered), todo, keys)
+        return NotesRun(ordered, math, _warnings(site, ordered, labels), todo, keys, labels)
 
     def spill(self, run: NotesRun) -> tuple[dict[Post, NoteResult], bool]:
         """Commit the run's results to the store and return them without their page HTML
@@ -147,9 +164,11 @@ class NoteStage:
         if found is not None:
             return found.page
         assert self.last_inputs is not None
-        site, strings, feeds, server, parser, targets = self.last_inputs
+        site, strings, feeds, server, parser, links = self.last_inputs
         remade: dict[Post, NoteResult] = {}
-        self._render(site, strings, [post], feeds, server, parser, targets, remade)
+        keys = {post: self.keys[post][1]}
+        labels = self.last_labels
+        self._render(site, strings, [post], feeds, server, parser, links, remade, keys, labels)
         return remade[post].page
 
     def forget(self) -> None:
@@ -172,14 +191,18 @@ class NoteStage:
         feeds: set[Post],
         server: ServerMath | None,
         parser: MarkdownRenderer,
-        targets: dict[str, str],
+        links: SiteLinks,
         results: dict[Post, NoteResult],
         keys: dict[Post, str],
-    ) -> MathSetup:
+        labels: SiteLabels | None = None,
+    ) -> _Job:
         """Parse the notes in `todo`, render all their formulas in one batch, render them
         (parse and render spread over processes when there are many). Each result goes
-        to the store as it arrives; a build keeps only its head (see spill)."""
-        job = _Job(site, strings, todo, feeds, server, parser, targets)
+        to the store as it arrives; a build keeps only its head (see spill). Between the
+        two, the table of labelled equations is made from `results` and the new parses,
+        unless given."""
+        others = {post: result.facts for post, result in results.items() if post not in todo}
+        job = _Job(site, strings, todo, feeds, server, parser, links, others, labels)
 
         def done(index: int, documents: tuple[RenderedDoc, RenderedDoc | None]) -> None:
             post = todo[index]
@@ -188,9 +211,9 @@ class NoteStage:
             keep_whole = not self.light or post in feeds or not self.store.holds(keys[post])
             results[post] = result if keep_whole else result.head()
 
-        run_phased(_parse_one, _render_one, job.render_formulas, job, len(todo), self.jobs, done)
+        run_phased(_parse_one, _render_one, job.between, job, len(todo), self.jobs, done)
         assert job.math is not None
-        return job.math
+        return job
 
     def _result(
         self,
@@ -199,9 +222,11 @@ class NoteStage:
         index: int,
         documents: tuple[RenderedDoc, RenderedDoc | None],
     ) -> NoteResult:
-        assert job.math is not None and job.found is not None
+        assert job.math is not None and job.found is not None and job.labels is not None
         facts, _, lookups = job.found[index]
         page, feed = documents
+        for key, answer in job.labels.for_refs(post, facts).items():
+            lookups[("label", key)] = answer
         return NoteResult(
             facts=facts,
             page=page,
@@ -210,7 +235,7 @@ class NoteStage:
             katex_warnings=tuple(
                 (w.line - post.body_line, w.message) for w in job.math.note_warnings.get(post, ())
             ),
-            lookups=tuple(sorted(lookups.items())),
+            lookups=tuple(sorted(lookups.items(), key=lambda item: item[0])),
             has_feed=feed is not None,
         )
 
@@ -225,17 +250,28 @@ class _Job:
     feeds: set[Post]
     server: ServerMath | None
     parser: MarkdownRenderer
-    targets: dict[str, str]
+    links: SiteLinks
+    others: dict[Post, NoteFacts]  # the facts of every note not in `todo`
+    labels: SiteLabels | None = None  # given, or made between the phases
     math: MathSetup | None = None  # set between the phases, in the parent
     formulas_loaded: bool = False  # per process: see _render_one
     found: list | None = None  # phase one's facts, formulas and lookups, by index
 
-    def render_formulas(
-        self, found: list[tuple[NoteFacts, NoteFormulas, dict[str, str | None]]]
-    ) -> dict | None:
-        """Between the phases: every formula of the parsed notes through KaTeX; returns
-        the results the workers' renderers look up (None in client mode)."""
+    def between(self, found: list[tuple[NoteFacts, NoteFormulas, dict]]) -> tuple:
+        """Between the phases, in the parent: the table of labelled equations, and
+        every formula of the parsed notes through KaTeX. Returns what the workers'
+        renderers need: the other notes' equations the new notes name, and the
+        rendered formulas (None in client mode)."""
         self.found = found
+        if self.labels is None:
+            parsed = {post: item[0] for post, item in zip(self.todo, found, strict=True)}
+            self.labels = SiteLabels.of({**self.others, **parsed}, self.links.targets)
+        named = [
+            self.labels.for_refs(post, item[0]) for post, item in zip(self.todo, found, strict=True)
+        ]
+        return named, self._render_formulas(found)
+
+    def _render_formulas(self, found: list[tuple[NoteFacts, NoteFormulas, dict]]) -> dict | None:
         formulas = {post: item[1] for post, item in zip(self.todo, found, strict=True)}
         in_feeds = [post for post in self.todo if post in self.feeds]
         self.math = prepare_math(self.site, self.todo, formulas, in_feeds, self.server, self.parser)
@@ -247,62 +283,76 @@ class _Job:
 
 
 def _parse_one(job: _Job, index: int) -> tuple[tuple, Parsed]:
-    parsed, formulas, lookups = parse_note(job.parser, job.todo[index], job.strings, job.targets)
+    parsed, formulas, lookups = parse_note(job.parser, job.todo[index], job.strings, job.links)
     return (parsed.facts, formulas, lookups), parsed
 
 
 def _render_one(
-    job: _Job, index: int, parsed: Parsed, formulas: dict | None
+    job: _Job, index: int, parsed: Parsed, message: tuple
 ) -> tuple[RenderedDoc, RenderedDoc | None]:
     """The page document of one parsed note, and its feed entry if it is in a feed."""
+    named, formulas = message
+    labels = {key: found for key, found in named[index].items() if found is not None}
     in_feed = job.todo[index] in job.feeds
     if formulas is None:  # client mode: TeX for the browser
-        page = job.parser.render(parsed)
+        page = job.parser.render(parsed, labels)
         return page, (page if in_feed else None)
     assert job.server is not None
     if not job.formulas_loaded:  # a forked worker's copy of the results is behind
         job.server.katex.memory.update(formulas)
         job.formulas_loaded = True
-    page = job.server.page_renderer.render(parsed)
-    return page, (job.server.feed_renderer.render(parsed) if in_feed else None)
+    page = job.server.page_renderer.render(parsed, labels)
+    return page, (job.server.feed_renderer.render(parsed, labels) if in_feed else None)
 
 
-def _still_valid(result: NoteResult, in_feed: bool, post: Post, targets: dict[str, str]) -> bool:
+def _still_valid(result: NoteResult, in_feed: bool, post: Post, links: SiteLinks) -> bool:
+    """Whether a stored result may be reused as far as the site's files and names go
+    (references to other notes' equations are checked after the run: `_stale_refs`)."""
     if in_feed and not result.has_feed:
         return False
-    resolve = link_resolver(post, targets)
-    return all(resolve(target) == answer for target, answer in result.lookups)
+    return all(
+        links.answer(post, kind, name) == answer
+        for (kind, name), answer in result.lookups
+        if kind != "label"
+    )
 
 
-def link_resolver(post: Post, targets: dict[str, str]) -> Callable[[str], str | None]:
-    """What a link of this note to a site file (site-relative path) becomes: the URL of
-    a note or asset, or a file of the note's own bundle."""
-    # Files of a bundle are copied beside its page, so relative references stay as written.
-    bundle = {
-        path.as_posix(): path.relative_to(post.source.parent).as_posix()
-        for path in post.bundle_assets
-    }
-    return lambda target: targets.get(target) or bundle.get(target)
+def _stale_refs(post: Post, results: dict[Post, NoteResult], labels: SiteLabels) -> bool:
+    """A reused note whose `\\eqref`s to other notes now find another answer."""
+    return any(
+        labels.lookup(post, key) != answer
+        for (kind, key), answer in results[post].lookups
+        if kind == "label"
+    )
+
+
+def _merged(first: MathSetup, second: MathSetup | None) -> MathSetup:
+    if second is None:
+        return first
+    first.note_warnings.update(second.note_warnings)
+    first.formulas_total += second.formulas_total
+    first.formulas_rendered += second.formulas_rendered
+    return first
 
 
 def parse_note(
-    parser: MarkdownRenderer, post: Post, strings: dict[str, Strings], targets: dict[str, str]
-) -> tuple[Parsed, NoteFormulas, dict[str, str | None]]:
+    parser: MarkdownRenderer, post: Post, strings: dict[str, Strings], links: SiteLinks
+) -> tuple[Parsed, NoteFormulas, dict[tuple[str, str], object]]:
     """Parse one note with its links resolved: the parse, its formulas (title and
-    summary too) and the link targets it looked up."""
-    resolve_target = link_resolver(post, targets)
-    lookups: dict[str, str | None] = {}
+    summary too) and the questions it asked of `links`, with their answers."""
+    lookups: dict[tuple[str, str], object] = {}
 
-    def resolve(target: str) -> str | None:  # remembered: see _still_valid
-        lookups[target] = resolve_target(target)
-        return lookups[target]
+    def ask(kind: str, name: str) -> object:  # remembered: see _still_valid
+        lookups[(kind, name)] = links.answer(post, kind, name)
+        return lookups[(kind, name)]
 
     parsed = parser.parse(
         post.body,
         title=post.title,
         summary=post.summary,
         source_dir=post.source.parent.as_posix(),
-        resolve_link=resolve,
+        resolve_link=lambda target: ask("link", target),  # type: ignore[return-value]
+        resolve_wiki=ask,
         admonition_titles=strings[post.lang].as_dict(),
     )
     formulas = parser.formulas(parsed)
@@ -315,23 +365,25 @@ def parse_note(
 
 
 def reference_warnings(facts: NoteFacts) -> tuple[tuple[int, str], ...]:
-    """(line in the body, message) for what a note refers to that does not exist."""
+    """(line in the body, message) for the links of a note that find nothing (its
+    equation references are judged against the whole site: see `_warnings`)."""
     warnings = [
         (link.line, f"warning: link to a missing file: {link.href}")
         for link in facts.unresolved_links
     ]
-    warnings += [
-        (
-            ref.line,
-            f"warning: unknown equation reference {ref.written}: "
-            f"no \\label{{{ref.key}}} in this note",
-        )
-        for ref in facts.unresolved_refs
-    ]
-    return tuple(warnings)
+    for problem in facts.wiki_problems:
+        if problem.candidates:
+            names = ", ".join(problem.candidates)
+            message = (
+                f"warning: ambiguous wikilink {problem.written}: {names} (linked to the first)"
+            )
+        else:
+            message = f"warning: wikilink to a missing note: {problem.written}"
+        warnings.append((problem.line, message))
+    return tuple(sorted(warnings))
 
 
-def _warnings(site: Site, results: dict[Post, NoteResult]) -> list[Problem]:
+def _warnings(site: Site, results: dict[Post, NoteResult], labels: SiteLabels) -> list[Problem]:
     katex: list[Problem] = []
     references: list[Problem] = []
     for post, result in results.items():
@@ -340,5 +392,15 @@ def _warnings(site: Site, results: dict[Post, NoteResult]) -> list[Problem]:
         references += [
             Problem(where, post.body_line + line, m) for line, m in result.reference_warnings
         ]
+        references += [
+            Problem(
+                where,
+                post.body_line + ref.line,
+                f"warning: unknown equation reference {ref.written}: no \\label{{{ref.key}}} "
+                f"in this note or any other {post.lang} note",
+            )
+            for ref in result.facts.unresolved_refs
+            if labels.lookup(post, ref.key) is None
+        ]
     katex.sort(key=lambda p: (str(p.path), p.line, p.message))
-    return katex + references
+    return katex + references + labels.warnings(site)

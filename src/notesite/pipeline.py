@@ -26,16 +26,18 @@ from notesite.markdown import MarkdownRenderer, NoteFacts, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathrender import client_markup, find_katex, katex_files
 from notesite.mathsetup import MathSetup, ServerMath
-from notesite.model import Post, Site
+from notesite.model import Asset, Post, Site
 from notesite.nodekatex import NodeKatex
 from notesite.notecache import NoteResult, NoteStore
 from notesite.notes import NotesRun, NoteStage
 from notesite.pagekeys import PageKeys, doc_keys
 from notesite.pages import PageOut, Planner, PostView
+from notesite.pages.backlinks import backlinks
 from notesite.pages.feeds import feed_posts, feeds_and_sitemap
+from notesite.pages.series import duplicate_orders
 from notesite.render import PageRenderer, make_environment
+from notesite.sitelinks import SiteLinks
 from notesite.theme import builtin_theme_dir, static_files
-from notesite.urls import Urls
 
 KATEX_MISSING = "warning: KaTeX not found (run `npm ci`); formulas will show as TeX source"
 
@@ -138,7 +140,7 @@ class Pipeline:
         self.engine_dist: Path | None = None
         self.settings: object = None  # config + strings the memos were made with
         self.templates: jinja2.Environment | None = None
-        self.targets: tuple[tuple, dict[str, str]] | None = None  # see _link_targets
+        self.links: tuple[tuple, SiteLinks] | None = None  # see _site_links
         self.last: tuple[SitePlan, dict[Post, RenderedDoc]] | None = None
         self.changed: set[Path] | None = None  # what a watcher says changed (serve only)
 
@@ -192,6 +194,7 @@ class Pipeline:
             store = NoteStore(note_store_path(self.cache_dir, self.root))
             self.notes = NoteStage(store, self.jobs, light=self.spill)
         strings, warnings = site_strings(site)
+        warnings += duplicate_orders(site)
         katex_dist = find_katex(self.root)
         static = self._static_files(katex_dist)
         settings = (site.config, {lang: s.as_dict() for lang, s in strings.items()})
@@ -232,7 +235,9 @@ class Pipeline:
         live = set(docs)
         for key in [k for k in self.views if k[0] not in live]:
             del self.views[key]
-        pages = Planner(site, docs, strings, self.views).plan()
+        facts = {post: result.facts for post, result in results.items()}
+        linked = backlinks(site, facts, docs, notes.labels)
+        pages = Planner(site, docs, strings, self.views, linked).plan()
         return self.make_plan(inputs, pages, notes, feed_docs, results, spilled)
 
     def make_plan(
@@ -272,8 +277,8 @@ class Pipeline:
         self, site: Site, strings: dict[str, Strings], in_feeds: list[Post], katex: Path | None
     ) -> NotesRun:
         server = self.server_math(site, katex)
-        targets = self._link_targets(site)
-        return self.notes.run(site, strings, in_feeds, server, self.parser, targets)
+        links = self._site_links(site)
+        return self.notes.run(site, strings, in_feeds, server, self.parser, links)
 
     def page_renderer(
         self, site: Site, strings: dict[str, Strings], pages: list[PageOut], katex: bool
@@ -282,16 +287,20 @@ class Pipeline:
             self.templates = make_environment(self.root)
         return PageRenderer(site, strings, pages, katex=katex, env=self.templates)
 
-    def _link_targets(self, site: Site) -> dict[str, str]:
-        """Source path -> URL of every document and asset (memoised: most saves change
-        no URL)."""
+    def _site_links(self, site: Site) -> SiteLinks:
+        """What links can point to (memoised: most saves change no URL, name or title)."""
         items = (*site.posts, *site.pages, *site.assets)
-        key = (site.config, tuple((item.source, item.url) for item in items))
-        if self.targets is None or self.targets[0] != key:
-            urls = Urls(site.config)
-            targets = {item.source.as_posix(): urls.path(item.url) for item in items}
-            self.targets = (key, targets)
-        return self.targets[1]
+        key = (site.config, tuple(_link_facts(item) for item in items))
+        if self.links is None or self.links[0] != key:
+            self.links = (key, SiteLinks.of(site))
+        return self.links[1]
+
+
+def _link_facts(item: Post | Asset) -> tuple:
+    """What `SiteLinks` reads of a note or asset."""
+    if isinstance(item, Asset):
+        return (item.source, item.url)
+    return (item.source, item.url, item.title, item.lang, item.translation_key, item.bundle_assets)
 
 
 def site_strings(site: Site) -> tuple[dict[str, Strings], list[Problem]]:

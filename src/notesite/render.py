@@ -48,6 +48,7 @@ class PageRenderer:
         self.by_route: dict[tuple[Any, ...], dict[str, PageOut]] = {}
         for page in pages:
             self.by_route.setdefault(page.route, {})[page.lang] = page
+        self.has_series = ("series_index",) in self.by_route  # planned if a note has a series
 
     def languages(self, page: PageOut) -> list[dict[str, Any]]:
         """One entry per site language: where this page is in that language, if anywhere."""
@@ -106,6 +107,7 @@ class PageRenderer:
                         "url": self.urls.path(routes.archives(prefix)),
                         "route": "archives",
                     },
+                    *self._series_nav(prefix, strings),
                     *[
                         {"title": p.title, "url": self.urls.path(p.url), "route": "page"}
                         for p in self.site.pages
@@ -126,6 +128,13 @@ class PageRenderer:
             "math_macros": self.config.math.macros,
             **page.context,
         }
+
+    def _series_nav(self, prefix: str, strings: Strings) -> list[dict[str, str]]:
+        """The header's link to the series index, if the site has a series."""
+        if not self.has_series:
+            return []
+        url = self.urls.path(routes.series_index(prefix))
+        return [{"title": strings["series"], "url": url, "route": "series_index"}]
 
     def render(self, page: PageOut) -> bytes:
         try:

@@ -15,7 +15,8 @@ TAGS = "tags"
 ARCHIVES = "archives"
 PAGE = "page"  # pages 2, 3, … of a listing
 STATIC = "static"
-RESERVED_SEGMENTS = frozenset({POSTS, CATEGORIES, TAGS, ARCHIVES, PAGE, STATIC})
+SERIES = "series"
+RESERVED_SEGMENTS = frozenset({POSTS, CATEGORIES, TAGS, ARCHIVES, PAGE, STATIC, SERIES})
 FEED = "atom.xml"
 SITEMAP = "sitemap.xml"
 NOT_FOUND = "404.html"
@@ -60,6 +61,14 @@ def archive_year(prefix: str, year: int) -> str:
 
 def archive_month(prefix: str, year: int, month: int) -> str:
     return f"{archive_year(prefix, year)}{month:02d}/"
+
+
+def series_index(prefix: str) -> str:
+    return f"{prefix}{SERIES}/"
+
+
+def series(prefix: str, key: str) -> str:
+    return f"{series_index(prefix)}{key}/"
 
 
 def feed(prefix: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from markdown_it import MarkdownIt
@@ -26,7 +27,15 @@ from notesite.markdown.headings import TocEntry, headings_plugin, toc_entries
 from notesite.markdown.highlight import highlight_plugin
 from notesite.markdown.links import links_plugin
 from notesite.markdown.math import MathRenderer, math_plugin
-from notesite.markdown.state import ENV_KEY, Resolver, RuleState, rule_state, tokens_with_lines
+from notesite.markdown.state import (
+    ENV_KEY,
+    Resolver,
+    RuleState,
+    WikiResolver,
+    rule_state,
+    tokens_with_lines,
+)
+from notesite.markdown.wikilinks import wikilinks_plugin
 
 __all__ = ["MarkdownRenderer", "Parsed", "NoteFacts", "RenderedDoc", "TocEntry", "FormulaUse"]
 
@@ -96,6 +105,7 @@ class MarkdownRenderer:
         md.use(tasklists_plugin)
         md.use(admonitions_plugin)
         md.use(headings_plugin)
+        md.use(wikilinks_plugin)
         md.use(links_plugin)
         md.use(figures_plugin)
         md.use(highlight_plugin)
@@ -121,6 +131,7 @@ class MarkdownRenderer:
         summary: str | None = None,
         source_dir: str = "",
         resolve_link: Resolver | None = None,
+        resolve_wiki: WikiResolver | None = None,
         admonition_titles: dict[str, str] | None = None,
     ) -> Parsed:
         """The tokens and facts of a document; any renderer of this class can render it."""
@@ -128,6 +139,7 @@ class MarkdownRenderer:
             title=title,
             source_dir=source_dir,
             resolve_link=resolve_link,
+            resolve_wiki=resolve_wiki,
             admonition_titles=admonition_titles or {},
         )
         env: dict = {ENV_KEY: state}
@@ -138,17 +150,22 @@ class MarkdownRenderer:
             equation_refs=tuple(state.equation_refs),
             anchor_links=tuple(state.anchor_links),
             unresolved_links=tuple(state.unresolved_links),
+            note_links=tuple(state.note_links),
+            wiki_problems=tuple(state.wiki_problems),
             # mdit-py-plugins' footnote plugin keeps its own state in env.
             footnotes=len(env.get("footnotes", {}).get("list", {})),
         )
         return Parsed(tokens, facts, title, summary, state)
 
-    def render(self, body: str | Parsed, **options: object) -> RenderedDoc:
-        """HTML and its by-products for a body (parsed here unless already parsed)."""
+    def render(
+        self, body: str | Parsed, site_labels: Mapping[str, object] | None = None, **options: object
+    ) -> RenderedDoc:
+        """HTML and its by-products for a body (parsed here unless already parsed);
+        `site_labels`: other notes' equations `\\eqref` may name (see equations.py)."""
         parsed = body if isinstance(body, Parsed) else self.parse(body, **options)  # type: ignore[arg-type]
         tokens, title, summary = parsed.tokens, parsed.title, parsed.summary
         # Rendering records has_math etc. in a copy: the parse stays reusable.
-        state = replace(parsed.state, has_math=False, has_code=False)
+        state = replace(parsed.state, has_math=False, has_code=False, site_labels=site_labels or {})
         env: dict = {ENV_KEY: state}
         html = self.md.renderer.render(tokens, self.md.options, env)
         pieces, truncated = excerpt_pieces(tokens)

@@ -4,14 +4,18 @@ KaTeX has no `\\label`; we number labelled display formulas in order
 (1), (2) … within a post, add `\\tag{n}` unless the author wrote a `\\tag`,
 give the math element an id, and turn every `\\eqref{key}` into a link to it.
 An `\\eqref` may stand in running text or alone in a math span (`$\\eqref{x}$`).
-One to a label the note does not have renders as `??(key)`; the parse records
-every reference (`NoteFacts.equation_refs`), so the pipeline can warn about it.
+A label the note does not have is looked up among the other notes of its language
+(`RuleState.site_labels`, given when rendering: see `notesite.sitelabels`); the
+link then goes to that note and names it. Unknown anywhere, it renders as `??(key)`.
+The parse records every reference (`NoteFacts.equation_refs`), so the pipeline can
+warn about it and find backlinks.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -19,6 +23,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from notesite.markdown.context import inline_children, sentence_around
 from notesite.markdown.facts import Equation, EquationRef
 from notesite.markdown.state import rule_state, tokens_with_lines
 from notesite.slugs import slugify
@@ -57,7 +62,7 @@ def _number_equations(state: StateCore) -> None:
             numbers[label] = number
             found.equations.append(Equation(label, number, equation_id(label), line))
     # References are resolved after all labels are known (they may point forward).
-    for token, line in tokens_with_lines(state.tokens):
+    for siblings, index, token, line in inline_children(state.tokens):
         if token.type == "math_inline":
             match = _REF.match(token.content)
             if match:
@@ -65,7 +70,9 @@ def _number_equations(state: StateCore) -> None:
                 token.meta["key"] = match.group(2)
                 token.meta["paren"] = bool(match.group(1))
         if token.type == "equation_ref":
-            found.equation_refs.append(EquationRef(token.meta["key"], token.meta["paren"], line))
+            context = sentence_around(siblings, index)
+            ref = EquationRef(token.meta["key"], token.meta["paren"], line, context)
+            found.equation_refs.append(ref)
 
 
 def _ref_inline(state: StateInline, silent: bool) -> bool:
@@ -86,11 +93,27 @@ def _ref_inline(state: StateInline, silent: bool) -> bool:
 def _render_ref(self: object, tokens: Sequence[Token], idx: int, options: object, env: dict) -> str:
     token = tokens[idx]
     key = token.meta["key"]
-    number = rule_state(env).equation_numbers.get(key)
-    if number is None:  # reported from the parse (`NoteFacts.unresolved_refs`)
+    found = rule_state(env)
+    number = found.equation_numbers.get(key)
+    href, title = f"#{equation_id(key)}", ""
+    if number is None and key in found.site_labels:  # another note's equation
+        elsewhere: SiteEquation = found.site_labels[key]
+        number, href, title = elsewhere.number, elsewhere.href, elsewhere.note_title
+    if number is None:  # reported as a warning (see notes.py)
         return f'<span class="eqref missing">??({escapeHtml(key)})</span>'
     text = f"({number})" if token.meta["paren"] else number
-    return f'<a class="eqref" href="#{escapeHtml(equation_id(key))}">{escapeHtml(text)}</a>'
+    title_attr = f' title="{escapeHtml(title)}"' if title else ""
+    return f'<a class="eqref" href="{escapeHtml(href)}"{title_attr}>{escapeHtml(text)}</a>'
+
+
+@dataclass(frozen=True)
+class SiteEquation:
+    """A labelled equation of another note, as `\\eqref` shows and links to it."""
+
+    number: str
+    href: str  # the note's URL with the equation's fragment
+    note_title: str
+    source: str  # the note's source path (site-relative)
 
 
 def equations_plugin(md: MarkdownIt) -> None:

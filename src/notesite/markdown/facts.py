@@ -36,6 +36,7 @@ class EquationRef:
     key: str
     paren: bool  # `\\eqref` (shown as "(1)") rather than `\\ref` ("1")
     line: int
+    context: str = ""  # the sentence it stands in (plain text), for backlinks
 
     @property
     def written(self) -> str:
@@ -49,6 +50,25 @@ class AnchorLink:
     line: int
     target: str  # source path of the note it points into (site-relative), "" for this note
     fragment: str  # unquoted
+
+
+@dataclass(frozen=True)
+class NoteLink:
+    """A link (Markdown or wikilink) to a site file that resolved: a note, when the
+    target is a note's source; backlinks are made of these."""
+
+    line: int
+    target: str  # the site-relative source path it points to
+    context: str  # the sentence it stands in (plain text)
+
+
+@dataclass(frozen=True)
+class WikiProblem:
+    """A `[[wikilink]]` that found no note, or several."""
+
+    line: int
+    written: str  # `[[…]]` as written
+    candidates: tuple[str, ...] = ()  # source paths when ambiguous (the first is used)
 
 
 @dataclass(frozen=True)
@@ -68,6 +88,8 @@ class NoteFacts:
     equation_refs: tuple[EquationRef, ...] = ()  # in document order
     anchor_links: tuple[AnchorLink, ...] = ()
     unresolved_links: tuple[UnresolvedLink, ...] = ()
+    note_links: tuple[NoteLink, ...] = ()  # links to site files, in document order
+    wiki_problems: tuple[WikiProblem, ...] = ()
     footnotes: int = 0  # footnotes shown at the end (`fn1`…, referenced from `fnref1`…)
 
     @cached_property
@@ -77,7 +99,7 @@ class NoteFacts:
 
     @cached_property
     def unresolved_refs(self) -> tuple[EquationRef, ...]:
-        """References to a label no formula of this note has (they render as `??(key)`)."""
+        """References to a label no formula of this note has (another note's, or none)."""
         return tuple(ref for ref in self.equation_refs if ref.key not in self.equation_numbers)
 
     @cached_property

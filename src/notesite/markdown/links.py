@@ -8,8 +8,9 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
-from notesite.markdown.facts import AnchorLink, UnresolvedLink
-from notesite.markdown.state import Resolver, rule_state, tokens_with_lines
+from notesite.markdown.context import inline_children, sentence_around
+from notesite.markdown.facts import AnchorLink, NoteLink, UnresolvedLink
+from notesite.markdown.state import Resolver, rule_state
 
 _LINKS = ("link_open", "image")
 
@@ -41,24 +42,28 @@ def _rewrite_links(state: StateCore) -> None:
     resolve, source_dir = found.resolve_link, found.source_dir
     if resolve is None:
         return
-    links = [(t, line) for t, line in tokens_with_lines(state.tokens) if t.type in _LINKS]
-    for token, line in links:
+    for siblings, index, token, line in inline_children(state.tokens):
+        if token.type not in _LINKS or token.meta.get("wikilink"):
+            continue
         attribute = "href" if token.type == "link_open" else "src"
         value = token.attrGet(attribute)
         if not isinstance(value, str):
             continue
         url = rewrite(value, source_dir, resolve)
         parts = urlsplit(value)
+        target = (
+            posixpath.normpath(posixpath.join(source_dir, unquote(parts.path)))
+            if parts.path
+            else ""
+        )
         if url is not None:
             token.attrSet(attribute, url)
+            if token.type == "link_open":
+                context = sentence_around(siblings, index)
+                found.note_links.append(NoteLink(line, target, context))
         elif is_relative_reference(value) and parts.path:
             found.unresolved_links.append(UnresolvedLink(line, value))
         if parts.fragment and (url is not None or value.startswith("#")):
-            target = (
-                posixpath.normpath(posixpath.join(source_dir, unquote(parts.path)))
-                if parts.path
-                else ""
-            )
             found.anchor_links.append(AnchorLink(line, target, unquote(parts.fragment)))
 
 

@@ -15,13 +15,24 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from notesite.markdown.facts import AnchorLink, Equation, EquationRef, Heading, UnresolvedLink
+from notesite.markdown.facts import (
+    AnchorLink,
+    Equation,
+    EquationRef,
+    Heading,
+    NoteLink,
+    UnresolvedLink,
+    WikiProblem,
+)
 from notesite.slugs import UniqueIds
 
 ENV_KEY = "notesite"
 
 # resolve(target_path_relative_to_site_root) -> URL or None
 Resolver = Callable[[str], "str | None"]
+# resolve_wiki(kind, name) -> what a `[[name]]` ("note") or `![[name]]` ("embed") is;
+# see markdown/wikilinks.py for the answers.
+WikiResolver = Callable[[str, str], Any]
 
 
 @dataclass
@@ -30,6 +41,9 @@ class RuleState:
     title: str = ""  # a leading H1 equal to it is dropped
     source_dir: str = ""  # folder of the note, for relative links
     resolve_link: Resolver | None = None  # None: links stay as written
+    resolve_wiki: WikiResolver | None = None  # None: `[[…]]` stays text
+    # Other notes' labelled equations, for `\\eqref` (given when rendering).
+    site_labels: Mapping[str, Any] = field(default_factory=dict)
     admonition_titles: Mapping[str, str] = field(default_factory=dict)
     # Recorded by the core rules (parsing).
     ids: UniqueIds = field(default_factory=UniqueIds)
@@ -40,6 +54,8 @@ class RuleState:
     equation_refs: list[EquationRef] = field(default_factory=list)
     anchor_links: list[AnchorLink] = field(default_factory=list)
     unresolved_links: list[UnresolvedLink] = field(default_factory=list)
+    note_links: list[NoteLink] = field(default_factory=list)
+    wiki_problems: list[WikiProblem] = field(default_factory=list)
     # Set by the render rules.
     has_math: bool = False
     has_code: bool = False

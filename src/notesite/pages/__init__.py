@@ -5,7 +5,7 @@ Every page has a `route`, its identity independent of language (("post", key),
 looking up the same route: that drives the language switcher and hreflang.
 `Planner` (planner.py) holds what every page family needs (post views, paginated
 listings); each family of pages is planned by its own module: home.py, posts.py
-(posts and standalone pages), categories.py, tags.py, archives.py.
+(posts and standalone pages), categories.py, tags.py, archives.py, series.py.
 """
 
 from notesite.pages.planner import Planner

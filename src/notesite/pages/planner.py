@@ -11,7 +11,8 @@ from notesite import routes
 from notesite.i18n import Strings, format_date
 from notesite.markdown import RenderedDoc
 from notesite.model import Post, Site
-from notesite.pages import archives, categories, home, posts, tags
+from notesite.pages import archives, categories, home, posts, series, tags
+from notesite.pages.backlinks import Backlink
 from notesite.pages.types import Link, PageOut, PostView
 from notesite.pagination import paginate
 from notesite.slugs import slugify
@@ -25,8 +26,10 @@ class Planner:
         docs: dict[Post, RenderedDoc],
         strings: dict[str, Strings],
         views: dict[tuple, PostView] | None = None,
+        backlinks: dict[Post, tuple[Backlink, ...]] | None = None,
     ):
         self.views = {} if views is None else views  # (post, lang) -> view, kept by `serve`
+        self.backlinks = backlinks or {}  # see pages/backlinks.py
         self.site = site
         self.config = site.config
         self.docs = docs
@@ -137,12 +140,14 @@ class Planner:
         # Listings also show notes that have no version in this language (with a badge).
         listed = own + self.untranslated(lang) if self.config.untranslated == "show" else own
         listed.sort(key=lambda p: (p.sort_date, p.date, str(p.source)), reverse=True)
+        in_series = series.collect(listed)
         home.plan(self, lang, listed)
-        posts.plan(self, lang, own)
+        posts.plan(self, lang, own, series.boxes(self, lang, in_series))
         posts.plan_standalone(self, lang)
         categories.plan(self, lang, listed)
         tags.plan(self, lang, listed)
         archives.plan(self, lang, listed)
+        series.plan(self, lang, in_series)
 
     def untranslated(self, lang: str) -> list[Post]:
         """One version (the default language's if any) of each note with none in `lang`."""

@@ -3,10 +3,12 @@ clean start after a failed rebuild.
 
 `IncrementalPipeline.run()` reads the site like a build, then asks whether the save
 changed one note's body and nothing that listings, neighbours or feeds' order show of
-it. That is decided by comparing one value per note, `listed_value`: every field of the
-note but its body, and its document's `teaser` (title, excerpt, reading time), the
-fields listing templates read. If so, only that note's page (and feed entry) is made
-again and the rest of the last plan is reused; otherwise the full run follows.
+it. That is decided by comparing two values per note: `listed_value`, every field of
+the note but its body, and its document's `teaser` (title, excerpt, reading time), the
+fields listing templates read; and `linked_value`, what its links and labels give
+other notes' pages (backlinks, equation references). If so, only that note's page
+(and feed entry) is made again and the rest of the last plan is reused; otherwise the
+full run follows.
 """
 
 from __future__ import annotations
@@ -16,11 +18,27 @@ from dataclasses import replace
 from pathlib import Path
 
 from notesite.i18n import Strings
-from notesite.markdown import RenderedDoc
+from notesite.markdown import NoteFacts, RenderedDoc
 from notesite.model import Post, Site
 from notesite.pages import PageOut, Planner
 from notesite.pages.feeds import feed_posts
+from notesite.pages.posts import shows_other_math
 from notesite.pipeline import Pipeline, SiteInputs, SitePlan
+from notesite.sitelabels import SiteLabels
+
+
+def linked_value(post: Post, facts: NoteFacts, labels: SiteLabels) -> tuple[object, ...]:
+    """What other notes' pages show of a note's links and labels (their backlinks,
+    their references to its equations), without lines: a line added above keeps it."""
+    return (
+        tuple((link.target, link.context) for link in facts.note_links),
+        tuple(
+            (found.source, ref.context)
+            for ref in facts.unresolved_refs
+            if (found := labels.lookup(post, ref.key)) is not None
+        ),
+        tuple((eq.label, eq.number, eq.id) for eq in facts.equations),
+    )
 
 
 def listed_value(post: Post, doc: RenderedDoc) -> tuple[object, ...]:
@@ -61,7 +79,7 @@ class IncrementalPipeline(Pipeline):
         self.drop_memos()
         self.notes.forget()
         self.load_memo.clear()
-        self.targets = None
+        self.links = None
         self.settings = None
         self.templates = None
         self.static = None
@@ -104,6 +122,9 @@ class IncrementalPipeline(Pipeline):
         doc = notes.results[new].page
         if listed_value(old, last_docs[old]) != listed_value(new, doc):
             return None
+        before = linked_value(old, last_plan.facts[old], notes.labels)
+        if before != linked_value(new, notes.results[new].facts, notes.labels):
+            return None
         docs = {post: result.page for post, result in notes.results.items()}
         pages = self._pages_with(last_plan.pages, old, new, doc, site, docs, strings)
         feed_docs = {post: notes.results[post].feed or docs[post] for post in in_feeds}
@@ -131,7 +152,7 @@ class IncrementalPipeline(Pipeline):
                 page = replace(
                     page,
                     context={**page.context, "entry": planner.view(new)},
-                    has_math=doc.has_math,
+                    has_math=doc.has_math or shows_other_math(page.context),
                     has_code=doc.has_code,
                 )
             updated.append(page)
