@@ -15,6 +15,8 @@ NOTE_A = r"""
     链接到 [B](b.md)、[B 的小节](b.md#some-heading)、[C](c.en.md)，见 \eqref{eq:own}，
     以及 [B 的公式](b.md#eq-eq-bellman)。脚注[^1]。
 
+    B 的方程 \eqref{eq:bellman}，维基链接 [[b#Some heading]]。
+
     不预览：[外部](https://example.com/x)、[PDF](paper.pdf)、[首页](/notes/)、[标签](/notes/tags/)。
 
     $$
@@ -114,7 +116,7 @@ def test_link_to_an_english_note_gets_its_language(site: tuple[Browser, str]) ->
 
 def test_tab_to_equation_reference_shows_the_formula(site: tuple[Browser, str]) -> None:
     page = open_page(site)
-    eqref = page.locator(".post-body a.eqref")
+    eqref = page.locator('.post-body a.eqref[href="#eq-eq-own"]')
     for _ in range(40):  # real keyboard focus, link by link
         page.keyboard.press("Tab")
         if eqref.evaluate("e => e === document.activeElement"):
@@ -141,6 +143,27 @@ def test_focus_on_link_to_another_notes_equation(site: tuple[Browser, str]) -> N
     formula = card.locator(".katex-base").last.bounding_box()
     assert tag is not None and formula is not None
     assert tag["x"] >= formula["x"] + formula["width"]
+    page.context.close()
+
+
+def test_cross_note_eqref_wikilink_and_backlink(site: tuple[Browser, str]) -> None:
+    page = open_page(site)
+    card = page.locator(CARD)
+    eqref = page.locator('.post-body a.eqref[href="/notes/posts/b/#eq-eq-bellman"]')
+    assert eqref.get_attribute("title") == "笔记 B"
+    eqref.hover()
+    expect(card.locator(".katex")).to_be_visible()
+    assert card.locator(".preview-source").inner_text() == "笔记 B"
+    assert eqref.get_attribute("title") is None  # the browser's tooltip would cover the card
+    page.mouse.move(5, 5)
+    expect(card).to_have_count(0)
+    assert eqref.get_attribute("title") == "笔记 B"
+    page.locator(".post-body a.wikilink").hover()
+    expect(card.locator(".preview-heading")).to_have_text("Some heading")
+    # B's backlinks (outside the note's body) preview the notes that link to it.
+    page.goto(site[1] + "posts/b/")
+    page.locator(".backlinks a", has_text="笔记 A").hover()
+    expect(card.locator(".preview-title")).to_have_text("笔记 A")
     page.context.close()
 
 
