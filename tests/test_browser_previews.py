@@ -276,6 +276,16 @@ def test_no_card_for_external_links_files_and_listings(site: tuple[Browser, str]
     page.context.close()
 
 
+def test_no_card_for_the_table_of_contents(site: tuple[Browser, str]) -> None:
+    page = open_page(site, "posts/b/")
+    page.locator(".toc a").first.hover()  # the reader is on the page already
+    page.wait_for_timeout(QUIET_MS)
+    assert page.locator(CARD).count() == 0
+    page.locator('.post-body a[href="/notes/en/posts/c/"]').hover()  # the script runs
+    expect(page.locator(CARD)).to_be_visible()
+    page.context.close()
+
+
 def test_pages_are_fetched_once_under_the_sub_path(site: tuple[Browser, str]) -> None:
     _, base = site
     page = open_page(site)

@@ -50,7 +50,7 @@
   // other sites.
   function previewable(element) {
     var link = element && element.closest ? element.closest("a[href]") : null;
-    if (!link || link.closest(".preview-card") || !link.closest("main")) return null;
+    if (!link || link.closest(".preview-card, .toc") || !link.closest("main")) return null; // the TOC: this page
     if (link.matches(".heading-anchor, .footnote-backref") || link.hasAttribute("download")) return null;
     var url;
     try { url = new URL(link.href); } catch (e) { return null; }
