@@ -295,6 +295,31 @@ def test_headings_inside_callouts_are_in_the_toc(out: Path) -> None:
     assert f"#{inside.attributes['id']}" in [a.attributes["href"] for a in tree.css("nav.toc a")]
 
 
+def excerpt(out: Path, home: str, title: str) -> str:
+    tree = parse_html(out / home / "index.html")
+    for item in tree.css(".post-list li.post-item"):
+        if item.css_first(".post-item-title a").text(strip=True) == title:
+            return item.css_first(".excerpt").text(strip=True)
+    raise AssertionError(f"{title} not listed on {home}")
+
+
+def test_excerpt_skips_an_aside_callout_and_its_title(out: Path) -> None:
+    assert excerpt(out, "", "旁注开篇") == "第一段正文。"
+    assert excerpt(out, "en", "Folded first") == "Visible prose."
+    description = parse_html(out / "posts/first/index.html").css_first('meta[name="description"]')
+    assert description.attributes["content"] == "第一段正文。"
+
+
+def test_excerpt_of_an_abstract_callout_is_its_body(out: Path) -> None:
+    tree = parse_html(out / "index.html")
+    item = next(
+        i for i in tree.css(".post-list li.post-item") if "摘要开篇" in i.css_first("a").text()
+    )
+    assert item.css_first(".excerpt").text(strip=True).startswith("PPO 裁剪概率比")
+    assert "一句话" not in item.css_first(".excerpt").text()
+    assert [math_tex(node) for node in item.css(".excerpt .math")] == ["r_t"]
+
+
 def test_feed_entries_carry_the_callouts(out: Path) -> None:
     from xml.etree import ElementTree
 

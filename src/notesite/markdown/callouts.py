@@ -72,6 +72,11 @@ class Callout:
     def tag(self) -> str:
         return "details" if self.fold else "div"
 
+    @property
+    def aside(self) -> bool:
+        """Left out of automatic excerpts: all but abstracts, which summarise the note."""
+        return self.style != "abstract"
+
 
 def title_key(name: str) -> str:
     """The UI-string key of a type's default title: the admonitions' key where there is one."""
