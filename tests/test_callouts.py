@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, serve_under
 from conftest import BASIC_CONFIG, math_tex, parse_html, post, write_site
+from playwright.sync_api import Page, sync_playwright
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notesite.build import build
@@ -367,3 +369,65 @@ def test_callout_in_a_list_item_and_before_more(renderer) -> None:
     assert title_text(callout(item, "tip")) == "在列表里"
     summary = LexborHTMLParser(doc.summary_html).body
     assert paragraphs(callout(summary, "tip")) == ["正文"]
+
+
+# ------------------------------------------------------------------ in a browser
+
+# Per callout of the page: its type, its style class, border and title colours, background.
+COLOURS_JS = """[...document.querySelectorAll('.callout')].map(box => {
+  const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(v => v / 255);
+  const title = box.querySelector('.callout-title');
+  return [box.dataset.callout, [...box.classList].find(c => c.startsWith('callout-')).slice(8),
+          rgb(getComputedStyle(box).borderLeftColor), rgb(getComputedStyle(title).color),
+          rgb(getComputedStyle(box).backgroundColor)];
+})"""
+
+
+def _contrast(first: list[float], second: list[float]) -> float:
+    def luminance(rgb: list[float]) -> float:
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _check_colours(page: Page) -> dict[str, tuple[float, ...]]:
+    """Each style's one colour: the same for its aliases and its title, other styles differ."""
+    by_style: dict[str, set[tuple[float, ...]]] = {}
+    for _name, style, border, title, _ in page.evaluate(COLOURS_JS):
+        assert border == title
+        by_style.setdefault(style, set()).add(tuple(border))
+    assert all(len(colours) == 1 for colours in by_style.values()), by_style
+    colours = {style: next(iter(found)) for style, found in by_style.items()}
+    families = {"note", "tip", "warning", "danger", "important", "abstract", "quote"}
+    assert len({colours[style] for style in families}) == len(families)
+    return colours
+
+
+def test_in_a_browser_colours_dark_mode_and_folding(out: Path) -> None:
+    with serve_under(out) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(base + "posts/obsidian/")
+            light = _check_colours(page)
+            page.emulate_media(color_scheme="dark")
+            dark = _check_colours(page)
+            assert all(light[style] != dark[style] for style in light)
+            for name, _, _, title, background in page.evaluate(COLOURS_JS):
+                assert _contrast(title, background) >= 4.5, name
+
+            page.goto(base + "posts/features/")
+            hidden = page.locator('details[data-callout="faq"] > p')
+            assert not hidden.is_visible()
+            assert page.locator('details[data-callout="question"] > p').is_visible()
+            page.locator('details[data-callout="faq"] > summary').click()
+            assert hidden.is_visible()
+
+            # A TOC link into a closed callout opens it (the browser reveals the target).
+            page.goto(base + "posts/features/")
+            page.locator("nav.toc a", has_text="折叠里的小节").click()
+            assert page.locator('details[data-callout="faq"] h3').is_visible()
+        finally:
+            browser.close()
