@@ -114,6 +114,9 @@ FILES = {
     "content/posts/rl/abstract.md": post(
         "摘要开篇", "2026-01-05", "> [!tldr] 一句话\n> PPO 裁剪概率比 $r_t$。\n\n正文。\n"
     ),
+    "content/posts/rl/links.md": post(
+        "链接", "2026-01-07", "> [!note] 见 [[obsidian]]\n> 正文也链接 [[github|提示块]]。\n"
+    ),
     "content/posts/rl/fold.en.md": post(
         "Folded first", "2026-01-06", "> [!faq]- Why?\n> Hidden answer.\n\nVisible prose.\n"
     ),
@@ -334,6 +337,17 @@ def test_feed_entries_carry_the_callouts(out: Path) -> None:
     note = content.css_first('div.callout[data-callout="note"]')
     assert title_text(note).startswith("先读这里")
     assert note.css_first(".callout-title math") is not None  # MathML in feeds
+
+
+def test_wikilinks_in_title_and_body_resolve_and_make_backlinks(out: Path) -> None:
+    box = callout(body(out, "posts/links"), "note")
+    assert [a.attributes["href"] for a in title_of(box).css("a")] == ["/notes/posts/obsidian/"]
+    assert [a.attributes["href"] for p in kids(box, "p")[1:] for a in p.css("a")] == [
+        "/notes/posts/github/"
+    ]
+    backlinks = parse_html(out / "posts/github/index.html").css(".backlinks li")
+    assert [li.css_first("a").text() for li in backlinks] == ["链接"]
+    assert backlinks[0].css_first(".backlink-context").text() == "正文也链接 提示块。"
 
 
 # ------------------------------------------------------------------ the renderer alone
