@@ -12,6 +12,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from notesite.markdown.admonitions import admonitions_plugin
+from notesite.markdown.callouts import callouts_plugin
 from notesite.markdown.cjk import cjk_emphasis, cjk_line_breaks, join_plain_lines
 from notesite.markdown.context import MAX_CHARS
 from notesite.markdown.equations import equations_plugin
@@ -120,6 +121,7 @@ class MarkdownRenderer:
         md.use(footnote_plugin)
         md.use(tasklists_plugin)
         md.use(admonitions_plugin)
+        md.use(callouts_plugin)
         md.use(headings_plugin)
         md.use(wikilinks_plugin)
         md.use(links_plugin)

@@ -1,9 +1,9 @@
 """Excerpts and reading time from the token stream (CJK-aware, math kept whole).
 
 An automatic excerpt takes the text of the first paragraphs (never headings,
-code blocks, tables or display math), about `budget` characters of it, and
-never cuts inside a formula or code span; Latin text is cut at a word
-boundary, CJK text at any character.
+code blocks, tables, display math, or callouts other than abstracts), about
+`budget` characters of it, and never cuts inside a formula or code span; Latin
+text is cut at a word boundary, CJK text at any character.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from notesite.text import count_words
 
 SUMMARY_BUDGET = 160
 _SKIPPED_BLOCKS = ("table_open", "fence", "code_block", "math_block", "html_block")
+_SKIPPED_CONTAINERS = ("table_open", "table_close", "footnote_block_open", "footnote_block_close")
 
 
 @dataclass(frozen=True)
@@ -29,15 +30,21 @@ class Piece:
     cost: int
 
 
+def _skipped(token: Token) -> bool:
+    """Whether a container's text stays out of excerpts: tables, footnotes, and callouts
+    (asides: a note's teaser is its prose), except abstract/summary/tldr callouts."""
+    if token.type in ("callout_open", "callout_close"):
+        return token.meta["callout"].aside
+    return token.type in _SKIPPED_CONTAINERS
+
+
 def _paragraph_inlines(tokens: list[Token]) -> list[Token]:
-    """Inline tokens of paragraphs in reading order, skipping tables and footnotes."""
+    """Inline tokens of paragraphs in reading order, skipping tables, footnotes and asides."""
     result = []
     skip_depth = 0
     for index, token in enumerate(tokens):
-        if token.type in ("table_open", "footnote_block_open"):
-            skip_depth += 1
-        elif token.type in ("table_close", "footnote_block_close"):
-            skip_depth -= 1
+        if _skipped(token):
+            skip_depth += token.nesting
         elif (
             skip_depth == 0
             and token.type == "inline"
