@@ -296,3 +296,20 @@ def test_a_heading_ending_in_an_anchor_gets_that_id(tmp_path: Path, capsys) -> N
     assert headings[0] == ("what-is-q-learning", "什么是 Q 学习？#")
     assert headings[1][1] == "先读 贝尔曼方程#"
     assert body_html.css_first("h2 a.wikilink").attributes["href"] == "/notes/posts/bellman/"
+
+
+def test_embeds_from_the_notes_bundle_first(tmp_path: Path) -> None:
+    """`![[file]]` finds the note's own bundle file before one of the same name
+    elsewhere in content/, and a note name embeds as a link."""
+    body = "![[diagram.png|自己的图]]\n\n![[td]]\n"
+    files = {
+        **FILES,
+        "content/posts/rl/vit/index.md": post(title="ViT", body=body),
+        "content/posts/rl/vit/diagram.png": b"own",
+    }
+    root = write_site(tmp_path / "site", files)
+    assert build(root, tmp_path / "out") == 0
+    vit = page(tmp_path / "out", "posts/vit").css_first(".post-body")
+    assert vit.css_first("img").attributes["src"] == "diagram.png"
+    assert (tmp_path / "out/posts/vit/diagram.png").read_bytes() == b"own"
+    assert vit.css_first("a.wikilink").attributes["href"] == "/notes/posts/td/"
