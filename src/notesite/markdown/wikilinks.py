@@ -72,7 +72,7 @@ def _push_embed(state: StateInline, name: str, text: str | None, written: str) -
     resolve = rule_state(state.env).resolve_wiki
     assert resolve is not None
     url = resolve("embed", name)
-    if url is None:
+    if not isinstance(url, str):
         return False
     token = state.push("image", "img", 0)
     token.attrs = {"src": url, "alt": ""}
