@@ -200,6 +200,17 @@ def test_nested_unknown_key_in_language_is_reported_with_its_line(site_dir: Path
             "'series.rl.zh' must be a non-empty string",
             id="series-empty-name",
         ),
+        pytest.param("title: T\nfeed_size: 0\n", 2, "'feed_size'", id="feed-size-zero"),
+        pytest.param("title: T\n\nfeed_size: ten\n", 3, "'feed_size'", id="feed-size-text"),
+        pytest.param("title: T\nfeed_size: false\n", 2, "'feed_size'", id="feed-size-bool"),
+        pytest.param(
+            "title: T\nsocial_image: ftp://x.org/a.png\n", 2, "'social_image'", id="image-ftp"
+        ),
+        pytest.param(
+            "title: T\nsocial_image: //cdn.org/a.png\n", 2, "'social_image'", id="image-no-scheme"
+        ),
+        pytest.param("title: T\nsocial_image: ''\n", 2, "'social_image'", id="image-empty"),
+        pytest.param("title: T\nsocial_image: [a]\n", 2, "'social_image'", id="image-list"),
         pytest.param("title: T\nlanguages: {}\n", 2, "language", id="no-languages"),
         pytest.param("- a\n- b\n", 1, "mapping", id="not-a-mapping"),
     ],
@@ -211,3 +222,24 @@ def test_invalid_values_are_reported_with_their_line(
     assert path == str(site_dir / "notesite.yaml")
     assert got_line == line
     assert fragment in message
+
+
+def test_feed_size_and_social_image_defaults(site_dir: Path) -> None:
+    config = config_from(site_dir, "title: T\n")
+    assert config.feed_size == 20
+    assert config.social_image is None
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("static/card.png", "static/card.png"),
+        ("/static/card.png", "static/card.png"),  # a site path, under base_url's path
+        ("https://cdn.example.org/card.png", "https://cdn.example.org/card.png"),
+        ("HTTP://cdn.example.org/card.png", "HTTP://cdn.example.org/card.png"),
+    ],
+)
+def test_feed_size_and_social_image_given(site_dir: Path, written: str, kept: str) -> None:
+    config = config_from(site_dir, f"title: T\nfeed_size: 5\nsocial_image: {written}\n")
+    assert config.feed_size == 5
+    assert config.social_image == kept

@@ -71,6 +71,21 @@ def _page_size(check: _Checker, value: Any, key_path: KeyPath) -> int:
     return value
 
 
+def _feed_size(check: _Checker, value: Any, key_path: KeyPath) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise check.error(key_path, "'feed_size' must be a positive integer")
+    return value
+
+
+def _social_image(check: _Checker, value: Any, key_path: KeyPath) -> str:
+    """An http(s) URL, or a path in the site (`static/card.png`), kept without its `/`."""
+    image = check.string(value, key_path).strip()
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", image)
+    if image.startswith("//") or (scheme and scheme.group(1).lower() not in ("http", "https")):
+        raise check.error(key_path, "'social_image' must be an http(s) URL or a path in the site")
+    return image if scheme else image.lstrip("/")
+
+
 def _base_url(check: _Checker, value: Any, key_path: KeyPath) -> str:
     url = check.string(value, key_path)
     if not re.match(r"^(https?://[^/\s]+)?/", url):
@@ -177,6 +192,8 @@ _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
     "untranslated": (lambda c, v, k: _choice(c, v, k, ("show", "hide")), False),
     "slugify": (lambda c, v, k: _choice(c, v, k, ("unicode", "pinyin")), False),
     "cname": (lambda c, v, k: c.string(v, k).strip(), False),
+    "feed_size": (_feed_size, False),
+    "social_image": (_social_image, False),
 }
 
 
@@ -224,6 +241,8 @@ def load_config(site_root: Path) -> Config:
             key: Series(key=key, names=_spread(series.names, languages))
             for key, series in values.get("series", {}).items()
         },
+        feed_size=values.get("feed_size", 20),
+        social_image=values.get("social_image"),
     )
 
 

@@ -65,6 +65,8 @@ class Config:
     slug_style: str = "unicode"  # "unicode" keeps Chinese in URLs, "pinyin" romanises it
     cname: str | None = None  # custom domain for GitHub Pages (written to CNAME)
     series: dict[str, Series] = field(default_factory=dict, hash=False)  # names by series key
+    feed_size: int = 20  # entries per Atom feed (each language's and each category's)
+    social_image: str | None = None  # social cards' picture when a page has none
 
     @property
     def base_path(self) -> str:
