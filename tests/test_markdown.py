@@ -270,3 +270,71 @@ def test_summaries_carry_no_footnotes() -> None:
         excerpt = tree(doc.summary_html)
         assert excerpt.css(".footnotes, .footnote-ref, sup a") == []
         assert tree(doc.html).css_first(".footnotes") is not None
+
+
+# ------------------------------------------------------- feeds' links, social cards
+
+LINKING = """\
+# Title
+
+See [a note](/notes/posts/td/), [an anchor](#sec), ![fig](fig.png) and [x](https://x.org/).
+A footnote[^1] and <a href="../other/">raw</a> <img src="raw.png" srcset="a.png 1x, b.png 2x">.
+
+## Sec
+
+<p><img width="50" src="../img/p q.png"/></p>
+
+[^1]: Back.
+"""
+
+
+def test_link_base_makes_every_url_absolute_and_only_then(render_md) -> None:
+    base = "https://example.org/notes/posts/a/"
+    absolute = tree(render_md(LINKING, link_base=base))
+    hrefs = [a.attributes["href"] for a in absolute.css("a")]
+    assert hrefs == [
+        base + "#title",  # heading anchor
+        "https://example.org/notes/posts/td/",
+        base + "#sec",
+        "https://x.org/",
+        base + "#fn1",  # footnote reference
+        "https://example.org/notes/posts/other/",  # raw HTML
+        base + "#sec",  # heading anchor
+        base + "#fnref1",  # footnote back-link
+    ]
+    sources = [(img.attributes["src"], img.attributes.get("srcset")) for img in absolute.css("img")]
+    assert sources == [
+        (base + "fig.png", None),
+        (base + "raw.png", f"{base}a.png 1x, {base}b.png 2x"),
+        ("https://example.org/notes/posts/img/p q.png", None),
+    ]
+    assert absolute.css_first("img[width]").attributes["width"] == "50"
+    as_written = render_md(LINKING)
+    assert "https://example.org" not in as_written
+    assert tree(as_written).css_first("img").attributes["src"] == "fig.png"
+
+
+@pytest.mark.parametrize(
+    ("body", "image"),
+    [
+        ("Text ![a](one.png) ![b](two.png)", "one.png"),
+        ('<div><img src="raw.jpg"></div>\n\n![b](two.png)', "raw.jpg"),
+        ("![svg](d.svg) then ![png](p.png)", "p.png"),  # card sites do not show SVG
+        ('<img src="data:image/png;base64,AAAA"> ![b](two.png)', "two.png"),
+        ("> ![quoted](q.png)", "q.png"),
+        ("No image. `![code](c.png)`", None),
+    ],
+)
+def test_first_image_for_social_cards(body: str, image: str | None) -> None:
+    from notesite.markdown import MarkdownRenderer
+    from notesite.mathrender import client_markup
+
+    assert MarkdownRenderer(client_markup).render(body).image == image
+
+
+def test_title_text_is_plain_with_tex() -> None:
+    from notesite.markdown import MarkdownRenderer
+    from notesite.mathrender import client_markup
+
+    doc = MarkdownRenderer(client_markup).render("x", title="**Bold** `</script>` and $a<b$")
+    assert doc.title_text == "Bold </script> and $a<b$"

@@ -25,9 +25,10 @@ from notesite.markdown.excerpt import (
     render_before_more,
 )
 from notesite.markdown.facts import NoteFacts
-from notesite.markdown.figures import figures_plugin
+from notesite.markdown.figures import figures_plugin, plain_text
 from notesite.markdown.headings import TocEntry, headings_plugin, toc_entries
 from notesite.markdown.highlight import highlight_plugin
+from notesite.markdown.htmlurls import absolute_links_plugin, first_image
 from notesite.markdown.links import links_plugin
 from notesite.markdown.math import MathRenderer, math_plugin
 from notesite.markdown.state import (
@@ -79,6 +80,8 @@ class RenderedDoc:
     # (plain text, HTML, has math) of each sentence a link to a site file or another
     # note's equation stands in: what that note's backlinks show (see context.py).
     contexts: tuple[tuple[str, str, bool], ...] = ()
+    title_text: str = ""  # the title as plain text (math as TeX): social cards, feeds
+    image: str | None = None  # the first image's URL as the page has it (social cards)
 
     @property
     def teaser(self) -> tuple[object, ...]:
@@ -127,6 +130,7 @@ class MarkdownRenderer:
         md.use(links_plugin)
         md.use(figures_plugin)
         md.use(highlight_plugin)
+        md.use(absolute_links_plugin)  # last: it wraps the other plugins' render rules
         self.md = md
 
     def formulas(self, text: str | Parsed, inline: bool = False) -> list[FormulaUse]:
@@ -176,14 +180,26 @@ class MarkdownRenderer:
         return Parsed(tokens, facts, title, summary, state)
 
     def render(
-        self, body: str | Parsed, site_labels: Mapping[str, object] | None = None, **options: object
+        self,
+        body: str | Parsed,
+        site_labels: Mapping[str, object] | None = None,
+        *,
+        link_base: str | None = None,
+        **options: object,
     ) -> RenderedDoc:
         """HTML and its by-products for a body (parsed here unless already parsed);
-        `site_labels`: other notes' equations `\\eqref` may name (see equations.py)."""
+        `site_labels`: other notes' equations `\\eqref` may name (see equations.py);
+        `link_base`: the absolute URL every link and image is resolved against (feeds)."""
         parsed = body if isinstance(body, Parsed) else self.parse(body, **options)  # type: ignore[arg-type]
         tokens, title, summary = parsed.tokens, parsed.title, parsed.summary
         # Rendering records has_math etc. in a copy: the parse stays reusable.
-        state = replace(parsed.state, has_math=False, has_code=False, site_labels=site_labels or {})
+        state = replace(
+            parsed.state,
+            has_math=False,
+            has_code=False,
+            site_labels=site_labels or {},
+            link_base=link_base,
+        )
         env: dict = {ENV_KEY: state}
         html = self.md.renderer.render(tokens, self.md.options, env)
         pieces, truncated = excerpt_pieces(tokens)
@@ -208,7 +224,8 @@ class MarkdownRenderer:
                 summary_html += "…"
                 summary_text += "…"
         title_env: dict = {}
-        title_html = self.md.renderInline(title, title_env).strip() if title else ""
+        title_tokens = self.md.parseInline(title, title_env) if title else []
+        title_html = self.md.renderer.render(title_tokens, self.md.options, title_env).strip()
         contexts = tuple(
             self._render_context(text, pieces, state) for text, pieces in state.contexts.items()
         )
@@ -224,6 +241,8 @@ class MarkdownRenderer:
             summary_has_math=rule_state(summary_env).has_math or rule_state(title_env).has_math,
             has_code=state.has_code,
             contexts=contexts,
+            title_text=plain_text(title_tokens).strip(),
+            image=first_image(tokens),
         )
 
     def _render_context(

@@ -45,6 +45,9 @@ class RuleState:
     # Other notes' labelled equations, for `\\eqref` (given when rendering).
     site_labels: Mapping[str, Any] = field(default_factory=dict)
     admonition_titles: Mapping[str, str] = field(default_factory=dict)
+    # Where the document will be read from (feed entries): URLs are made absolute
+    # against it (see htmlurls.py); None keeps them as written.
+    link_base: str | None = None
     # Recorded by the core rules (parsing).
     ids: UniqueIds = field(default_factory=UniqueIds)
     headings: list[Heading] = field(default_factory=list)
