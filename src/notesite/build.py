@@ -103,7 +103,11 @@ def write(plan: SitePlan, writer: SiteWriter, progress: Progress) -> WriteCounts
                     writer.write(page.file, plan.render_page(page), key)
                 stage.update()
         with progress.stage("writing feeds and copies"):
-            for path, content in plan.generated_files().items():
+            for item in plan.feed_files():  # made only when their key changed
+                if not writer.reuse(item.path, item.key):
+                    writer.write(item.path, item.render(), item.key)
+                rendered.add(item.path)
+            for path, content in plan.generated_files(feeds=False).items():
                 writer.write(path, content)
                 rendered.add(path)
             for path, source in plan.copies().items():

@@ -28,6 +28,7 @@ from notesite.notecache import NoteResult, NoteStore
 from notesite.parallel import run_phased
 from notesite.sitelabels import SiteLabels
 from notesite.sitelinks import SiteLinks
+from notesite.urls import Urls
 
 # Packages whose output ends up in a rendered note.
 RENDERING_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "pygments")
@@ -57,8 +58,16 @@ def render_context(site: Site, strings: Strings, server: ServerMath | None) -> s
     """What rendering any note of one language reads besides the note itself."""
     math = site.config.math
     engine = (server.katex.version, math.macros) if server is not None else None
+    # base_url: feed entries' links are absolute (a page's are the same either way).
     return digest(
-        [code_fingerprint(), math.render, engine, site.config.markdown.cjk, strings.as_dict()]
+        [
+            code_fingerprint(),
+            math.render,
+            engine,
+            site.config.markdown.cjk,
+            strings.as_dict(),
+            site.config.base_url,
+        ]
     )
 
 
@@ -71,6 +80,7 @@ def note_key(post: Post, context: str) -> str:
         post.lang,
         post.body_line,
         [p.as_posix() for p in post.bundle_assets],
+        post.url,  # what the feed entry's links are resolved against
     ]
     return digest([context, fields])
 
@@ -118,8 +128,8 @@ class NoteStage:
         todo: list[Post] = []
         for post in (*site.posts, *site.pages):
             key = keys[post] = self._key(post, contexts[post.lang])
-            body = not self.light or post in feeds
-            found = self.memory.get(key) or self.store.get(key, body=body)
+            # A build reads bodies when it writes a page or feed (full_page, full_feed).
+            found = self.memory.get(key) or self.store.get(key, body=not self.light)
             if found is not None and _still_valid(found, post in feeds, post, links):
                 self.store.keep(key)
                 results[post] = found
@@ -160,16 +170,26 @@ class NoteStage:
     def full_page(self, post: Post) -> RenderedDoc:
         """A spilled note's page document, from the store; made again if its stored
         body turns out damaged (only its head was read when the run began)."""
+        return self._whole(post).page
+
+    def full_feed(self, post: Post) -> RenderedDoc:
+        """A spilled note's feed entry (the note is in a feed), like `full_page`."""
+        whole = self._whole(post)
+        return whole.feed or whole.page
+
+    def _whole(self, post: Post) -> NoteResult:
         found = self.store.get(self.keys[post][1])
         if found is not None:
-            return found.page
+            return found
         assert self.last_inputs is not None
         site, strings, feeds, server, parser, links = self.last_inputs
         remade: dict[Post, NoteResult] = {}
         keys = {post: self.keys[post][1]}
         labels = self.last_labels
-        self._render(site, strings, [post], feeds, server, parser, links, remade, keys, labels)
-        return remade[post].page
+        self._render(
+            site, strings, [post], feeds, server, parser, links, remade, keys, labels, whole=True
+        )
+        return remade[post]
 
     def forget(self) -> None:
         """Drop what this process made (after a crash: it may be half-made)."""
@@ -195,12 +215,13 @@ class NoteStage:
         results: dict[Post, NoteResult],
         keys: dict[Post, str],
         labels: SiteLabels | None = None,
+        whole: bool = False,
     ) -> _Job:
         """Parse the notes in `todo`, render all their formulas in one batch, render them
         (parse and render spread over processes when there are many). Each result goes
-        to the store as it arrives; a build keeps only its head (see spill). Between the
-        two, the table of labelled equations is made from `results` and the new parses,
-        unless given."""
+        to the store as it arrives; a build keeps only its head (see spill) unless asked
+        for the `whole` result. Between the two, the table of labelled equations is made
+        from `results` and the new parses, unless given."""
         others = {post: result.facts for post, result in results.items() if post not in todo}
         job = _Job(site, strings, todo, feeds, server, parser, links, others, labels)
 
@@ -208,7 +229,7 @@ class NoteStage:
             post = todo[index]
             result = self._result(post, job, index, documents)
             self.store.put(keys[post], result, now=self.light)
-            keep_whole = not self.light or post in feeds or not self.store.holds(keys[post])
+            keep_whole = whole or not self.light or not self.store.holds(keys[post])
             results[post] = result if keep_whole else result.head()
 
         run_phased(_parse_one, _render_one, job.between, job, len(todo), self.jobs, done)
@@ -293,16 +314,19 @@ def _render_one(
     """The page document of one parsed note, and its feed entry if it is in a feed."""
     named, formulas = message
     labels = {key: found for key, found in named[index].items() if found is not None}
-    in_feed = job.todo[index] in job.feeds
+    post = job.todo[index]
+    # A feed entry is read away from the page: its links are absolute.
+    base = Urls(job.site.config).absolute(post.url) if post in job.feeds else None
     if formulas is None:  # client mode: TeX for the browser
         page = job.parser.render(parsed, labels)
-        return page, (page if in_feed else None)
+        return page, (job.parser.render(parsed, labels, link_base=base) if base else None)
     assert job.server is not None
     if not job.formulas_loaded:  # a forked worker's copy of the results is behind
         job.server.katex.memory.update(formulas)
         job.formulas_loaded = True
     page = job.server.page_renderer.render(parsed, labels)
-    return page, (job.server.feed_renderer.render(parsed, labels) if in_feed else None)
+    feed = job.server.feed_renderer.render(parsed, labels, link_base=base) if base else None
+    return page, feed
 
 
 def _still_valid(result: NoteResult, in_feed: bool, post: Post, links: SiteLinks) -> bool:

@@ -77,6 +77,11 @@ class PageKeys:
             return None
         return _fingerprint([self._common(), fields, page.has_math, page.has_code, described])
 
+    def file_key(self, described: Any) -> str:
+        """The key of a generated file (a feed) made from the shared inputs and
+        `described` (nested lists of plain values)."""
+        return _fingerprint([self._common(), described])
+
     def _describe(self, value: Any) -> Any:
         if value is None or isinstance(value, str | int | float | bool):
             return value

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -33,7 +34,14 @@ from notesite.notes import NotesRun, NoteStage
 from notesite.pagekeys import PageKeys, doc_keys
 from notesite.pages import PageOut, Planner, PostView
 from notesite.pages.backlinks import backlinks
-from notesite.pages.feeds import feed_posts, feeds_and_sitemap
+from notesite.pages.feeds import (
+    FeedRenderer,
+    feed_inputs,
+    feed_posts,
+    newest_date,
+    site_feeds,
+    sitemap_and_robots,
+)
 from notesite.pages.series import duplicate_orders
 from notesite.render import PageRenderer, make_environment
 from notesite.sitelinks import SiteLinks
@@ -52,6 +60,15 @@ class SiteInputs:
     warnings: list[Problem]  # found while reading (missing UI strings)
     katex_dist: Path | None  # where KaTeX is installed, if anywhere
     static: dict[str, Path]  # output path -> file: theme and site static files, KaTeX's
+
+
+@dataclass(frozen=True)
+class KeyedFile:
+    """A generated file made only when asked: a build asks when `key` changed."""
+
+    path: str
+    key: str | None
+    render: Callable[[], bytes]
 
 
 @dataclass
@@ -73,6 +90,8 @@ class SitePlan:
     # Where a note's page document is read back when the plan holds it without its
     # HTML (a build: Pipeline(spill=True)).
     full_page: Callable[[Post], RenderedDoc] | None = field(default=None, repr=False)
+    full_feed: Callable[[Post], RenderedDoc] | None = field(default=None, repr=False)
+    note_keys: dict[Post, str] = field(default_factory=dict, repr=False)  # notes.note_key
 
     def render_page(self, page: PageOut) -> bytes:
         entry = page.context.get("entry")
@@ -85,9 +104,28 @@ class SitePlan:
         """A key of everything the page is made from (None: unknown, render it)."""
         return self.page_keys.key(page) if self.page_keys is not None else None
 
-    def generated_files(self) -> dict[str, bytes]:
-        """Feeds, sitemap and generated assets (everything that is not a page or a copy)."""
-        files = feeds_and_sitemap(self.site, self.renderer, self.feed_docs, self.pages)
+    def feed_doc(self, post: Post) -> RenderedDoc:
+        """A note's feed entry (read back from the store when spilled)."""
+        return self.full_feed(post) if self.full_feed is not None else self.feed_docs[post]
+
+    def feed_files(self) -> list[KeyedFile]:
+        """Every feed with a key of what it is made from (None: unknown), rendered when
+        asked: a build whose feeds did not change reads no note's feed entry."""
+        feeds = FeedRenderer(self.site, self.renderer, self.feed_doc)
+        newest = newest_date(self.site)
+        files = []
+        for feed in site_feeds(self.site):
+            key = None
+            if self.page_keys is not None and all(p in self.note_keys for p in feed.posts):
+                key = self.page_keys.file_key(feed_inputs(feed, self.note_keys, newest))
+            files.append(KeyedFile(feed.path, key, partial(feeds.render, feed)))
+        return files
+
+    def generated_files(self, feeds: bool = True) -> dict[str, bytes]:
+        """Feeds (unless not asked: see feed_files), sitemap, robots.txt and generated
+        assets (everything that is not a page or a copy)."""
+        files = {item.path: item.render() for item in self.feed_files()} if feeds else {}
+        files.update(sitemap_and_robots(self.site, self.renderer, self.pages))
         files["static/css/pygments.css"] = pygments_css().encode("utf-8")
         files[".nojekyll"] = b""  # GitHub Pages must not run Jekyll over the site
         if self.site.config.cname:
@@ -229,8 +267,9 @@ class Pipeline:
         site, strings, katex_dist = inputs.site, inputs.strings, inputs.katex_dist
         in_feeds = feed_posts(site)
         notes = self.render_notes(site, strings, in_feeds, katex_dist)
-        feed_docs = {p: notes.results[p].feed or notes.results[p].page for p in in_feeds}
         results, spilled = self.notes.spill(notes) if self.spill else (notes.results, False)
+        # Spilled, feed entries are read back when a feed is written (SitePlan.feed_doc).
+        feed_docs = {} if spilled else {p: results[p].feed or results[p].page for p in in_feeds}
         docs = {post: result.page for post, result in results.items()}
         live = set(docs)
         for key in [k for k in self.views if k[0] not in live]:
@@ -266,6 +305,8 @@ class Pipeline:
             facts={post: result.facts for post, result in results.items()},
             notes_rendered=len(notes.rendered),
             full_page=self.notes.full_page if spilled else None,
+            full_feed=self.notes.full_feed if spilled else None,
+            note_keys=notes.keys,
         )
         described = ((notes.keys[p], r.page, r.feed) for p, r in results.items())
         keys = doc_keys(described)

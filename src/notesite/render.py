@@ -82,6 +82,8 @@ class PageRenderer:
         lang = page.lang
         prefix = self.urls.prefix(lang)
         strings = self.strings[lang]
+        languages = self.languages(page)
+        canonical = self.urls.absolute(page.url)
         return {
             "site": {
                 "title": self.config.text(self.config.title, lang),
@@ -119,8 +121,9 @@ class PageRenderer:
             "locale": self.config.languages[lang].locale,
             "t": strings,
             "page": page,
-            "languages": self.languages(page),
-            "canonical": self.urls.absolute(page.url),
+            "languages": languages,
+            "canonical": canonical,
+            "feeds": self._feeds(page, prefix),
             "x_default": self.x_default(page),
             # Server mode needs only KaTeX's stylesheet; client mode also its script.
             "load_katex": page.has_math and self.katex,
@@ -128,6 +131,14 @@ class PageRenderer:
             "math_macros": self.config.math.macros,
             **page.context,
         }
+
+    def _feeds(self, page: PageOut, prefix: str) -> list[Any]:
+        """The feeds a page advertises: its category's first (on a category listing),
+        then its language's."""
+        own = page.context.get("category_feed")
+        title = self.config.text(self.config.title, page.lang)
+        site_feed = {"title": title, "url": self.urls.path(routes.feed(prefix))}
+        return [own, site_feed] if own is not None else [site_feed]
 
     def _series_nav(self, prefix: str, strings: Strings) -> list[dict[str, str]]:
         """The header's link to the series index, if the site has a series."""

@@ -19,6 +19,8 @@ SERIES = "series"
 RESERVED_SEGMENTS = frozenset({POSTS, CATEGORIES, TAGS, ARCHIVES, PAGE, STATIC, SERIES})
 FEED = "atom.xml"
 SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+FAVICON = "static/favicon.svg"  # the theme's; a site's own file of that name wins
 NOT_FOUND = "404.html"
 
 
@@ -73,6 +75,10 @@ def series(prefix: str, key: str) -> str:
 
 def feed(prefix: str) -> str:
     return f"{prefix}{FEED}"
+
+
+def category_feed(prefix: str, key: str) -> str:
+    return f"{category(prefix, key)}{FEED}"
 
 
 def listing_page(base: str, number: int) -> str:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from notesite import routes
 from notesite.model import Post
-from notesite.pages.types import PageOut
+from notesite.pages.feeds import category_feed_title
+from notesite.pages.types import Link, PageOut
 
 if TYPE_CHECKING:
     from notesite.pages.planner import Planner
@@ -26,7 +27,19 @@ def plan(planner: Planner, lang: str, listed: list[Post]) -> None:
         base = routes.category(prefix, key)
         rows.append({"name": name, "url": planner.urls.path(base), "count": len(by_category[key])})
         title = strings.format("all_posts_in", name=name)
-        planner.listing(("category", key), lang, base, title, by_category[key], category_name=name)
+        feed = Link(
+            category_feed_title(planner.config, lang, key),
+            planner.urls.path(routes.category_feed(prefix, key)),
+        )
+        planner.listing(
+            ("category", key),
+            lang,
+            base,
+            title,
+            by_category[key],
+            category_name=name,
+            category_feed=feed,  # advertised on every page of the listing
+        )
     planner.add(
         PageOut(
             route=("categories",),
