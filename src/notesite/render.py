@@ -12,6 +12,7 @@ from notesite.errors import fail
 from notesite.i18n import Strings
 from notesite.model import Site
 from notesite.pages import PageOut
+from notesite.social import social
 from notesite.theme import template_dirs
 from notesite.urls import Urls
 
@@ -124,6 +125,7 @@ class PageRenderer:
             "languages": languages,
             "canonical": canonical,
             "feeds": self._feeds(page, prefix),
+            "social": social(self.config, self.urls, page, canonical, languages),
             "x_default": self.x_default(page),
             # Server mode needs only KaTeX's stylesheet; client mode also its script.
             "load_katex": page.has_math and self.katex,
