@@ -282,7 +282,10 @@ A footnote[^1] and <a href="../other/">raw</a> <img src="raw.png" srcset="a.png 
 
 ## Sec
 
-<p><img width="50" src="../img/p q.png"/></p>
+<div class="wide">
+<p>
+  <img width="50" src="../img/p q.png"/></p>
+</div>
 
 [^1]: Back.
 """

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from html import escape
 from html.parser import HTMLParser
+from itertools import accumulate
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -43,10 +44,7 @@ class _StartTags(HTMLParser):
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[int, str, str, list[tuple[str, str | None]], bool]] = []
-        self._line_starts = [0]
-        for index, char in enumerate(html):
-            if char == "\n":
-                self._line_starts.append(index + 1)
+        self._line_starts = [0, *accumulate(len(line) + 1 for line in html.split("\n"))]
         self.feed(html)
         self.close()
 
@@ -111,7 +109,9 @@ def _absolute_rule(original: Rule | None) -> Rule:
         else:
             html = self.renderToken(tokens, idx, options, env)
         base = rule_state(env).link_base
-        return absolute_html(html, base) if base else html
+        if not base or ("href" not in html and "src" not in html and "poster" not in html):
+            return html
+        return absolute_html(html, base)
 
     return rule
 

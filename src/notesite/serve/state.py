@@ -19,7 +19,7 @@ from notesite.errors import NotesiteError
 from notesite.katex import KatexUnavailable
 from notesite.mathsetup import default_cache_dir
 from notesite.pages import PageOut
-from notesite.pipeline import SitePlan
+from notesite.pipeline import KeyedFile, SitePlan
 from notesite.serve.incremental import IncrementalPipeline
 from notesite.theme import builtin_theme_dir
 
@@ -49,6 +49,7 @@ class LiveSite:
         self.pages: dict[str, PageOut] = {}
         self.rendered: dict[str, bytes] = {}
         self.generated: dict[str, bytes] | None = None
+        self.feeds: dict[str, KeyedFile] = {}  # rendered when asked for (see get)
         self.copies: dict[str, Path] = {}
         self.copy_digests: dict[str, str] = {}
         self.error: str | None = None
@@ -160,7 +161,10 @@ class LiveSite:
                     self.rendered[path] = self.plan.render_page(self.pages[path])
                 return self.rendered[path]
             if self.generated is None:
-                self.generated = self.plan.generated_files()
+                self.generated = self.plan.generated_files(feeds=False)
+                self.feeds = {item.path: item for item in self.plan.feed_files()}
+            if path in self.feeds:  # one feed, not all of them, for one request
+                self.generated[path] = self.feeds.pop(path).render()
             if path in self.generated:
                 return self.generated[path]
             source = self.copies.get(path)
