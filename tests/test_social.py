@@ -189,9 +189,15 @@ def test_standalone_page_is_no_article(out: Path) -> None:
 
 
 def test_without_a_default_image_listings_have_no_image(tmp_path: Path) -> None:
-    files = {"content/posts/rl/a.md": post("甲", "2025-01-01", "无图。\n")}
+    files = {
+        "content/posts/rl/a.md": post("甲", "2025-01-01", "无图。\n"),
+        "content/posts/rl/b.md": post("乙", "2025-01-02", ""),
+    }
     root = write_site(tmp_path / "site", files, BASIC_CONFIG)
     build(root, tmp_path / "public")
+    empty = parse_html(tmp_path / "public/posts/b/index.html")
+    assert "description" not in json_ld(empty)[0]  # nothing to describe it with
+    assert meta(empty, "og:description") is None
     for name in ("index.html", "posts/a/index.html"):
         page = parse_html(tmp_path / "public" / name)
         assert meta(page, "og:image") is None

@@ -103,13 +103,14 @@ def blog_posting(
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": entry.doc.title_text or entry.title,
-        "description": entry.doc.summary_text,
         "datePublished": post.date.isoformat(),
         "dateModified": post.sort_date.isoformat(),
         "inLanguage": locale,
         "url": url,
         "mainEntityOfPage": url,
     }
+    if entry.doc.summary_text:
+        data["description"] = entry.doc.summary_text
     if config.author:
         data["author"] = {"@type": "Person", "name": config.author}
     if image:
