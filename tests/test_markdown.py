@@ -335,6 +335,19 @@ def test_first_image_for_social_cards(body: str, image: str | None) -> None:
     assert MarkdownRenderer(client_markup).render(body).image == image
 
 
+def test_first_image_skips_images_whose_file_is_missing() -> None:
+    from notesite.markdown import MarkdownRenderer
+    from notesite.mathrender import client_markup
+
+    def resolve(target: str) -> str | None:  # only content/img/here.png exists
+        return "/site/img/here.png" if target == "content/img/here.png" else None
+
+    renderer = MarkdownRenderer(client_markup)
+    body = "![missing](../gone.png) ![there](../img/here.png)"
+    parsed = renderer.parse(body, source_dir="content/posts", resolve_link=resolve)
+    assert renderer.render(parsed).image == "/site/img/here.png"
+
+
 def test_title_text_is_plain_with_tex() -> None:
     from notesite.markdown import MarkdownRenderer
     from notesite.mathrender import client_markup

@@ -242,7 +242,7 @@ class MarkdownRenderer:
             has_code=state.has_code,
             contexts=contexts,
             title_text=plain_text(title_tokens).strip(),
-            image=first_image(tokens),
+            image=first_image(tokens, {link.href for link in parsed.facts.unresolved_links}),
         )
 
     def _render_context(

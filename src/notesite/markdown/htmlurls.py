@@ -11,7 +11,7 @@ Everything else of the rule's output is kept byte for byte. Page rendering leave
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from html import escape
 from html.parser import HTMLParser
 from itertools import accumulate
@@ -143,7 +143,11 @@ def _card_image(src: str) -> bool:
     return bool(parts.path) and parts.scheme.lower() in CARD_SCHEMES and not svg
 
 
-def first_image(tokens: Sequence[Token]) -> str | None:
+def first_image(tokens: Sequence[Token], missing: Collection[str] = ()) -> str | None:
     """The `src` of the document's first image (Markdown, wikilink embed or raw HTML
-    `<img>`) that a social card could show, as written in the page."""
-    return next((src.strip() for src in _images(tokens) if _card_image(src.strip())), None)
+    `<img>`) that a social card could show, as written in the page; `missing`: the
+    relative references no file answered (their images would not load)."""
+    return next(
+        (src.strip() for src in _images(tokens) if _card_image(src.strip()) and src not in missing),
+        None,
+    )
