@@ -269,6 +269,29 @@ def test_feed_size_and_edits_reach_the_feeds(tmp_path: Path) -> None:
     assert [e.id for e in renamed.entries] == [BASE + "posts/bellman/"]
 
 
+def test_a_retitled_note_reaches_the_pages_and_feeds_linking_to_it(tmp_path: Path) -> None:
+    """The linking note's text and key are unchanged, but it shows the other note's
+    title and equation number: its page and its category's feed must follow."""
+    target = "content/posts/cv/bellman.md"
+    files = {
+        target: post("贝尔曼", "2025-01-01", "$$\nV \\label{eq:b}\n$$\n"),
+        "content/posts/rl/td.md": post(
+            "时序差分", "2025-02-01", "见 [[bellman]] 与 \\eqref{eq:b}。\n"
+        ),
+    }
+    root = write_site(tmp_path / "site", files, CONFIG)
+    public, cache = tmp_path / "public", tmp_path / "cache"
+    build(root, public, cache_dir=cache)
+    body = "$$\nU \\label{eq:a}\n$$\n\n$$\nV \\label{eq:b}\n$$\n"
+    write_site(root, {target: post("贝尔曼方程", "2025-01-01", body)}, CONFIG)
+    build(root, public, cache_dir=cache)
+    page = parse_html(public / "posts/td/index.html")
+    feed = dict(raw_entries(public / "categories/rl/atom.xml"))[BASE + "posts/td/"]
+    for shown in (page.css_first(".post-body"), feed):
+        assert shown.css_first("a.wikilink").text() == "贝尔曼方程"
+        assert shown.css_first("a.eqref").text() == "(2)"
+
+
 # ------------------------------------------------------------------ the real corpus
 
 

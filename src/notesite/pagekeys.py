@@ -120,6 +120,14 @@ def _fingerprint(described: Any) -> str:
     return hashlib.sha256(repr(described).encode()).hexdigest()
 
 
+def shown_key(note_key: str, lookups: tuple) -> str:
+    """The key of a note's rendered documents: its note key, which covers its own text
+    and settings, and the answers its parse got from other notes (their URLs, titles,
+    equation numbers), which its HTML shows too: a retitled note changes the pages
+    and feeds of the notes that link to it."""
+    return f"{note_key}:{_fingerprint(lookups)}"
+
+
 def doc_keys(results: Iterable[tuple[str, RenderedDoc, RenderedDoc | None]]) -> dict[int, str]:
     """(note key, page document, feed document) -> identity map of documents to keys."""
     keys: dict[int, str] = {}

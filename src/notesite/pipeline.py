@@ -31,7 +31,7 @@ from notesite.model import Asset, Post, Site
 from notesite.nodekatex import NodeKatex
 from notesite.notecache import NoteResult, NoteStore
 from notesite.notes import NotesRun, NoteStage
-from notesite.pagekeys import PageKeys, doc_keys
+from notesite.pagekeys import PageKeys, doc_keys, shown_key
 from notesite.pages import PageOut, Planner, PostView
 from notesite.pages.backlinks import backlinks
 from notesite.pages.feeds import (
@@ -91,7 +91,7 @@ class SitePlan:
     # HTML (a build: Pipeline(spill=True)).
     full_page: Callable[[Post], RenderedDoc] | None = field(default=None, repr=False)
     full_feed: Callable[[Post], RenderedDoc] | None = field(default=None, repr=False)
-    note_keys: dict[Post, str] = field(default_factory=dict, repr=False)  # notes.note_key
+    note_keys: dict[Post, str] = field(default_factory=dict, repr=False)  # see shown_key
 
     def render_page(self, page: PageOut) -> bytes:
         entry = page.context.get("entry")
@@ -306,9 +306,10 @@ class Pipeline:
             notes_rendered=len(notes.rendered),
             full_page=self.notes.full_page if spilled else None,
             full_feed=self.notes.full_feed if spilled else None,
-            note_keys=notes.keys,
+            # What pages and feeds show of a note: its key and what other notes answered.
+            note_keys={p: shown_key(notes.keys[p], r.lookups) for p, r in results.items()},
         )
-        described = ((notes.keys[p], r.page, r.feed) for p, r in results.items())
+        described = ((plan.note_keys[p], r.page, r.feed) for p, r in results.items())
         keys = doc_keys(described)
         plan.page_keys = PageKeys(site, inputs.strings, pages, katex_dist is not None, keys)
         self.last = (plan, {post: result.page for post, result in results.items()})
