@@ -158,6 +158,12 @@ def _choice(check: _Checker, value: Any, key_path: KeyPath, allowed: tuple[str, 
     return value
 
 
+def _flag(check: _Checker, value: Any, key_path: KeyPath) -> bool:
+    if not isinstance(value, bool):
+        raise check.error(key_path, f"'{_dotted(key_path)}' must be true or false")
+    return value
+
+
 Parser = Callable[[_Checker, Any, KeyPath], Any]
 
 _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
@@ -177,6 +183,7 @@ _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
     "untranslated": (lambda c, v, k: _choice(c, v, k, ("show", "hide")), False),
     "slugify": (lambda c, v, k: _choice(c, v, k, ("unicode", "pinyin")), False),
     "cname": (lambda c, v, k: c.string(v, k).strip(), False),
+    "search": (lambda c, v, k: _flag(c, v, k), False),
 }
 
 
@@ -224,6 +231,7 @@ def load_config(site_root: Path) -> Config:
             key: Series(key=key, names=_spread(series.names, languages))
             for key, series in values.get("series", {}).items()
         },
+        search=values.get("search", True),
     )
 
 

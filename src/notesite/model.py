@@ -65,6 +65,7 @@ class Config:
     slug_style: str = "unicode"  # "unicode" keeps Chinese in URLs, "pinyin" romanises it
     cname: str | None = None  # custom domain for GitHub Pages (written to CNAME)
     series: dict[str, Series] = field(default_factory=dict, hash=False)  # names by series key
+    search: bool = True  # full-text search: a Pagefind index and a search box on every page
 
     @property
     def base_path(self) -> str:
