@@ -1,5 +1,5 @@
 """Full-text search: the Pagefind bundle `build` writes, what it indexes, the search box,
-`search: false` and repeated builds.
+`search: false`, repeated builds, and `serve` making the bundle only when asked for it.
 
 What Pagefind indexed is read back from its fragments (gzip of `pagefind_dcd` + JSON:
 one per page, with its URL, metadata and the text it indexed)."""
@@ -12,11 +12,12 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import BASIC_CONFIG, parse_html, post, write_site
+from conftest import BASIC_CONFIG, parse_html, post, served_equals_built, write_site
 
 from notesite import search
 from notesite.build import build
 from notesite.errors import NotesiteError, fail
+from notesite.serve.state import LiveSite
 from notesite.writer import MANIFEST
 
 NOTES = {
@@ -269,6 +270,46 @@ def test_a_page_may_not_take_the_index_folder(tmp_path: Path) -> None:
     root = write_site(tmp_path / "site", files)
     with pytest.raises(NotesiteError, match="reserved"):
         build(root, tmp_path / "public")
+
+
+# ------------------------------------------------------------------------------- serve
+
+
+def test_serve_indexes_when_asked_never_on_a_save(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    live = LiveSite(root, cache_dir=tmp_path / "cache")
+    try:
+        assert live.refresh().error is None
+        assert live.search.runs == 0  # starting does not index
+        first = live.get("pagefind/pagefind-entry.json")
+        assert first is not None and live.search.runs == 1
+        assert live.get("pagefind/pagefind-entry.json") == first
+        assert live.search.runs == 1
+        note = root / "content/posts/cv/conv.md"
+        old_fragment = next(p for p in live.search.files if p.startswith("pagefind/fragment/"))
+        for n in range(3):  # saves: no indexing, whatever they change
+            note.write_text(post(title="卷积", body=f"第 {n} 版：池化。"), encoding="utf-8")
+            assert live.refresh(changed={note}).error is None
+            assert live.search.runs == 1
+        assert live.get("pagefind/pagefind-entry.json") != first  # asked: indexed again
+        assert live.search.runs == 2
+        # A page that loaded the last bundle still finds its files.
+        assert live.get(old_fragment) is not None
+        assert served_equals_built(live, root, tmp_path / "out") == []
+        assert live.search.runs == 2
+    finally:
+        live.close()
+
+
+def test_serve_without_search_serves_no_index(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", NOTES, BASIC_CONFIG + "search: false\n")
+    live = LiveSite(root, cache_dir=tmp_path / "cache")
+    try:
+        assert live.refresh().error is None
+        assert live.get("pagefind/pagefind-entry.json") is None
+        assert live.search.runs == 0
+    finally:
+        live.close()
 
 
 def test_scratch_folders_are_removed(tmp_path: Path) -> None:
