@@ -35,8 +35,12 @@ SEARCH_DIR = routes.SEARCH
 ENTRY = f"{SEARCH_DIR}/pagefind-entry.json"
 # Left out of what Pagefind reads: KaTeX's rendering of a formula (its HTML glyphs and
 # the MathML elements), keeping the MathML annotation, which is the formula's TeX
-# source; and the `#` permalink of every heading.
-EXCLUDE = ".katex-html, .katex-mathml semantics > :not(annotation), .heading-anchor"
+# source; and signs that are not text: the `#` permalink of every heading, the `↩︎` back
+# from a footnote, a callout's icon.
+EXCLUDE = (
+    ".katex-html, .katex-mathml semantics > :not(annotation), "
+    ".heading-anchor, .footnote-backref, .callout-icon"
+)
 _OPTIONS = f"exclude={EXCLUDE}"  # part of the key: other options, other bundle
 
 
