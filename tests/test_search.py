@@ -29,6 +29,11 @@ NOTES = {
 
             ## 资格迹
 
+            > [!tip] 提示
+            > 回合结束前就能更新[^1]。
+
+            [^1]: 这是自举。
+
             ```python
             def td_update(value, reward):
                 return value + reward
@@ -112,6 +117,9 @@ def test_index_has_the_notes_of_both_languages_and_nothing_else(tmp_path: Path) 
     # The body only (no header, TOC or footer); headings without their `#` permalink.
     assert text.startswith("时序差分方法用")
     assert "资格迹" in text and "#" not in text
+    # Callouts and footnotes without their icon and back-link signs.
+    assert "回合结束前就能更新" in text and "这是自举" in text
+    assert "↩" not in text and "★" not in text
     # Formulas as their TeX, never KaTeX's glyphs; code as text.
     assert "V(s) \\leftarrow V(s) + \\alpha \\delta" in text
     assert "←" not in text and "α" not in text
@@ -132,8 +140,7 @@ def test_pages_have_the_search_box_and_mark_what_is_indexed(tmp_path: Path) -> N
         html = parse_html(out / page)
         button = html.css_first(".site-header button.search-toggle")
         assert button is not None, page
-        # Hidden until the script shows it; named in the page's language; under base_url.
-        assert "hidden" in button.attributes
+        # Named in the page's language (below); what it loads is under base_url.
         assert button.attributes["data-bundle"] == "/notes/pagefind/"
         assert button.attributes["data-root"] == "/notes/"
         scripts = [s.attributes.get("src") for s in html.css("script[src]")]

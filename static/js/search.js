@@ -6,16 +6,22 @@
 // path), and its index and WebAssembly once the reader types. No request leaves the site.
 // Pagefind's dialog is a native modal <dialog>: focus stays in it, Escape closes it, ↓ and ↑
 // move through the results, and result counts are announced in a live region. Closing it
-// puts focus back where it was. Without JavaScript the button stays hidden.
+// puts focus back where it was. Without JavaScript the button stays hidden (style.css shows
+// it once <html> has the class `has-search`).
 (function () {
   "use strict";
-  var button = document.querySelector(".search-toggle");
-  if (!button || !window.Promise || !window.HTMLDialogElement) return;
-  var bundle = button.getAttribute("data-bundle");
-  var root = button.getAttribute("data-root");
+  var first = document.querySelector(".search-toggle");
+  if (!first || !window.Promise || !window.HTMLDialogElement) return;
+  var bundle = first.getAttribute("data-bundle");
+  var root = first.getAttribute("data-root");
+  var placeholder = first.getAttribute("data-placeholder");
   var modal = null; // <pagefind-modal>, once made
   var loading = null; // Promise of Pagefind's Component UI
   var returnTo = null; // what had focus before the dialog opened
+  // What this script adds to the page is marked so: `notesite serve`'s live reload keeps it
+  // when it swaps in a saved page's <body> (the button itself may be replaced then, so it
+  // is always looked up afresh).
+  var KEEP = "data-notesite-keep";
 
   // One result: title, category and date (Pagefind metadata of the note page), and the
   // excerpt with the matched words in <mark> (Pagefind escapes {{ }}; {{+ +}} is its HTML).
@@ -30,6 +36,12 @@
     "</li>"
   ].join("\n");
 
+  function element(name, attributes) {
+    var made = document.createElement(name);
+    Object.keys(attributes || {}).forEach(function (key) { made.setAttribute(key, attributes[key]); });
+    return made;
+  }
+
   // The dialog's markup goes into the page before Pagefind's script defines its elements,
   // as on a page written with them: each is then set up once, in its final place.
   function markup() {
@@ -39,7 +51,7 @@
     template.textContent = RESULT;
     results.appendChild(template);
     var header = element("pagefind-modal-header");
-    header.appendChild(element("pagefind-input", { placeholder: button.getAttribute("data-placeholder") }));
+    header.appendChild(element("pagefind-input", { placeholder: placeholder }));
     var body = element("pagefind-modal-body");
     body.append(element("pagefind-summary"), results);
     var footer = element("pagefind-modal-footer");
@@ -48,53 +60,60 @@
     modal.append(header, body, footer);
     // `close` does not bubble, but a capturing listener on an ancestor still sees it.
     modal.addEventListener("close", closed, true);
+    config.setAttribute(KEEP, "");
+    modal.setAttribute(KEEP, "");
     document.body.append(config, modal);
   }
 
   function load() {
     if (!loading) {
-      if (!modal) markup();
       loading = new Promise(function (resolve, reject) {
-        var style = document.createElement("link");
-        style.rel = "stylesheet";
-        style.href = bundle + "pagefind-component-ui.css";
-        document.head.appendChild(style);
-        var script = document.createElement("script");
-        script.src = bundle + "pagefind-component-ui.js";
-        script.onload = resolve;
+        var style = element("link", { rel: "stylesheet", href: bundle + "pagefind-component-ui.css" });
+        var script = element("script", { src: bundle + "pagefind-component-ui.js" });
+        style.setAttribute(KEEP, "");
+        script.setAttribute(KEEP, "");
+        script.onload = function () {
+          // Pagefind's live regions (result counts for screen readers) live in <body> too.
+          document.querySelectorAll("[data-pagefind-announcer]").forEach(function (node) {
+            node.setAttribute(KEEP, "");
+          });
+          resolve();
+        };
         script.onerror = function () {
+          style.remove();
           script.remove();
           loading = null; // try again on the next open
           reject(new Error("cannot load " + script.src));
         };
-        document.head.appendChild(script);
+        document.head.append(style, script);
       });
     }
     return loading;
   }
 
-  function element(name, attributes) {
-    var made = document.createElement(name);
-    Object.keys(attributes || {}).forEach(function (key) { made.setAttribute(key, attributes[key]); });
-    return made;
+  function expanded(value) {
+    var button = document.querySelector(".search-toggle");
+    if (button) button.setAttribute("aria-expanded", value);
+    return button;
   }
 
   function open() {
     if (modal && modal.isOpen) return;
     returnTo = document.activeElement;
+    if (!modal) markup();
     load().then(function () {
       modal.open();
-      button.setAttribute("aria-expanded", "true");
+      expanded("true");
     }).catch(function (error) {
       console.error("notesite search:", error);
     });
   }
 
   function closed() {
-    button.setAttribute("aria-expanded", "false");
+    var button = expanded("false");
     var target = returnTo && returnTo.isConnected && returnTo !== document.body ? returnTo : button;
     returnTo = null;
-    target.focus();
+    if (target) target.focus();
   }
 
   function typing(target) {
@@ -102,9 +121,12 @@
       target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])"));
   }
 
-  button.hidden = false;
-  button.setAttribute("aria-expanded", "false");
-  button.addEventListener("click", open);
+  document.documentElement.classList.add("has-search");
+  expanded("false");
+  // Delegated, so they keep working when `notesite serve` replaces the header.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest(".search-toggle")) open();
+  });
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.isComposing || event.altKey) return;
     var key = event.key;
