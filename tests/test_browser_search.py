@@ -16,8 +16,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, serve_under
-from conftest import CORPUS
+from conftest import CORPUS, post, write_site
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from serving import start_server, stop_server, wait_connected
 
 from notesite.build import build
 from notesite.loader import load_site
@@ -307,3 +308,38 @@ def test_without_javascript_there_is_no_search_button(browser: Browser, notes: s
     assert page.locator(".search-toggle").count() == 1
     expect(page.locator(".search-toggle")).to_be_hidden()
     page.context.close()
+
+
+def test_search_while_serving_follows_saves(browser: Browser, tmp_path: Path) -> None:
+    """`notesite serve`: the index is made when the search opens and again, after a save,
+    when a newly loaded page searches; the dialog survives the save's in-place update."""
+    note = "content/posts/rl/a.md"
+    files = {
+        note: post(title="贝尔曼", body="价值函数满足贝尔曼方程。"),
+        "content/posts/rl/b.md": post(title="策略", body="策略梯度。"),
+    }
+    root = write_site(tmp_path / "site", files, (CORPUS / "notesite.yaml").read_text("utf-8"))
+    process, url = start_server(root, "--cache-dir", str(tmp_path / "cache"))
+    try:
+        page = browser.new_page()
+        page.goto(url + "posts/b/")
+        wait_connected(page)
+        page.evaluate("window.__notReloaded = true")  # gone if the page reloads
+        results = search(page, "贝尔曼")
+        assert [site_path(url, r["href"]) for r in results] == ["posts/a/"]
+        page.keyboard.press("Escape")
+        (root / "content/posts/rl/b.md").write_text(
+            post(title="策略", body="策略梯度。\n\n时序差分也在这里。"), encoding="utf-8"
+        )
+        expect(page.locator(".post-body")).to_contain_text("时序差分也在这里")
+        assert page.evaluate("window.__notReloaded") is True  # patched in place
+        assert page.locator("pagefind-modal").count() == 1  # the dialog is still there
+        results = search(page, "贝尔曼")
+        assert [site_path(url, r["href"]) for r in results] == ["posts/a/"]
+        # A page keeps the index it loaded; the next page loaded searches the saved text.
+        page.goto(url + "posts/a/")
+        results = search(page, "时序差分")
+        assert [site_path(url, r["href"]) for r in results] == ["posts/b/"]
+        page.context.close()
+    finally:
+        stop_server(process)
