@@ -96,6 +96,12 @@ def test_defaults_when_omitted(site_dir: Path) -> None:
     assert config.default_language == "en"
     assert config.categories == {}
     assert config.author == ""
+    assert config.search is True
+
+
+def test_search_can_be_turned_off(site_dir: Path) -> None:
+    assert config_from(site_dir, "title: T\nsearch: false\n").search is False
+    assert config_from(site_dir, "title: T\nsearch: true\n").search is True
 
 
 def test_default_language_is_the_first_declared(site_dir: Path) -> None:
@@ -211,6 +217,15 @@ def test_nested_unknown_key_in_language_is_reported_with_its_line(site_dir: Path
         ),
         pytest.param("title: T\nsocial_image: ''\n", 2, "'social_image'", id="image-empty"),
         pytest.param("title: T\nsocial_image: [a]\n", 2, "'social_image'", id="image-list"),
+        pytest.param(
+            "title: T\nsearch: no-thanks\n", 2, "'search' must be true or false", id="search"
+        ),
+        pytest.param(
+            "title: T\n" + TWO_LANGUAGES + "categories:\n  pagefind: Search\n",
+            7,
+            "category key 'pagefind' is reserved",
+            id="reserved-search-folder",
+        ),
         pytest.param("title: T\nlanguages: {}\n", 2, "language", id="no-languages"),
         pytest.param("- a\n- b\n", 1, "mapping", id="not-a-mapping"),
     ],

@@ -29,6 +29,7 @@ def test_plain_lines_one_per_stage_whatever_the_number_of_pages(tmp_path: Path) 
         "notesite: planning: N s",
         f"notesite: rendering {result.pages:,} pages: N s",
         "notesite: writing feeds and copies: N s",
+        "notesite: indexing 12 notes for search: N s",
     ]
     assert result.pages > len(lines) * 5
 

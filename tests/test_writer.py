@@ -244,6 +244,31 @@ def test_paths_outside_the_site_or_claimed_twice_are_bugs(tmp_path: Path, paths:
     assert siblings(output) == []
 
 
+def write_folder(output: Path, files: dict[str, bytes], key: str) -> bool:
+    """One build: `pagefind/` kept whole if `reuse_folder` says so, else written with `key`."""
+    with SiteWriter(output) as writer:
+        writer.write("index.html", b"home")
+        kept = writer.reuse_folder("pagefind/", key)
+        if not kept:
+            for path, content in files.items():
+                writer.write(path, content, key)
+    return kept
+
+
+def test_reuse_folder_keeps_a_whole_folder_made_from_the_same_key(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    files = {"pagefind/a.json": b"a", "pagefind/index/b.pf": b"b"}
+    assert write_folder(output, files, "k1") is False  # nothing to keep yet
+    before = identities(output)
+    assert write_folder(output, {}, "k1") is True  # kept without being handed over
+    assert identities(output) == before
+    assert write_folder(output, {"pagefind/a.json": b"a2"}, "k2") is False  # another key
+    assert tree(output) == {"index.html": b"home", "pagefind": None, "pagefind/a.json": b"a2"}
+    (output / "pagefind/a.json").write_bytes(b"changed by hand")
+    assert write_folder(output, {"pagefind/a.json": b"a2"}, "k2") is False  # not as written
+    assert (output / "pagefind/a.json").read_bytes() == b"a2"
+
+
 # ------------------------------------------------------------------------------ whole builds
 
 NOTES = {
@@ -315,9 +340,13 @@ def test_an_edited_note_rewrites_its_page_and_the_listings_that_show_it(tmp_path
     rewritten = changed_files(before, identities(output))
     # Exactly the files whose bytes differ between the two fresh builds.
     differ = {
-        p for p, b in tree(fresh_after).items() if b is not None and b != tree(fresh_before)[p]
+        p for p, b in tree(fresh_after).items() if b is not None and b != tree(fresh_before).get(p)
     }
-    assert rewritten == differ and result.written == len(differ) and result.removed == 0
+    # The search index names its files by their content: the edited note's fragment and
+    # the index chunks it is in are new files, and the old ones go.
+    gone = tree(fresh_before).keys() - tree(fresh_after).keys()
+    assert gone and all(path.startswith("pagefind/") for path in gone)
+    assert rewritten == differ and result.written == len(differ) and result.removed == len(gone)
     assert {"posts/ppo/index.html", "index.html", "categories/rl/index.html"} <= rewritten
     assert not rewritten & {"posts/td/index.html", "posts/dqn/index.html", "about/index.html"}
     assert "摘要庚" in parse_html(output / "index.html").body.text()
@@ -435,7 +464,10 @@ def test_a_damaged_manifest_still_gives_the_right_output(tmp_path: Path, damage:
     assert tree(output) == tree(fresh)
     assert identities(output)["posts/td/index.html"] == before["posts/td/index.html"]
     assert "index.html" in changed_files(before, identities(output))
-    assert result.removed == 0 and 0 < result.written < result.files
+    assert 0 < result.written < result.files
+    # Only search index files the edit made stale (named by their content) are removed.
+    assert result.removed == len(before.keys() - identities(output).keys())
+    assert all(path.startswith("pagefind/") for path in before.keys() - identities(output).keys())
 
 
 def test_an_incremental_build_equals_a_fresh_one(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from notesite.errors import NotesiteError, Problem, fail
 from notesite.mathsetup import default_cache_dir
 from notesite.pipeline import Pipeline, SitePlan
 from notesite.progress import Progress
+from notesite.search import BuildIndex
 from notesite.writer import SiteWriter, WriteCounts
 
 
@@ -94,27 +95,48 @@ def write(plan: SitePlan, writer: SiteWriter, progress: Progress) -> WriteCounts
     rendered file wins over a copy of the same path (a site's own
     `static/css/pygments.css`, a bundle's `index.html`)."""
     rendered = {page.file for page in plan.pages}
+    config = plan.site.config
+    search = BuildIndex(writer.output, config.path) if config.search else None
     with writer:
-        pages = len(plan.pages)
-        with progress.stage(f"rendering {pages:,} pages", total=pages, unit=" pages") as stage:
-            for page in plan.pages:
-                key = plan.page_key(page)
-                if not writer.reuse(page.file, key):  # made from other inputs: render it
-                    writer.write(page.file, plan.render_page(page), key)
-                stage.update()
-        with progress.stage("writing feeds and copies"):
-            for item in plan.feed_files():  # made only when their key changed
-                if not writer.reuse(item.path, item.key):
-                    writer.write(item.path, item.render(), item.key)
-                rendered.add(item.path)
-            for path, content in plan.generated_files(feeds=False).items():
-                writer.write(path, content)
-                rendered.add(path)
-            for path, source in plan.copies().items():
-                if path not in rendered:
-                    writer.copy(path, source)
+        try:
+            _write_pages(plan, writer, progress, search)
+            with progress.stage("writing feeds and copies"):
+                for item in plan.feed_files():  # made only when their key changed
+                    if not writer.reuse(item.path, item.key):
+                        writer.write(item.path, item.render(), item.key)
+                    rendered.add(item.path)
+                for path, content in plan.generated_files(feeds=False).items():
+                    writer.write(path, content)
+                    rendered.add(path)
+                for path, source in plan.copies().items():
+                    if path not in rendered:
+                        writer.copy(path, source)
+            if search is not None:
+                with progress.stage(f"indexing {len(search.keys):,} notes for search"):
+                    search.write(writer)
+        finally:
+            if search is not None:
+                search.close()
     assert writer.counts is not None  # committed
     return writer.counts
+
+
+def _write_pages(
+    plan: SitePlan, writer: SiteWriter, progress: Progress, search: BuildIndex | None
+) -> None:
+    """Each page kept (made from the same inputs as the output's file) or rendered, and
+    shown to the search index as such."""
+    pages = len(plan.pages)
+    with progress.stage(f"rendering {pages:,} pages", total=pages, unit=" pages") as stage:
+        for page in plan.pages:
+            key = plan.page_key(page)
+            content = None
+            if not writer.reuse(page.file, key):  # made from other inputs: render it
+                content = plan.render_page(page)
+                writer.write(page.file, content, key)
+            if search is not None:
+                search.page(page, key, content)
+            stage.update()
 
 
 def print_warnings(warnings: tuple[Problem, ...]) -> None:

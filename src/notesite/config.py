@@ -173,6 +173,12 @@ def _choice(check: _Checker, value: Any, key_path: KeyPath, allowed: tuple[str, 
     return value
 
 
+def _flag(check: _Checker, value: Any, key_path: KeyPath) -> bool:
+    if not isinstance(value, bool):
+        raise check.error(key_path, f"'{_dotted(key_path)}' must be true or false")
+    return value
+
+
 Parser = Callable[[_Checker, Any, KeyPath], Any]
 
 _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
@@ -194,6 +200,7 @@ _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
     "cname": (lambda c, v, k: c.string(v, k).strip(), False),
     "feed_size": (_feed_size, False),
     "social_image": (_social_image, False),
+    "search": (lambda c, v, k: _flag(c, v, k), False),
 }
 
 
@@ -243,6 +250,7 @@ def load_config(site_root: Path) -> Config:
         },
         feed_size=values.get("feed_size", 20),
         social_image=values.get("social_image"),
+        search=values.get("search", True),
     )
 
 

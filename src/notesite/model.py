@@ -67,6 +67,7 @@ class Config:
     series: dict[str, Series] = field(default_factory=dict, hash=False)  # names by series key
     feed_size: int = 20  # entries per Atom feed (each language's and each category's)
     social_image: str | None = None  # social cards' picture when a page has none
+    search: bool = True  # full-text search: a Pagefind index and a search box on every page
 
     @property
     def base_path(self) -> str:

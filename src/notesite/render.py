@@ -12,6 +12,7 @@ from notesite.errors import fail
 from notesite.i18n import Strings
 from notesite.model import Site
 from notesite.pages import PageOut
+from notesite.search import indexed
 from notesite.social import social
 from notesite.theme import template_dirs
 from notesite.urls import Urls
@@ -50,6 +51,8 @@ class PageRenderer:
         for page in pages:
             self.by_route.setdefault(page.route, {})[page.lang] = page
         self.has_series = ("series_index",) in self.by_route  # planned if a note has a series
+        # A search box only where there is an index: search on, and notes to index.
+        self.search = site.config.search and any(indexed(page) for page in pages)
 
     def languages(self, page: PageOut) -> list[dict[str, Any]]:
         """One entry per site language: where this page is in that language, if anywhere."""
@@ -93,6 +96,7 @@ class PageRenderer:
                 "base_url": self.config.base_url,
                 "home_url": self.urls.path(prefix),
                 "feed_url": self.urls.path(routes.feed(prefix)),
+                "search": self.search,
                 "nav": [
                     {"title": strings["home"], "url": self.urls.path(prefix), "route": "home"},
                     {

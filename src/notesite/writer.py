@@ -114,6 +114,21 @@ class SiteWriter:
         self._keys[path] = key
         return True
 
+    def reuse_folder(self, folder: str, key: str) -> bool:
+        """Keep every file the last build wrote below `folder` (`pagefind/`) when all were
+        made from inputs with this `key` and are still as written; False (nothing kept):
+        write them."""
+        paths = [path for path in self._old if path.startswith(folder)]
+        for path in paths:
+            record, found = self._old[path], self._found.get(path)
+            if record.key != key or found is None or not record.describes(found):
+                return False
+        for path in paths:
+            self._claim(path)
+            self._kept[path] = self._old[path]
+            self._keys[path] = key
+        return bool(paths)
+
     def write(self, path: str, content: bytes, key: str | None = None) -> None:
         """The file `path` (relative, with `/`) of this build holds `content` (made from
         inputs whose key is `key`, when known)."""

@@ -84,8 +84,14 @@
     return node.tagName + " " + (node.getAttribute("href") || node.getAttribute("src") || "").split("?")[0];
   }
 
+  // What the page's own scripts added and marked `data-notesite-keep` (the search dialog,
+  // the stylesheet and script it loaded) is theirs: a new <body> or <head> leaves it alone.
+  function ours(node) {
+    return !(node.nodeType === 1 && node.hasAttribute("data-notesite-keep"));
+  }
+
   function headAssets(doc) {
-    return Array.from(doc.head.querySelectorAll('link[rel="stylesheet"], script[src]'));
+    return Array.from(doc.head.querySelectorAll('link[rel="stylesheet"], script[src]')).filter(ours);
   }
 
   // The stylesheets `next` adds to this page's (KaTeX's, when a first formula is typed),
@@ -126,7 +132,7 @@
   // leading and trailing children stay (no style or layout work for them), a single
   // changed element of the same tag is patched recursively, anything else is replaced.
   function patch(current, next, depth) {
-    var a = Array.from(current.childNodes), b = Array.from(next.childNodes);
+    var a = Array.from(current.childNodes).filter(ours), b = Array.from(next.childNodes);
     var start = 0;
     while (start < a.length && start < b.length && a[start].isEqualNode(b[start])) start++;
     var endA = a.length - 1, endB = b.length - 1;

@@ -20,7 +20,9 @@ from notesite.katex import KatexUnavailable
 from notesite.mathsetup import default_cache_dir
 from notesite.pages import PageOut
 from notesite.pipeline import KeyedFile, SitePlan
+from notesite.search import SEARCH_DIR, indexed
 from notesite.serve.incremental import IncrementalPipeline
+from notesite.serve.search import LiveSearch
 from notesite.theme import builtin_theme_dir
 
 
@@ -55,6 +57,7 @@ class LiveSite:
         self.error: str | None = None
         self.warnings: str | None = None  # of the last save, for pages opened after it
         self.touched: set[Path] = set()  # files saved since the server started
+        self.search = LiveSearch()  # the search bundle, made when asked for, never on a save
 
     @property
     def base_path(self) -> str:
@@ -153,6 +156,8 @@ class LiveSite:
 
     def get(self, path: str) -> bytes | None:
         """Content of a site-relative output file (`posts/td/index.html`), or None."""
+        if path.startswith(f"{SEARCH_DIR}/"):
+            return self._search_file(path)
         with self.lock:
             if self.plan is None:
                 return None
@@ -171,6 +176,23 @@ class LiveSite:
             if source is not None and source.is_file() and self._inside_allowed(source):
                 return source.read_bytes()
             return None
+
+    def _search_file(self, path: str) -> bytes | None:
+        """A file of the search bundle, made now if the notes changed since the last one
+        (see serve/search.py): the plan is taken under the lock, the indexing is not."""
+        with self.lock:
+            plan = self.plan
+            if plan is None or not plan.site.config.search:
+                return None
+            pages = [page for page in plan.pages if indexed(page)]
+            rendered = {
+                page.file: self.rendered[page.file] for page in pages if page.file in self.rendered
+            }
+
+        def render(page: PageOut) -> bytes:
+            return rendered.get(page.file) or plan.render_page(page)
+
+        return self.search.get(path, plan, pages, render)
 
     def _inside_allowed(self, source: Path) -> bool:
         """Never serve a file a symlink leads to outside the site, the theme or KaTeX."""

@@ -1,0 +1,325 @@
+"""Full-text search: the Pagefind bundle `build` writes, what it indexes, the search box,
+`search: false`, repeated builds, and `serve` making the bundle only when asked for it.
+
+What Pagefind indexed is read back from its fragments (gzip of `pagefind_dcd` + JSON:
+one per page, with its URL, metadata and the text it indexed)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import BASIC_CONFIG, parse_html, post, served_equals_built, write_site
+
+from notesite import search
+from notesite.build import build
+from notesite.errors import NotesiteError, fail
+from notesite.serve.state import LiveSite
+from notesite.writer import MANIFEST
+
+NOTES = {
+    "content/posts/rl/td.md": post(
+        title="时序差分 $\\lambda$",
+        date="2026-01-12",
+        body="""
+            时序差分方法用 $V(s) \\leftarrow V(s) + \\alpha \\delta$ 更新价值，不必等到回合结束。
+
+            ## 资格迹
+
+            > [!tip] 提示
+            > 回合结束前就能更新[^1]。
+
+            [^1]: 这是自举。
+
+            ```python
+            def td_update(value, reward):
+                return value + reward
+            ```
+            """,
+    ),
+    "content/posts/rl/td.en.md": post(
+        title="Temporal difference",
+        date="2026-01-12",
+        body="It has advantages over Monte Carlo: $$\\sum_t \\gamma^t r_t$$",
+    ),
+    "content/posts/cv/conv.md": post(title="卷积", date="2026-01-10", body="卷积层的参数共享。"),
+    "content/pages/about.md": post(title="关于", body="关于本站：时序差分。"),
+}
+
+
+def fragments(output: Path) -> dict[str, dict]:
+    """Pagefind's record of each indexed page, by URL."""
+    found = {}
+    for path in (output / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd") :])
+        found[record["url"]] = record
+    return found
+
+
+def text_of(record: dict) -> str:
+    return record["content"].replace("\u200b", "")  # Pagefind marks Chinese word breaks so
+
+
+def bundle(output: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file of the search bundle: bytes, mtime and inode."""
+    files = {}
+    for path in sorted((output / "pagefind").rglob("*")):
+        if path.is_file():
+            info = path.stat()
+            files[path.relative_to(output).as_posix()] = (
+                path.read_bytes(),
+                info.st_mtime_ns,
+                info.st_ino,
+            )
+    return files
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The sites Pagefind is run on (it still runs)."""
+    seen: list[Path] = []
+    real = search.run_pagefind
+
+    def counting(site: Path, out: Path, config_path: Path) -> None:
+        seen.append(site)
+        real(site, out, config_path)
+
+    monkeypatch.setattr(search, "run_pagefind", counting)
+    return seen
+
+
+def test_index_has_the_notes_of_both_languages_and_nothing_else(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    out = tmp_path / "public"
+    build(root, out)
+    entry = json.loads((out / "pagefind/pagefind-entry.json").read_bytes())
+    assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {
+        "en": 1,
+        "zh-cn": 2,
+    }
+    records = fragments(out)
+    # Notes only: no listing, tag, archive or standalone page.
+    assert set(records) == {"/posts/td/", "/posts/conv/", "/en/posts/td/"}
+    td = records["/posts/td/"]
+    assert td["meta"] == {
+        "title": "时序差分 $\\lambda$",
+        "category": "强化学习",
+        "date": "2026年1月12日",
+    }
+    assert records["/en/posts/td/"]["meta"]["category"] == "Reinforcement Learning"
+    assert records["/en/posts/td/"]["meta"]["date"] == "Jan 12, 2026"
+    text = text_of(td)
+    # The body only (no header, TOC or footer); headings without their `#` permalink.
+    assert text.startswith("时序差分方法用")
+    assert "资格迹" in text and "#" not in text
+    # Callouts and footnotes without their icon and back-link signs.
+    assert "回合结束前就能更新" in text and "这是自举" in text
+    assert "↩" not in text and "★" not in text
+    # Formulas as their TeX, never KaTeX's glyphs; code as text.
+    assert "V(s) \\leftarrow V(s) + \\alpha \\delta" in text
+    assert "←" not in text and "α" not in text
+    assert "def td_update(value, reward):" in text
+    assert "\\sum_t \\gamma^t r_t" in text_of(records["/en/posts/td/"])
+
+
+def test_pages_have_the_search_box_and_mark_what_is_indexed(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    out = tmp_path / "public"
+    build(root, out)
+    for page in (
+        "index.html",
+        "en/categories/index.html",
+        "about/index.html",
+        "posts/td/index.html",
+    ):
+        html = parse_html(out / page)
+        button = html.css_first(".site-header button.search-toggle")
+        assert button is not None, page
+        # Named in the page's language (below); what it loads is under base_url.
+        assert button.attributes["data-bundle"] == "/notes/pagefind/"
+        assert button.attributes["data-root"] == "/notes/"
+        scripts = [s.attributes.get("src") for s in html.css("script[src]")]
+        assert "/notes/static/js/search.js" in scripts
+    assert (
+        parse_html(out / "en/index.html").css_first(".search-toggle").attributes["aria-label"]
+        == "Search"
+    )
+    assert (
+        parse_html(out / "index.html").css_first(".search-toggle").attributes["aria-label"]
+        == "搜索"
+    )
+    note = parse_html(out / "posts/td/index.html")
+    assert "data-pagefind-body" in note.css_first(".post-body").attributes
+    assert len(note.css("[data-pagefind-body]")) == 1
+    assert (out / "static/js/search.js").is_file()
+
+
+def test_search_false_builds_no_index_and_no_box(tmp_path: Path, runs: list[Path]) -> None:
+    config = BASIC_CONFIG + "search: false\n"
+    root = write_site(tmp_path / "site", NOTES, config)
+    out = tmp_path / "public"
+    build(root, out)
+    assert not (out / "pagefind").exists()
+    assert runs == []
+    for page in ("index.html", "posts/td/index.html"):
+        html = parse_html(out / page)
+        assert html.css(".search-toggle") == []
+        assert html.css("[data-pagefind-body], [data-pagefind-meta]") == []
+        assert "/notes/static/js/search.js" not in [
+            s.attributes.get("src") for s in html.css("script")
+        ]
+
+
+def test_turning_search_off_removes_the_index(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    out = tmp_path / "public"
+    build(root, out)
+    assert (out / "pagefind/pagefind-entry.json").is_file()
+    (root / "notesite.yaml").write_text(BASIC_CONFIG + "search: false\n", encoding="utf-8")
+    build(root, out)
+    assert not (out / "pagefind").exists()
+
+
+def test_a_site_without_notes_has_no_index_and_no_box(tmp_path: Path, runs: list[Path]) -> None:
+    root = write_site(tmp_path / "site", {"content/pages/about.md": post(title="关于")})
+    out = tmp_path / "public"
+    build(root, out)
+    assert runs == []  # Pagefind refuses a site with nothing to index
+    assert not (out / "pagefind").exists()
+    assert parse_html(out / "index.html").css(".search-toggle") == []
+
+
+def test_second_build_rewrites_nothing_in_the_index(tmp_path: Path, runs: list[Path]) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    out = tmp_path / "public"
+    build(root, out)
+    before = bundle(out)
+    assert len(runs) == 1
+    result = build(root, out)
+    assert len(runs) == 1  # the notes' pages did not change: Pagefind did not run
+    assert result.written == 0
+    assert bundle(out) == before  # same bytes, same mtimes and inodes
+    # A new build into an empty folder gives the same bytes (Pagefind's own order of
+    # languages in pagefind-entry.json varies; notesite sorts them).
+    other = tmp_path / "other"
+    build(root, other)
+    assert {p: v[0] for p, v in bundle(other).items()} == {p: v[0] for p, v in before.items()}
+
+
+def test_an_edited_note_is_indexed_again(tmp_path: Path, runs: list[Path]) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    out = tmp_path / "public"
+    build(root, out)
+    old = set(fragments(out))
+    note = root / "content/posts/cv/conv.md"
+    note.write_text(
+        post(title="卷积", date="2026-01-10", body="池化层没有参数。"), encoding="utf-8"
+    )
+    build(root, out)
+    assert len(runs) == 2
+    assert set(fragments(out)) == old
+    assert "池化层没有参数" in text_of(fragments(out)["/posts/conv/"])
+    # Only the changed note's fragment is new; the stale one is gone.
+    manifest = json.loads((out / MANIFEST).read_bytes())["files"]
+    on_disk = {p.relative_to(out).as_posix() for p in (out / "pagefind").rglob("*") if p.is_file()}
+    assert on_disk == {p for p in manifest if p.startswith("pagefind/")}
+
+
+def test_a_damaged_index_file_is_written_again(tmp_path: Path, runs: list[Path]) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    out = tmp_path / "public"
+    build(root, out)
+    good = bundle(out)
+    entry = out / "pagefind/pagefind-entry.json"
+    entry.write_bytes(b"{}")
+    build(root, out)
+    assert len(runs) == 2
+    assert {p: v[0] for p, v in bundle(out).items()} == {p: v[0] for p, v in good.items()}
+
+
+def test_a_failing_pagefind_leaves_the_previous_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    out = tmp_path / "public"
+    build(root, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (root / "content/posts/cv/conv.md").write_text(post(title="新标题"), encoding="utf-8")
+
+    def failing(site: Path, output: Path, config_path: Path) -> None:
+        raise fail(config_path, 1, "search: Pagefind failed: out of cheese")
+
+    monkeypatch.setattr(search, "run_pagefind", failing)
+    with pytest.raises(NotesiteError, match="out of cheese"):
+        build(root, out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not list(tmp_path.glob(".public.*"))  # no staging or scratch folder left
+
+
+def test_pagefind_options_from_the_environment_are_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    monkeypatch.setenv("PAGEFIND_FORCE_LANGUAGE", "fr")
+    monkeypatch.setenv("PAGEFIND_OUTPUT_SUBDIR", "elsewhere")
+    build(root, tmp_path / "public")
+    entry = json.loads((tmp_path / "public/pagefind/pagefind-entry.json").read_bytes())
+    assert set(entry["languages"]) == {"en", "zh-cn"}
+
+
+def test_a_page_may_not_take_the_index_folder(tmp_path: Path) -> None:
+    files = {**NOTES, "content/pages/pagefind.md": post(title="搜索")}
+    root = write_site(tmp_path / "site", files)
+    with pytest.raises(NotesiteError, match="reserved"):
+        build(root, tmp_path / "public")
+
+
+# ------------------------------------------------------------------------------- serve
+
+
+def test_serve_indexes_when_asked_never_on_a_save(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    live = LiveSite(root, cache_dir=tmp_path / "cache")
+    try:
+        assert live.refresh().error is None
+        assert live.search.runs == 0  # starting does not index
+        first = live.get("pagefind/pagefind-entry.json")
+        assert first is not None and live.search.runs == 1
+        assert live.get("pagefind/pagefind-entry.json") == first
+        assert live.search.runs == 1
+        note = root / "content/posts/cv/conv.md"
+        old_fragment = next(p for p in live.search.files if p.startswith("pagefind/fragment/"))
+        for n in range(3):  # saves: no indexing, whatever they change
+            note.write_text(post(title="卷积", body=f"第 {n} 版：池化。"), encoding="utf-8")
+            assert live.refresh(changed={note}).error is None
+            assert live.search.runs == 1
+        assert live.get("pagefind/pagefind-entry.json") != first  # asked: indexed again
+        assert live.search.runs == 2
+        # A page that loaded the last bundle still finds its files.
+        assert live.get(old_fragment) is not None
+        assert served_equals_built(live, root, tmp_path / "out") == []
+        assert live.search.runs == 2
+    finally:
+        live.close()
+
+
+def test_serve_without_search_serves_no_index(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", NOTES, BASIC_CONFIG + "search: false\n")
+    live = LiveSite(root, cache_dir=tmp_path / "cache")
+    try:
+        assert live.refresh().error is None
+        assert live.get("pagefind/pagefind-entry.json") is None
+        assert live.search.runs == 0
+    finally:
+        live.close()
+
+
+def test_scratch_folders_are_removed(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    build(root, tmp_path / "public")
+    assert sorted(os.listdir(tmp_path)) == ["public", "site"]
