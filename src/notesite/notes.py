@@ -243,10 +243,10 @@ class NoteStage:
         index: int,
         documents: tuple[RenderedDoc, RenderedDoc | None],
     ) -> NoteResult:
-        assert job.math is not None and job.found is not None and job.labels is not None
+        assert job.math is not None and job.found is not None and job.named is not None
         facts, _, lookups = job.found[index]
         page, feed = documents
-        for key, answer in job.labels.for_refs(post, facts).items():
+        for key, answer in job.named[index].items():
             lookups[("label", key)] = answer
         return NoteResult(
             facts=facts,
@@ -277,6 +277,7 @@ class _Job:
     math: MathSetup | None = None  # set between the phases, in the parent
     formulas_loaded: bool = False  # per process: see _render_one
     found: list | None = None  # phase one's facts, formulas and lookups, by index
+    named: list | None = None  # other notes' equations each note's references find
 
     def between(self, found: list[tuple[NoteFacts, NoteFormulas, dict]]) -> tuple:
         """Between the phases, in the parent: the table of labelled equations, and
@@ -287,10 +288,10 @@ class _Job:
         if self.labels is None:
             parsed = {post: item[0] for post, item in zip(self.todo, found, strict=True)}
             self.labels = SiteLabels.of({**self.others, **parsed}, self.links.targets)
-        named = [
+        self.named = [
             self.labels.for_refs(post, item[0]) for post, item in zip(self.todo, found, strict=True)
         ]
-        return named, self._render_formulas(found)
+        return self.named, self._render_formulas(found)
 
     def _render_formulas(self, found: list[tuple[NoteFacts, NoteFormulas, dict]]) -> dict | None:
         formulas = {post: item[1] for post, item in zip(self.todo, found, strict=True)}
