@@ -26,6 +26,17 @@ class Backlink:
     has_math: bool  # the title, its excerpt (the flag covers both) or a context has math
 
 
+def mentions(post: Post, facts: NoteFacts, labels: SiteLabels) -> list[tuple[str, str]]:
+    """(target source path, sentence) for each link of the note to a site file and each
+    reference to another note's equation: what backlinks are made of."""
+    found = [(link.target, link.context) for link in facts.note_links]
+    for ref in facts.unresolved_refs:
+        other = labels.lookup(post, ref.key)
+        if other is not None:
+            found.append((other.source, ref.context))
+    return found
+
+
 def backlinks(
     site: Site, facts: dict[Post, NoteFacts], docs: dict[Post, RenderedDoc], labels: SiteLabels
 ) -> dict[Post, tuple[Backlink, ...]]:
@@ -36,12 +47,7 @@ def backlinks(
         note_facts = facts.get(post)
         if note_facts is None:
             continue
-        mentions = [(link.target, link.context) for link in note_facts.note_links]
-        for ref in note_facts.unresolved_refs:
-            other = labels.lookup(post, ref.key)
-            if other is not None:
-                mentions.append((other.source, ref.context))
-        for target_source, context in mentions:
+        for target_source, context in mentions(post, note_facts, labels):
             target = by_source.get(target_source)
             if target is None or target is post or target.lang != post.lang:
                 continue

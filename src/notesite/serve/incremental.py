@@ -21,6 +21,7 @@ from notesite.i18n import Strings
 from notesite.markdown import NoteFacts, RenderedDoc
 from notesite.model import Post, Site
 from notesite.pages import PageOut, Planner
+from notesite.pages.backlinks import mentions
 from notesite.pages.feeds import feed_posts
 from notesite.pages.posts import shows_other_math
 from notesite.pipeline import Pipeline, SiteInputs, SitePlan
@@ -31,12 +32,7 @@ def linked_value(post: Post, facts: NoteFacts, labels: SiteLabels) -> tuple[obje
     """What other notes' pages show of a note's links and labels (their backlinks,
     their references to its equations), without lines: a line added above keeps it."""
     return (
-        tuple((link.target, link.context) for link in facts.note_links),
-        tuple(
-            (found.source, ref.context)
-            for ref in facts.unresolved_refs
-            if (found := labels.lookup(post, ref.key)) is not None
-        ),
+        tuple(mentions(post, facts, labels)),
         tuple((eq.label, eq.number, eq.id) for eq in facts.equations),
     )
 
