@@ -15,7 +15,7 @@ from notesite.markdown.admonitions import admonitions_plugin
 from notesite.markdown.callouts import callouts_plugin
 from notesite.markdown.cjk import cjk_emphasis, cjk_line_breaks, join_plain_lines
 from notesite.markdown.context import MAX_CHARS
-from notesite.markdown.equations import equations_plugin
+from notesite.markdown.equations import equations_plugin, reference_as_text
 from notesite.markdown.excerpt import (
     excerpt_pieces,
     more_marker_index,
@@ -95,17 +95,6 @@ class RenderedDoc:
             self.reading_minutes,
             self.summary_has_math,
         )
-
-
-def _reference_as_text(token: Token, state: RuleState) -> Token:
-    key = token.meta["key"]
-    number = state.equation_numbers.get(key)
-    if number is None and key in state.site_labels:
-        number = state.site_labels[key].number
-    text = Token("text", "", 0)
-    shown = number if number is not None else f"??({key})"
-    text.content = f"({shown})" if token.meta["paren"] and number is not None else shown
-    return text
 
 
 class MarkdownRenderer:
@@ -255,7 +244,7 @@ class MarkdownRenderer:
         shown = []
         for piece in pieces:
             if piece.type == "equation_ref":
-                piece = _reference_as_text(piece, state)
+                piece = reference_as_text(piece, state)
             shown.append(piece)
         env: dict = {ENV_KEY: replace(state, has_math=False)}
         html = self.md.renderer.render(shown, self.md.options, env).strip()

@@ -25,7 +25,7 @@ from markdown_it.token import Token
 
 from notesite.markdown.context import inline_children, record_context
 from notesite.markdown.facts import Equation, EquationRef
-from notesite.markdown.state import rule_state, tokens_with_lines
+from notesite.markdown.state import RuleState, rule_state, tokens_with_lines
 from notesite.slugs import slugify
 
 _LABEL = re.compile(r"\\label\{([^{}]+)\}")
@@ -90,20 +90,41 @@ def _ref_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _resolve(key: str, found: RuleState) -> tuple[str, str, str] | None:
+    """(number, href, note title) of the equation `key` names: this note's, else another
+    note's (`site_labels`); None when neither has it."""
+    number = found.equation_numbers.get(key)
+    if number is not None:
+        return number, f"#{equation_id(key)}", ""
+    if key in found.site_labels:
+        elsewhere: SiteEquation = found.site_labels[key]
+        return elsewhere.number, elsewhere.href, elsewhere.note_title
+    return None
+
+
+def _shown(token: Token, number: str) -> str:
+    return f"({number})" if token.meta["paren"] else number
+
+
 def _render_ref(self: object, tokens: Sequence[Token], idx: int, options: object, env: dict) -> str:
     token = tokens[idx]
     key = token.meta["key"]
-    found = rule_state(env)
-    number = found.equation_numbers.get(key)
-    href, title = f"#{equation_id(key)}", ""
-    if number is None and key in found.site_labels:  # another note's equation
-        elsewhere: SiteEquation = found.site_labels[key]
-        number, href, title = elsewhere.number, elsewhere.href, elsewhere.note_title
-    if number is None:  # reported as a warning (see notes.py)
+    resolved = _resolve(key, rule_state(env))
+    if resolved is None:  # reported as a warning (see notes.py)
         return f'<span class="eqref missing">??({escapeHtml(key)})</span>'
-    text = f"({number})" if token.meta["paren"] else number
+    number, href, title = resolved
     title_attr = f' title="{escapeHtml(title)}"' if title else ""
-    return f'<a class="eqref" href="{escapeHtml(href)}"{title_attr}>{escapeHtml(text)}</a>'
+    text = escapeHtml(_shown(token, number))
+    return f'<a class="eqref" href="{escapeHtml(href)}"{title_attr}>{text}</a>'
+
+
+def reference_as_text(token: Token, found: RuleState) -> Token:
+    """An `equation_ref` token as the text it shows, for a page other than its note's
+    (a link from there would point into the wrong page)."""
+    resolved = _resolve(token.meta["key"], found)
+    text = Token("text", "", 0)
+    text.content = _shown(token, resolved[0]) if resolved else f"??({token.meta['key']})"
+    return text
 
 
 @dataclass(frozen=True)
