@@ -8,23 +8,20 @@ from collections.abc import Iterator
 
 from markdown_it.token import Token
 
+from notesite.markdown.facts import EquationRef
+from notesite.markdown.figures import plain_text
+
 # Where a sentence ends: Chinese full stops and marks, or . ! ? ; before a space.
 _SENTENCE_END = re.compile(r"[。！？；]|[.!?;](?=\s|$)")
 MAX_CHARS = 160  # a longer sentence is cut around the link
 
 
 def _text(token: Token) -> str:
-    if token.type in ("text", "code_inline", "text_special"):
-        return token.content
-    if token.type == "math_inline":
-        return f"${token.content}$"
-    if token.type == "math_inline_display":
-        return f"$${token.content}$$"
+    """A child's plain text: math as `$tex$` (as in alt text), a reference as written; an
+    image counts as nothing (its alt text is not part of the sentence)."""
     if token.type == "equation_ref":
-        return f"\\{'eqref' if token.meta.get('paren') else 'ref'}{{{token.meta.get('key', '')}}}"
-    if token.type in ("softbreak", "hardbreak"):
-        return " "
-    return ""
+        return EquationRef(token.meta["key"], token.meta["paren"], 0).written
+    return "" if token.type == "image" else plain_text([token])
 
 
 def _bounds(texts: list[str], index: int) -> tuple[int, int, int]:

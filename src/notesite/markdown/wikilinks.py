@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -119,12 +120,8 @@ def _push_link(
     label.content = shown
     if isinstance(target, WikiNote) and target.foreign:
         badge = state.push("html_inline", "", 0)
-        badge.content = f' <span class="badge lang-badge">{_escape(target.foreign[1])}</span>'
+        badge.content = f' <span class="badge lang-badge">{escapeHtml(target.foreign[1])}</span>'
     state.push("link_close", "a", -1)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _record(state: StateCore) -> None:
