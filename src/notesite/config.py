@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from notesite.errors import fail
-from notesite.model import Category, Config, Language, MarkdownConfig, MathConfig, Series
+from notesite.model import Config, Language, MarkdownConfig, MathConfig, NamedKey
 from notesite.routes import RESERVED_SEGMENTS
 from notesite.yamlsource import KeyPath, load_yaml
 
@@ -113,27 +113,29 @@ def _languages(check: _Checker, value: Any, key_path: KeyPath) -> dict[str, Lang
     return languages
 
 
-def _categories(check: _Checker, value: Any, key_path: KeyPath) -> dict[str, Category]:
-    categories: dict[str, Category] = {}
+def _named_keys(
+    check: _Checker, value: Any, key_path: KeyPath, kind: str, reserved: frozenset[str]
+) -> dict[str, NamedKey]:
+    """`categories:` or `series:`: keys (URL segments) with their names per language."""
+    named: dict[str, NamedKey] = {}
     for key, names in check.mapping(value, key_path).items():
         where = (*key_path, key)
         if not isinstance(key, str) or not CATEGORY_KEY.match(key):
-            raise check.error(where, f"invalid category key '{key}' (use a-z, 0-9, - and _)")
-        if key in RESERVED_SEGMENTS:
-            raise check.error(where, f"category key '{key}' is reserved")
-        categories[key] = Category(key=key, names=check.per_language(names, where))
-    return categories
+            raise check.error(where, f"invalid {kind} key '{key}' (use a-z, 0-9, - and _)")
+        if key in reserved:
+            raise check.error(where, f"{kind} key '{key}' is reserved")
+        named[key] = NamedKey(key=key, names=check.per_language(names, where))
+    return named
 
 
-def _series(check: _Checker, value: Any, key_path: KeyPath) -> dict[str, Series]:
-    """`series: {rl-course: {zh: 强化学习课程, en: RL course}}`: names of series keys."""
-    series: dict[str, Series] = {}
-    for key, names in check.mapping(value, key_path).items():
-        where = (*key_path, key)
-        if not isinstance(key, str) or not SERIES_KEY.match(key):
-            raise check.error(where, f"invalid series key '{key}' (use a-z, 0-9, - and _)")
-        series[key] = Series(key=key, names=check.per_language(names, where))
-    return series
+def _categories(check: _Checker, value: Any, key_path: KeyPath) -> dict[str, NamedKey]:
+    return _named_keys(check, value, key_path, "category", RESERVED_SEGMENTS)
+
+
+def _series(check: _Checker, value: Any, key_path: KeyPath) -> dict[str, NamedKey]:
+    """`series: {rl-course: {zh: 强化学习课程, en: RL course}}`: names of series keys
+    (under /series/, so no key is reserved)."""
+    return _named_keys(check, value, key_path, "series", frozenset())
 
 
 def _math(check: _Checker, value: Any, key_path: KeyPath) -> MathConfig:
@@ -224,10 +226,6 @@ def load_config(site_root: Path) -> Config:
             ("default_language",), f"default_language '{default}' is not in languages"
         )
     _check_language_codes(check, values, languages)
-    categories = {
-        key: Category(key=key, names=_spread(category.names, languages))
-        for key, category in values.get("categories", {}).items()
-    }
     return Config(
         path=shown,
         title=_spread(values["title"], languages),
@@ -238,16 +236,13 @@ def load_config(site_root: Path) -> Config:
         timezone=values.get("timezone") or ZoneInfo("UTC"),
         page_size=values.get("page_size", 10),
         languages=languages,
-        categories=categories,
+        categories=_spread_keys(values.get("categories", {}), languages),
         math=values.get("math") or MathConfig(),
         markdown=values.get("markdown") or MarkdownConfig(),
         untranslated=values.get("untranslated", "show"),
         slug_style=values.get("slugify", "unicode"),
         cname=values.get("cname"),
-        series={
-            key: Series(key=key, names=_spread(series.names, languages))
-            for key, series in values.get("series", {}).items()
-        },
+        series=_spread_keys(values.get("series", {}), languages),
         feed_size=values.get("feed_size", 20),
         social_image=values.get("social_image"),
         search=values.get("search", True),
@@ -294,3 +289,10 @@ def _spread(per_language: dict[str, str], languages: dict[str, Language]) -> dic
             return {lang: text for lang in languages}
         result[code] = text
     return result
+
+
+def _spread_keys(named: dict[str, NamedKey], languages: dict[str, Language]) -> dict[str, NamedKey]:
+    """Categories or series with their names expanded to every language (see _spread)."""
+    return {
+        key: NamedKey(key=key, names=_spread(item.names, languages)) for key, item in named.items()
+    }

@@ -15,23 +15,19 @@ class Language:
 
 
 @dataclass(frozen=True)
-class Category:
-    key: str
-    names: dict[str, str] = field(hash=False)
-
-    def name(self, lang: str, fallback: str) -> str:
-        return self.names.get(lang) or self.names.get(fallback) or self.key
-
-
-@dataclass(frozen=True)
-class Series:
-    """A series' display names (`series:` in notesite.yaml); without one, its key."""
+class NamedKey:
+    """A key of notesite.yaml's `categories:` or `series:` and its name per language
+    (without one, the default language's, else the key itself)."""
 
     key: str
     names: dict[str, str] = field(hash=False)
 
     def name(self, lang: str, fallback: str) -> str:
         return self.names.get(lang) or self.names.get(fallback) or self.key
+
+
+Category = NamedKey
+Series = NamedKey
 
 
 @dataclass(frozen=True)
