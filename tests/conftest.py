@@ -86,6 +86,19 @@ def math_tex(node) -> str:
     return error.text(deep=True) if error is not None else node.text(deep=True)
 
 
+def build_in(
+    factory: pytest.TempPathFactory, files: dict[str, str | bytes], config: str = BASIC_CONFIG
+) -> Path:
+    """Write a site and build it into new temporary folders (for module-scoped fixtures,
+    which cannot use tmp_path); returns the output folder."""
+    from notesite.build import build
+
+    root = write_site(factory.mktemp("site"), files, config)
+    target = factory.mktemp("public")
+    build(root, target, cache_dir=factory.mktemp("cache"))
+    return target
+
+
 @pytest.fixture
 def site_dir(tmp_path: Path) -> Path:
     return tmp_path / "site"

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import feedparser
 import pytest
-from conftest import BASIC_CONFIG, CORPUS, parse_html, post, write_site
+from conftest import BASIC_CONFIG, CORPUS, build_in, parse_html, post, write_site
 from selectolax.lexbor import LexborHTMLParser
 
 from notesite.build import build
@@ -81,10 +81,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_site(tmp_path_factory.mktemp("site"), FILES, CONFIG)
-    target = tmp_path_factory.mktemp("public")
-    build(root, target, cache_dir=tmp_path_factory.mktemp("cache"))
-    return target
+    return build_in(tmp_path_factory, FILES, CONFIG)
 
 
 def feeds_in(folder: Path) -> dict[str, Path]:

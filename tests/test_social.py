@@ -8,7 +8,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from conftest import BASIC_CONFIG, parse_html, post, write_site
+from conftest import BASIC_CONFIG, build_in, parse_html, post, write_site
 from selectolax.lexbor import LexborHTMLParser
 
 from notesite.build import build
@@ -58,10 +58,7 @@ FILES: dict[str, str | bytes] = {
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_site(tmp_path_factory.mktemp("site"), FILES, CONFIG)
-    target = tmp_path_factory.mktemp("public")
-    build(root, target, cache_dir=tmp_path_factory.mktemp("cache"))
-    return target
+    return build_in(tmp_path_factory, FILES, CONFIG)
 
 
 def meta(page: LexborHTMLParser, name: str) -> str | None:
