@@ -393,7 +393,9 @@ def reference_warnings(facts: NoteFacts) -> tuple[tuple[int, str], ...]:
     """(line in the body, message) for the links of a note that find nothing (its
     equation references are judged against the whole site: see `_warnings`)."""
     warnings = [
-        (link.line, f"warning: link to a missing file: {link.href}")
+        (link.line, f"warning: link to a file outside the site (not copied): {link.href}")
+        if link.outside
+        else (link.line, f"warning: link to a missing file: {link.href}")
         for link in facts.unresolved_links
     ]
     for problem in facts.wiki_problems:

@@ -173,7 +173,8 @@ class Pipeline:
         self.notes = NoteStage(NoteStore(None), jobs)  # the store is opened by read()
         self.views: dict[tuple, PostView] = {}
         self.server: ServerMath | None = None  # see server_math()
-        self.static: tuple[Path | None, dict[str, Path]] | None = None  # see _static_files
+        # see _static_files
+        self.static: tuple[Path | None, dict[str, Path], list[Problem]] | None = None
         self.engine: FormulaEngine | None = None  # lives until close(), across config edits
         self.engine_dist: Path | None = None
         self.settings: object = None  # config + strings the memos were made with
@@ -234,7 +235,8 @@ class Pipeline:
         strings, warnings = site_strings(site)
         warnings += duplicate_orders(site)
         katex_dist = find_katex(self.root)
-        static = self._static_files(katex_dist)
+        static, static_warnings = self._static_files(katex_dist)
+        warnings += [*site.warnings, *static_warnings]
         settings = (site.config, {lang: s.as_dict() for lang, s in strings.items()})
         if settings != self.settings:  # config or UI strings changed: nothing is reusable
             self.drop_memos()  # formula results stay: they depend on macros only
@@ -243,19 +245,19 @@ class Pipeline:
                 self.parser = MarkdownRenderer(client_markup, site.config.markdown.cjk)
         return SiteInputs(site, strings, warnings, katex_dist, static)
 
-    def _static_files(self, katex_dist: Path | None) -> dict[str, Path]:
-        """Theme and site static files and KaTeX's; the last listing (the same object)
-        when a watcher says only notes changed."""
+    def _static_files(self, katex_dist: Path | None) -> tuple[dict[str, Path], list[Problem]]:
+        """Theme and site static files and KaTeX's, and the symbolic links left out; the
+        last listing (the same object) when a watcher says only notes changed."""
         notes_only = self.changed is not None and all(
             is_markdown(path) and path.parts[:1] == (CONTENT,) for path in self.changed
         )
         if notes_only and self.static is not None and self.static[0] == katex_dist:
-            return self.static[1]
-        files = static_files(self.root)
+            return self.static[1], self.static[2]
+        files, skipped = static_files(self.root)
         if katex_dist is not None:
             files.update(katex_files(katex_dist))
-        self.static = (katex_dist, files)
-        return files
+        self.static = (katex_dist, files, skipped)
+        return files, skipped
 
     def drop_memos(self) -> None:
         """Forget post views and the last plan (note results are keyed by their settings)."""

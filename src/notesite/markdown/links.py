@@ -62,7 +62,8 @@ def _rewrite_links(state: StateCore) -> None:
                 context = record_context(found.contexts, siblings, index)
                 found.note_links.append(NoteLink(line, target, context))
         elif is_relative_reference(value) and parts.path:
-            found.unresolved_links.append(UnresolvedLink(line, value))
+            outside = target == ".." or target.startswith("../")
+            found.unresolved_links.append(UnresolvedLink(line, value, outside))
         if parts.fragment and (url is not None or value.startswith("#")):
             found.anchor_links.append(AnchorLink(line, target, unquote(parts.fragment)))
 
