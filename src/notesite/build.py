@@ -51,14 +51,16 @@ def build(
     cache_dir: Path | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """The whole pipeline once. `strict` turns warnings into a failed build (nothing written)."""
+    """The whole pipeline once. `strict` turns warnings into a failed build (nothing written);
+    `force` replaces an output folder that notesite did not write (see SiteWriter)."""
     started = time.perf_counter()
     progress = progress or Progress("off")
     source_resolved, output_resolved = source.resolve(), output.resolve()
     if output_resolved == source_resolved or output_resolved in source_resolved.parents:
         raise fail(output, 1, "the output folder must not contain the site folder")
-    writer = SiteWriter(output)  # refuses an output that is a file before any work
+    writer = SiteWriter(output, force)  # refuses a file, or others' folder, before any work
     # Notes' HTML waits in the note store until its page is written (bounded memory).
     pipeline = Pipeline(source, drafts, cache_dir or default_cache_dir(), jobs, spill=True)
     try:

@@ -29,6 +29,7 @@ def _build(args: argparse.Namespace) -> int:
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         jobs=args.jobs or default_jobs(),
         progress=Progress.for_command_line(args.quiet),
+        force=args.force,
     )
     print_warnings(result.warnings)
     if not args.quiet:
@@ -101,6 +102,11 @@ def make_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=None,
         help="processes for rendering (default: one per core; 1: this process only)",
+    )
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the output folder's contents even if notesite did not write them",
     )
     build.add_argument(
         "-q", "--quiet", action="store_true", help="no progress and no summary; only problems"

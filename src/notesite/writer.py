@@ -70,9 +70,12 @@ class WriteCounts:
 class SiteWriter:
     """Streams a build's files into `output`; see the module docstring."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, force: bool = False) -> None:
+        """`force`: replace the contents of an output folder notesite did not write."""
         if output.exists() and not output.is_dir():
             raise fail(output, 1, "the output must be a folder, but it is a file")
+        if not force and is_foreign(output):
+            raise fail(output, 1, FOREIGN)
         self.output = output.resolve()
         self.staging = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
         self.counts: WriteCounts | None = None  # set by a successful commit
@@ -220,6 +223,8 @@ class SiteWriter:
         for path in stale:
             (output / path).unlink(missing_ok=True)
         output.mkdir(parents=True, exist_ok=True)
+        if not (output / MANIFEST).is_file():  # our mark, before the first file moves in,
+            write_manifest(output / MANIFEST, {})  # so an interrupted commit is still ours
         records = dict(self._kept)
         folders = {output}
         for number, (path, (digest, origin)) in enumerate(self._staged.items()):
@@ -250,6 +255,21 @@ class SiteWriter:
         for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
             with contextlib.suppress(OSError):  # not empty, not a folder, or gone
                 (self.output / folder).rmdir()
+
+
+FOREIGN = (
+    f"the output folder is not empty and was not written by notesite (no {MANIFEST}); "
+    "choose another --output, or add --force to replace everything in it"
+)
+
+
+def is_foreign(output: Path) -> bool:
+    """Whether `output` is a folder with files in it but without our manifest: a typo
+    (`--output ~/Documents`) whose files the commit would otherwise delete."""
+    if not output.is_dir() or (output / MANIFEST).exists():
+        return False
+    with os.scandir(output) as entries:
+        return any(True for _ in entries)
 
 
 def _move(source: Path, target: Path) -> None:
