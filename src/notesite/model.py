@@ -41,6 +41,7 @@ class MathConfig:
 @dataclass(frozen=True)
 class MarkdownConfig:
     cjk: bool = True  # emphasis beside full-width punctuation, no breaks inside Chinese lines
+    html: bool = True  # raw HTML in notes passes through (the author is trusted); False escapes it
 
 
 @dataclass(frozen=True)

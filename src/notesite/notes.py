@@ -64,7 +64,7 @@ def render_context(site: Site, strings: Strings, server: ServerMath | None) -> s
             code_fingerprint(),
             math.render,
             engine,
-            site.config.markdown.cjk,
+            site.config.markdown,
             strings.as_dict(),
             site.config.base_url,
         ]

@@ -169,7 +169,7 @@ class Pipeline:
         self.drafts = drafts
         self.cache_dir = cache_dir
         self.load_memo = LoadMemo()
-        self.parser = MarkdownRenderer(client_markup)  # made again by read() for markdown.cjk
+        self.parser = MarkdownRenderer(client_markup)  # made again by read() for `markdown:`
         self.notes = NoteStage(NoteStore(None), jobs)  # the store is opened by read()
         self.views: dict[tuple, PostView] = {}
         self.server: ServerMath | None = None  # see server_math()
@@ -192,12 +192,12 @@ class Pipeline:
             engine = self.math_engine(katex_dist)
         except KatexUnavailable as error:
             raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
-        macros, cjk = site.config.math.macros, site.config.markdown.cjk
-        if self.server is None or not self.server.serves(engine, macros, cjk):
+        macros, options = site.config.math.macros, site.config.markdown
+        if self.server is None or not self.server.serves(engine, macros, options):
             if self.server is not None:
                 self.server.katex.close()
             cache = (self.cache_dir / "katex.sqlite") if self.cache_dir else None
-            self.server = ServerMath.create(engine, macros, cache, cjk)
+            self.server = ServerMath.create(engine, macros, cache, options)
         return self.server
 
     @property
@@ -241,8 +241,8 @@ class Pipeline:
         if settings != self.settings:  # config or UI strings changed: nothing is reusable
             self.drop_memos()  # formula results stay: they depend on macros only
             self.settings = settings
-            if self.parser.cjk != site.config.markdown.cjk:
-                self.parser = MarkdownRenderer(client_markup, site.config.markdown.cjk)
+            if self.parser.options != site.config.markdown:
+                self.parser = MarkdownRenderer(client_markup, site.config.markdown)
         return SiteInputs(site, strings, warnings, katex_dist, static)
 
     def _static_files(self, katex_dist: Path | None) -> tuple[dict[str, Path], list[Problem]]:

@@ -40,6 +40,7 @@ from notesite.markdown.state import (
     tokens_with_lines,
 )
 from notesite.markdown.wikilinks import wikilinks_plugin
+from notesite.model import MarkdownConfig
 
 __all__ = ["MarkdownRenderer", "Parsed", "NoteFacts", "RenderedDoc", "TocEntry", "FormulaUse"]
 
@@ -100,12 +101,13 @@ class RenderedDoc:
 class MarkdownRenderer:
     """One configured parser; `render` is a pure function of its arguments."""
 
-    def __init__(self, math_renderer: MathRenderer, cjk: bool = True) -> None:
+    def __init__(self, math_renderer: MathRenderer, options: MarkdownConfig | None = None) -> None:
         self.math_renderer = math_renderer
-        self.cjk = cjk  # markdown.cjk: see markdown/cjk.py
-        md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+        self.options = options or MarkdownConfig()  # the `markdown:` settings
+        self.cjk = self.options.cjk  # markdown.cjk: see markdown/cjk.py
+        md = MarkdownIt("commonmark", {"html": self.options.html, "typographer": False})
         md.enable(["table", "strikethrough"])
-        if cjk:
+        if self.cjk:
             md.use(cjk_emphasis)
             md.use(cjk_line_breaks)
         md.use(math_plugin, renderer=math_renderer)
