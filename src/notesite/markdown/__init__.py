@@ -105,7 +105,11 @@ class MarkdownRenderer:
         self.math_renderer = math_renderer
         self.options = options or MarkdownConfig()  # the `markdown:` settings
         self.cjk = self.options.cjk  # markdown.cjk: see markdown/cjk.py
-        md = MarkdownIt("commonmark", {"html": self.options.html, "typographer": False})
+        # CommonMark's preset stops at 20 levels of nesting and drops what is deeper (a
+        # list 10 deep loses its text); markdown-it's own default, 100, keeps real notes.
+        md = MarkdownIt(
+            "commonmark", {"html": self.options.html, "typographer": False, "maxNesting": 100}
+        )
         md.enable(["table", "strikethrough"])
         if self.cjk:
             md.use(cjk_emphasis)
