@@ -126,7 +126,12 @@ def _parse_yaml(text: str, path: Path | str, first_line: int) -> tuple[Any, dict
 def _parse_with(
     loader_class: type, text: str, path: Path | str, first_line: int
 ) -> tuple[Any, dict[KeyPath, int]]:
-    loader = loader_class(text)
+    try:
+        loader = loader_class(text)  # reads the text: a control character fails here
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + first_line
+        message = f"YAML syntax error: character #x{error.character:04x} not allowed"
+        raise fail(path, line, message) from None
     try:
         node = loader.get_single_node()
         if node is None:
