@@ -22,7 +22,7 @@ from pathlib import Path
 from benchlib import GNU_TIME, gnu_time_works, load_text, notesite_command, notesite_env
 
 CONFIG = """\
-title: {zh: 大笔记, en: Big note}
+title: {zh: 大笔记}
 base_url: https://example.github.io/notes/
 default_language: zh
 timezone: Asia/Shanghai

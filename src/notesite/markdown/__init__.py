@@ -98,6 +98,16 @@ class RenderedDoc:
         )
 
 
+def _raw_html_as_text(tokens: list[Token]) -> list[Token]:
+    """Front matter is data, not markup: a tag in a title or summary shows as written
+    (escaped) on every page, feed and card, whatever `markdown.html` says for bodies."""
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "html_inline":
+                child.type = "text"
+    return tokens
+
+
 class MarkdownRenderer:
     """One configured parser; `render` is a pure function of its arguments."""
 
@@ -204,7 +214,9 @@ class MarkdownRenderer:
             # A fresh env: the body's footnotes must not be appended to the summary.
             fresh = RuleState(admonition_titles=state.admonition_titles)
             summary_env = {ENV_KEY: fresh}
-            summary_html = self.md.renderInline(summary, summary_env).strip()
+            summary_tokens = _raw_html_as_text(self.md.parseInline(summary, summary_env))
+            summary_html = self.md.renderer.render(summary_tokens, self.md.options, summary_env)
+            summary_html = summary_html.strip()
             summary_text = join_plain_lines(summary) if self.cjk else " ".join(summary.split())
             truncated = True
         elif more is not None:
@@ -219,7 +231,7 @@ class MarkdownRenderer:
                 summary_html += "…"
                 summary_text += "…"
         title_env: dict = {}
-        title_tokens = self.md.parseInline(title, title_env) if title else []
+        title_tokens = _raw_html_as_text(self.md.parseInline(title, title_env) if title else [])
         title_html = self.md.renderer.render(title_tokens, self.md.options, title_env).strip()
         contexts = tuple(
             self._render_context(text, pieces, state) for text, pieces in state.contexts.items()
