@@ -4,6 +4,7 @@ are merely unusual build. (More error cases, one per kind, are in test_errors.py
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,20 @@ ERROR_CASES = [
         POST,
         1,
         "loop",
+    ),
+    (
+        "file-name-not-utf8",  # a zip made with a GBK code page: 笔记 in GBK bytes
+        {os.fsdecode(b"content/posts/rl/\xb1\xca\xbc\xc7.md"): GOOD_POST},
+        "content/posts/rl/\ufffd\u02bc\ufffd.md",  # \xca\xbc happens to be UTF-8 (ʼ)
+        1,
+        "file name is not utf-8",
+    ),
+    (
+        "file-name-with-a-newline",
+        {"content/posts/rl/a\nb.md": GOOD_POST},
+        "content/posts/rl/a\\nb.md",
+        1,
+        "control character",
     ),
     (
         "template-syntax-error",

@@ -17,6 +17,7 @@ from notesite import routes
 from notesite.config import SERIES_KEY, load_config
 from notesite.dates import parse_date
 from notesite.errors import NotesiteError, Problem, fail
+from notesite.filenames import printable, unusable_name
 from notesite.frontmatter import Document, parse_document
 from notesite.layout import (
     CONTENT,
@@ -29,7 +30,7 @@ from notesite.layout import (
 )
 from notesite.model import Asset, Config, Post, Site
 from notesite.slugs import slugify
-from notesite.symlinks import check_link
+from notesite.symlinks import LinkProblem, check_link
 
 KNOWN_KEYS = frozenset(
     {"title", "date", "updated", "category", "tags", "lang", "translation_key", "slug"}
@@ -194,11 +195,13 @@ def _scan(root: Path, base: Path, config: Config) -> Scan:
     files: list[Path] = []
     skipped: list[tuple[Problem, bool]] = []
     for path in _walk_files(root / base):
-        problem = check_link(path, root)
+        relative = path.relative_to(root)
+        bad_name = unusable_name(relative)
+        problem = check_link(path, root) if bad_name is None else LinkProblem(bad_name, True)
         if problem is None:
-            files.append(path.relative_to(root))
+            files.append(relative)
         else:
-            skipped.append((Problem(path.relative_to(root), 1, problem.message), problem.fatal))
+            skipped.append((Problem(printable(relative), 1, problem.message), problem.fatal))
     sources, loose = group_files(files, base, config.languages)
     return sources, [Asset(source=path, url=asset_url(path)) for path in loose], skipped
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from notesite.errors import Problem
-from notesite.symlinks import check_link
+from notesite.filenames import printable, unusable_name
+from notesite.symlinks import LinkProblem, check_link
 
 _PACKAGED = Path(__file__).parent / "theme"
 _CHECKOUT = Path(__file__).resolve().parents[2]  # src/notesite -> repository root
@@ -40,10 +41,11 @@ def static_files(site_root: Path) -> tuple[dict[str, Path], list[Problem]]:
         for path in sorted(directory.rglob("*")):
             if path.name.startswith(".") or path.is_dir():
                 continue
-            problem = check_link(path, inside)
+            bad_name = unusable_name(path)
+            problem = check_link(path, inside) if bad_name is None else LinkProblem(bad_name, False)
             if problem is not None:
                 message = problem.message.removeprefix("warning: ")
-                skipped.append(Problem(path, 1, f"warning: {message}"))
+                skipped.append(Problem(printable(path), 1, f"warning: {message}"))
             elif path.is_file():
                 files["static/" + path.relative_to(directory).as_posix()] = path
     return files, skipped
