@@ -1,8 +1,10 @@
 """The blog of this repository, built for a GitHub Pages sub-path and served by a plain
-static server under /notes/: every link, anchor and asset reachable from the home page works."""
+static server under /notes/: every link, anchor and asset reachable from the home page works,
+and so does every `url()` in the stylesheets the pages load."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import urllib.error
 import urllib.request
@@ -42,6 +44,9 @@ def test_crawl_finds_no_broken_link_anchor_or_asset(tmp_path: Path) -> None:
             except urllib.error.HTTPError as error:
                 broken.append((url, error.code))
                 continue
+            if "css" in kind:
+                queue += [urljoin(url, ref) for ref in css_urls(body.decode("utf-8"))]
+                continue
             if "html" not in kind:
                 continue
             doc = LexborHTMLParser(body.decode("utf-8"))
@@ -58,6 +63,7 @@ def test_crawl_finds_no_broken_link_anchor_or_asset(tmp_path: Path) -> None:
                     anchors.append((url, target, unquote(fragment)))
                 queue.append(target)
         assert broken == [] and escaping == []
+        assert any(url.endswith(".woff2") for url in seen)  # KaTeX's fonts were followed
         assert len(pages) > 50 and f"{origin}/notes/en/" in pages
         missing = [
             (source, target, fragment)
@@ -69,3 +75,9 @@ def test_crawl_finds_no_broken_link_anchor_or_asset(tmp_path: Path) -> None:
         not_found = LexborHTMLParser((output / "404.html").read_text(encoding="utf-8"))
         for link in not_found.css("link[rel=stylesheet]"):
             assert link.attributes["href"].startswith("/notes/")
+
+
+def css_urls(css: str) -> list[str]:
+    """The targets of a stylesheet's `url(...)`s (data: URLs and fragments left out)."""
+    found = (m.strip("'\"") for m in re.findall(r"url\(\s*([^)]*?)\s*\)", css))
+    return [url for url in found if url and not url.startswith(("data:", "#"))]
