@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
+import io
 import json
 import os
 import subprocess
@@ -25,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchlib import REPO, notesite_command, notesite_env
+from selectolax.lexbor import LexborHTMLParser
 
 LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
@@ -33,18 +36,42 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 PREFIX = "notes"  # this repository's base_url path
 
 
+COMPRESSED = (".html", ".css", ".js", ".xml", ".json", ".svg")
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
 
+class _GzipHandler(_QuietHandler):
+    """Text files gzip-compressed when the browser accepts it, as GitHub Pages and most
+    static hosts send them."""
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.is_file() and path.suffix in COMPRESSED):
+            return super().send_head()  # redirects, 404s, fonts and images as they are
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 @contextmanager
-def serve(output: Path) -> Iterator[str]:
+def serve(output: Path, compress: bool = False) -> Iterator[str]:
     """Serve `output` at http://127.0.0.1:PORT/notes/; yield that URL."""
     root = output.parent / "served"
     root.mkdir()
     (root / PREFIX).symlink_to(output, target_is_directory=True)
-    handler = functools.partial(_QuietHandler, directory=str(root))
+    kind = _GzipHandler if compress else _QuietHandler
+    handler = functools.partial(kind, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -55,14 +82,20 @@ def serve(output: Path) -> Iterator[str]:
 
 
 def most_math_note(output: Path) -> str:
-    """The note page (site path) with the most rendered formulas."""
+    """The note page (site path) with the most elements in its formulas: the most math for
+    a browser to lay out."""
     counts = {
-        page.relative_to(output).parent.as_posix() + "/": page.read_text("utf-8").count(
-            'class="katex"'
+        page.relative_to(output).parent.as_posix() + "/": len(
+            LexborHTMLParser(page.read_text("utf-8")).css(".katex *")
         )
         for page in output.glob("**/posts/*/index.html")
     }
     return max(sorted(counts), key=lambda path: counts[path])
+
+
+def lighthouse_version() -> str:
+    package = REPO / "node_modules" / "lighthouse" / "package.json"
+    return json.loads(package.read_text("utf-8"))["version"]
 
 
 def lighthouse(url: str, report: Path) -> dict[str, float]:
@@ -87,6 +120,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--json-dir", type=Path, help="keep Lighthouse's JSON reports here")
+    parser.add_argument(
+        "--no-gzip", action="store_true", help="send files uncompressed (default: gzip)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         output = Path(temp) / "public"
@@ -108,8 +144,8 @@ def main() -> None:
         reports = args.json_dir or Path(temp)
         reports.mkdir(parents=True, exist_ok=True)
         pages = {"home": "", "math note": most_math_note(output)}
-        with serve(output) as base:
-            print(f"lighthouse {LIGHTHOUSE.resolve().parent.parent.name}, {CHROMIUM}, {base}")
+        with serve(output, compress=not args.no_gzip) as base:
+            print(f"lighthouse {lighthouse_version()}, {CHROMIUM}, gzip: {not args.no_gzip}")
             print(f"{'page':<40} " + " ".join(f"{name:>14}" for name in CATEGORIES))
             worst: dict[str, dict[str, float]] = {}
             for run in range(args.runs):

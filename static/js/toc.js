@@ -43,5 +43,7 @@
   }
   window.addEventListener("scroll", schedule, { passive: true });
   window.addEventListener("resize", schedule);
-  update();
+  // Only when the reader scrolls (opening a page at a #section scrolls too): reading
+  // positions at load would make the browser lay out a long page of formulas in one
+  // blocking task, before the reader has moved.
 })();

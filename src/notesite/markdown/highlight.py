@@ -84,6 +84,14 @@ def _numbered_body(code: str, info: CodeInfo) -> str:
     return "".join(lines)
 
 
+def _code_block(body: str, classes: str, label: str = "", attributes: str = "") -> str:
+    # tabindex: a block with long lines scrolls, and keyboard users must reach it to scroll it.
+    return (
+        f'<div class="code-block">{label}<pre class="highlight" tabindex="0">'
+        f'<code class="{classes}"{attributes}>{body}</code></pre></div>\n'
+    )
+
+
 def _render_fence(
     self: object, tokens: Sequence[Token], idx: int, options: object, env: dict
 ) -> str:
@@ -93,34 +101,21 @@ def _render_fence(
     rule_state(env).has_code = True
     known = _lexer(language) is not None
     label = f'<span class="code-lang">{escapeHtml(language)}</span>' if language else ""
-    classes = ("code" if known else "plain") + (
-        f" language-{escapeHtml(language)}" if known else ""
-    )
+    classes = f"code language-{escapeHtml(language)}" if known else "plain"
     if not info.per_line:
-        body = highlight_code(token.content, language)
-        return (
-            f'<div class="code-block">{label}'
-            f'<pre class="highlight"><code class="{classes}">{body}</code></pre></div>\n'
-        )
+        return _code_block(highlight_code(token.content, language), classes, label)
     numbers = ""
     if info.linenos:
         classes += " linenos"
         if info.linenostart != 1:  # the stylesheet starts the counter at 1
             numbers = f' style="counter-reset: line {info.linenostart - 1}"'
-    body = _numbered_body(token.content, info)
-    return (
-        f'<div class="code-block">{label}'
-        f'<pre class="highlight"><code class="{classes}"{numbers}>{body}</code></pre></div>\n'
-    )
+    return _code_block(_numbered_body(token.content, info), classes, label, numbers)
 
 
 def _render_code_block(
     self: object, tokens: Sequence[Token], idx: int, options: object, env: dict
 ) -> str:
-    return (
-        '<div class="code-block"><pre class="highlight"><code class="plain">'
-        f"{escapeHtml(tokens[idx].content)}</code></pre></div>\n"
-    )
+    return _code_block(escapeHtml(tokens[idx].content), "plain")
 
 
 def highlight_plugin(md: MarkdownIt) -> None:
