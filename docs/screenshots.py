@@ -23,12 +23,13 @@ sys.path.insert(0, str(REPO / "bench"))
 from lighthouse import CHROMIUM, most_math_note, serve  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
-# name -> (path, theme, viewport width, height, device scale)
+# name -> (path (None: the note), theme, viewport width, height, device scale, what to
+# scroll to: formulas in the light shot, code in the dark one)
 SHOTS = {
-    "home": ("", "light", 1280, 860, 1),
-    "note-light": (None, "light", 1280, 860, 1),
-    "note-dark": (None, "dark", 1280, 860, 1),
-    "phone": (None, "light", 390, 780, 2),
+    "home": ("", "light", 1280, 860, 1, None),
+    "note-light": (None, "light", 1280, 860, 1, ".post-body h2"),
+    "note-dark": (None, "dark", 1280, 860, 1, ".post-body .code-block"),
+    "phone": (None, "light", 390, 780, 2, None),
 }
 
 
@@ -42,7 +43,7 @@ def shoot(base: str, note: str, out: Path) -> None:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for name, (path, theme, width, height, scale) in SHOTS.items():
+        for name, (path, theme, width, height, scale, target) in SHOTS.items():
             context = browser.new_context(
                 viewport={"width": width, "height": height},
                 device_scale_factor=scale,
@@ -50,8 +51,12 @@ def shoot(base: str, note: str, out: Path) -> None:
             )
             page = context.new_page()
             page.goto(base + (note if path is None else path), wait_until="networkidle")
-            if path is None and width > 1000:  # scroll to the first formulas and code
-                page.evaluate("document.querySelector('.post-body h2')?.scrollIntoView()")
+            if target:
+                page.evaluate(
+                    "selector => document.querySelector(selector)"
+                    "?.scrollIntoView({block: 'center'})",
+                    target,
+                )
                 page.wait_for_timeout(300)
             page.screenshot(path=str(out / f"{name}.png"))
             context.close()
