@@ -172,3 +172,35 @@ def test_copy_button_copies_the_code(browser: Browser, base: str) -> None:
         expect(button).to_have_text("已复制")
     finally:
         context.close()
+
+
+def test_print_shows_the_note_and_where_links_go(browser: Browser, base: str) -> None:
+    page = themed_page(browser, "dark")
+    try:
+        page.goto(base + MATH_NOTE)
+        page.emulate_media(media="print")
+        hidden = ["header.site-header", "footer.site-footer", "nav.toc", ".code-copy"]
+        for selector in hidden:
+            assert page.locator(selector).first.evaluate("e => getComputedStyle(e).display") == (
+                "none"
+            ), selector
+        # Black on white whatever the screen theme, code wrapped rather than cut.
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") in (
+            "rgb(255, 255, 255)",
+        )
+        assert (
+            page.locator(".code-block pre").first.evaluate("e => getComputedStyle(e).whiteSpace")
+            == "pre-wrap"
+        )
+        # Every formula printed whole: none cut by a scroll box, none left unrendered.
+        assert page.evaluate(
+            "[...document.querySelectorAll('.math-display')].every(e =>"
+            " getComputedStyle(e).overflowX === 'visible'"
+            " && getComputedStyle(e.closest('.post-body > *')).contentVisibility !== 'auto')"
+        )
+        page.goto(base + "posts/temporal-difference/")  # a note that links to others
+        link = page.locator(".post-body p a[href^='/notes/posts/']").first
+        after = link.evaluate("a => getComputedStyle(a, '::after').content")
+        assert link.get_attribute("href") in after
+    finally:
+        page.context.close()
