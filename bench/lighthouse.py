@@ -121,6 +121,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--json-dir", type=Path, help="keep Lighthouse's JSON reports here")
     parser.add_argument(
+        "--page", action="append", default=[], help="also measure this site path (repeatable)"
+    )
+    parser.add_argument(
         "--no-gzip", action="store_true", help="send files uncompressed (default: gzip)"
     )
     args = parser.parse_args()
@@ -144,6 +147,7 @@ def main() -> None:
         reports = args.json_dir or Path(temp)
         reports.mkdir(parents=True, exist_ok=True)
         pages = {"home": "", "math note": most_math_note(output)}
+        pages.update({f"page {n}": path for n, path in enumerate(args.page, start=1)})
         with serve(output, compress=not args.no_gzip) as base:
             print(f"lighthouse {lighthouse_version()}, {CHROMIUM}, gzip: {not args.no_gzip}")
             print(f"{'page':<40} " + " ".join(f"{name:>14}" for name in CATEGORIES))
