@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from notesite.serve.http import DevServer, Hub, make_handler
+from notesite.serve.http import DevServer, Hub, make_handler, pushed_page
 from notesite.serve.state import LiveSite, RefreshResult
 from notesite.serve.watch import watch
 
@@ -22,7 +22,7 @@ def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None
     site = LiveSite(root, drafts=drafts, cache_dir=cache_dir)
     try:
         hub = Hub()
-        report(site.refresh(), None)
+        report(site.refresh(), None, site)
         for warning in site.plan.warnings if site.plan else ():
             print(warning, file=sys.stderr, flush=True)  # as `build` prints them
         site.keep_math_warm()  # started with the server, so the first new formula is quick
@@ -33,7 +33,7 @@ def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None
             with rebuild_lock:
                 started = time.perf_counter()
                 result = site.refresh(hub.open_pages(), changed)
-                report(result, hub)
+                report(result, hub, site)
                 if not result.error:
                     print(f"notesite: rebuilt in {(time.perf_counter() - started) * 1000:.0f} ms")
                 site.keep_math_warm()  # restarts the KaTeX worker if it died
@@ -68,7 +68,7 @@ def print_address(site: LiveSite, root: Path, host: str, server: DevServer) -> N
     print("notesite: watching for changes; Ctrl-C to stop", flush=True)
 
 
-def report(result: RefreshResult, hub: Hub | None) -> None:
+def report(result: RefreshResult, hub: Hub | None, site: LiveSite) -> None:
     """Tell the terminal and the open pages (`hub`, except for the first build) how the
     rebuild went: an error overlay, the warnings about saved files, or which pages changed."""
     if result.details:
@@ -88,4 +88,5 @@ def report(result: RefreshResult, hub: Hub | None) -> None:
     if result.css_changed:
         hub.send("css")
     if result.changed_pages:
-        hub.send("reload", pages=result.changed_pages)
+        pages = {page: pushed_page(site.get(page)) for page in result.changed_pages}
+        hub.send_each("reload", pages)
