@@ -412,6 +412,8 @@ def _warnings(site: Site, results: dict[Post, NoteResult], labels: SiteLabels) -
     katex: list[Problem] = []
     references: list[Problem] = []
     for post, result in results.items():
+        if not (result.katex_warnings or result.reference_warnings or result.facts.unresolved_refs):
+            continue  # most notes: no path to make (a save in `serve` renders them all)
         where = display_path(site.root, post.source)
         katex += [Problem(where, post.body_line + line, m) for line, m in result.katex_warnings]
         references += [
