@@ -31,6 +31,7 @@ from notesite.markdown.highlight import highlight_plugin
 from notesite.markdown.htmlurls import absolute_links_plugin, first_image
 from notesite.markdown.links import links_plugin
 from notesite.markdown.math import MathRenderer, math_plugin
+from notesite.markdown.mathemphasis import math_emphasis_plugin
 from notesite.markdown.state import (
     ENV_KEY,
     Resolver,
@@ -109,6 +110,7 @@ class MarkdownRenderer:
             md.use(cjk_emphasis)
             md.use(cjk_line_breaks)
         md.use(math_plugin, renderer=math_renderer)
+        md.use(math_emphasis_plugin)
         md.use(equations_plugin)
         md.use(footnote_plugin)
         md.use(tasklists_plugin)
