@@ -405,6 +405,13 @@ def reference_warnings(facts: NoteFacts) -> tuple[tuple[int, str], ...]:
         else:
             message = f"warning: wikilink to a missing note: {problem.written}"
         warnings.append((problem.line, message))
+    warnings += [
+        (
+            line,
+            f"warning: '{run}' opens or closes nothing and shows as written (pair it or escape it)",
+        )
+        for line, run in facts.unclosed_markers
+    ]
     return tuple(sorted(warnings))
 
 

@@ -40,6 +40,7 @@ from notesite.markdown.state import (
     rule_state,
     tokens_with_lines,
 )
+from notesite.markdown.unclosed import unclosed_markers_plugin
 from notesite.markdown.wikilinks import wikilinks_plugin
 
 __all__ = ["MarkdownRenderer", "Parsed", "NoteFacts", "RenderedDoc", "TocEntry", "FormulaUse"]
@@ -111,6 +112,7 @@ class MarkdownRenderer:
             md.use(cjk_line_breaks)
         md.use(math_plugin, renderer=math_renderer)
         md.use(math_emphasis_plugin)
+        md.use(unclosed_markers_plugin)
         md.use(equations_plugin)
         md.use(footnote_plugin)
         md.use(tasklists_plugin)
@@ -165,6 +167,7 @@ class MarkdownRenderer:
             unresolved_links=tuple(state.unresolved_links),
             note_links=tuple(state.note_links),
             wiki_problems=tuple(state.wiki_problems),
+            unclosed_markers=tuple(state.unclosed_markers),
             # mdit-py-plugins' footnote plugin keeps its own state in env.
             footnotes=len(env.get("footnotes", {}).get("list", {})),
         )

@@ -90,6 +90,7 @@ class NoteFacts:
     unresolved_links: tuple[UnresolvedLink, ...] = ()
     note_links: tuple[NoteLink, ...] = ()  # links to site files, in document order
     wiki_problems: tuple[WikiProblem, ...] = ()
+    unclosed_markers: tuple[tuple[int, str], ...] = ()  # (line, `**` or `~~`) left as text
     footnotes: int = 0  # footnotes shown at the end (`fn1`…, referenced from `fnref1`…)
 
     @cached_property
