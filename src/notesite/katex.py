@@ -37,7 +37,7 @@ class Rendered:
 
 
 class KatexUnavailable(Exception):
-    """Node.js or the katex package is missing, or the engine failed."""
+    """No JavaScript engine or no KaTeX, or the engine failed."""
 
 
 class FormulaEngine(Protocol):
@@ -52,8 +52,12 @@ class FormulaEngine(Protocol):
     def close(self) -> None: ...
 
 
-def katex_version(package_dir: Path) -> str:
-    return json.loads((package_dir / "package.json").read_text(encoding="utf-8"))["version"]
+def katex_version(dist: Path) -> str:
+    """The version of KaTeX in a `dist` folder: the wheel's copy has a VERSION file,
+    an npm package its package.json one level up."""
+    if (dist / "VERSION").is_file():
+        return (dist / "VERSION").read_text(encoding="utf-8").strip()
+    return json.loads((dist.parent / "package.json").read_text(encoding="utf-8"))["version"]
 
 
 class FormulaCache:

@@ -25,10 +25,10 @@ from notesite.layout import CONTENT, is_markdown
 from notesite.loader import LoadMemo, display_path, load_site
 from notesite.markdown import MarkdownRenderer, NoteFacts, RenderedDoc
 from notesite.markdown.highlight import pygments_css
+from notesite.mathengine import start_engine
 from notesite.mathrender import client_markup, find_katex, katex_files
 from notesite.mathsetup import MathSetup, ServerMath
 from notesite.model import Asset, Post, Site
-from notesite.nodekatex import NodeKatex
 from notesite.notecache import NoteResult, NoteStore
 from notesite.notes import NotesRun, NoteStage
 from notesite.pagekeys import PageKeys, doc_keys, shown_key
@@ -47,7 +47,10 @@ from notesite.render import PageRenderer, make_environment
 from notesite.sitelinks import SiteLinks
 from notesite.theme import builtin_theme_dir, static_files
 
-KATEX_MISSING = "warning: KaTeX not found (run `npm ci`); formulas will show as TeX source"
+KATEX_MISSING = (
+    "warning: KaTeX not found (reinstall notesite, or run `npm ci` in a checkout); "
+    "formulas will show as TeX source"
+)
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,7 @@ class Pipeline:
         if self.engine is None or self.engine_dist != dist:
             if self.engine is not None:
                 self.engine.close()
-            self.engine = NodeKatex(dist.parent)
+            self.engine = start_engine(dist)
             self.engine_dist = dist
         return self.engine
 
