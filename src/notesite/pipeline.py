@@ -164,9 +164,16 @@ class Pipeline:
     """The stages of a build with their memos; `run()` may be called again after edits."""
 
     def __init__(
-        self, root: Path, drafts: bool, cache_dir: Path | None, jobs: int = 1, spill: bool = False
+        self,
+        root: Path,
+        drafts: bool,
+        cache_dir: Path | None,
+        jobs: int = 1,
+        spill: bool = False,
+        base_url: str | None = None,
     ) -> None:
         self.root = root
+        self.base_url = base_url  # --base-url: replaces the config's
         self.jobs = jobs  # processes for rendering (see parallel.py)
         self.spill = spill  # keep notes' page HTML in the store, not in memory (build)
         self.drafts = drafts
@@ -230,7 +237,9 @@ class Pipeline:
     def read(self) -> SiteInputs:
         """The edge: config, content, UI strings, static files, KaTeX (reusing what did
         not change)."""
-        site = load_site(self.root, self.drafts, memo=self.load_memo, changed=self.changed)
+        site = load_site(
+            self.root, self.drafts, self.load_memo, self.changed, base_url=self.base_url
+        )
         if self.cache_dir is not None and self.notes.store.path is None:
             store = NoteStore(note_store_path(self.cache_dir, self.root))
             self.notes = NoteStage(store, self.jobs, light=self.spill)
