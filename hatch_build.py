@@ -2,8 +2,9 @@
 
 The version is the one `package-lock.json` pins. The files (script, stylesheet,
 woff2 fonts, licence) come from `node_modules/katex` when `npm ci` installed that
-version, else from the npm registry tarball the lock file names, checked against
-the lock's sha512 `integrity`. Nothing of KaTeX is kept in the repository.
+version, else from the npm registry's tarball of it (`$npm_config_registry`, as
+npm, for a mirror), checked against the lock's sha512 `integrity`. Nothing of
+KaTeX is kept in the repository.
 
 A wheel carries them as `notesite/katex_dist/`. An editable install runs the code
 in `src/`, so there they are written to `src/notesite/katex_dist/` (git-ignored)
@@ -16,6 +17,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 import shutil
 import tarfile
 import tempfile
@@ -26,13 +28,18 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 PACKAGED = "notesite/katex_dist"
+# npm's own setting for a mirror; package-lock.json may leave `resolved` out.
+REGISTRY = os.environ.get("npm_config_registry") or "https://registry.npmjs.org/"  # noqa: SIM112
 WANTED = ("dist/katex.min.js", "dist/katex.min.css", "LICENSE")
 
 
 def locked_katex(root: Path) -> dict[str, str]:
     """`version`, `resolved` (tarball URL) and `integrity` of katex in package-lock.json."""
     lock = json.loads((root / "package-lock.json").read_text(encoding="utf-8"))
-    return lock["packages"]["node_modules/katex"]
+    locked = dict(lock["packages"]["node_modules/katex"])
+    version = locked["version"]
+    locked.setdefault("resolved", f"{REGISTRY.rstrip('/')}/katex/-/katex-{version}.tgz")
+    return locked
 
 
 def wanted(name: str) -> bool:
