@@ -8,7 +8,9 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPO
+from conftest import CORPUS, REPO, math_tex, post, write_site
+from selectolax.lexbor import LexborHTMLParser
+from test_katex_engine import in_thread
 
 from notesite.embeddedkatex import EmbeddedKatex
 from notesite.katex import Formula, KatexUnavailable
@@ -17,6 +19,7 @@ from notesite.markdown import MarkdownRenderer
 from notesite.mathengine import NO_ENGINE, chosen_engine, start_engine
 from notesite.mathrender import client_markup, find_katex
 from notesite.nodekatex import NodeKatex
+from notesite.serve.state import LiveSite
 
 MACROS = {"\\E": "\\mathbb{E}", "\\argmax": "\\operatorname*{argmax}"}
 
@@ -73,3 +76,21 @@ def test_closed_engine_refuses_politely() -> None:
     engine.close()
     with pytest.raises(KatexUnavailable):
         engine.render([Formula("x", False)], {})
+
+
+def test_serve_without_node_renders_new_formulas_on_save(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NOTESITE_MATH_ENGINE", "embedded")
+    root = write_site(tmp_path / "site", {"content/posts/rl/a.md": post(body="旧 $x$。")})
+    note = root / "content/posts/rl/a.md"
+    live = LiveSite(root, cache_dir=tmp_path / "cache")
+    try:
+        assert live.refresh().error is None
+        live.keep_math_warm()  # as serve does after every rebuild
+        assert isinstance(live.pipeline.engine, EmbeddedKatex)
+        note.write_text(post(body="旧 $x$。\n\n新 $y^2$。"), encoding="utf-8")
+        assert in_thread(live.refresh, {"posts/a/index.html"}, {note}).error is None
+        page = LexborHTMLParser(live.get("posts/a/index.html").decode())
+        assert [math_tex(node) for node in page.css(".post-body .math")] == ["x", "y^2"]
+        assert page.css_first(".post-body .katex") is not None
+    finally:
+        live.close()

@@ -46,6 +46,9 @@ class EmbeddedKatex:
         self.context.eval(RENDER_SCRIPT.read_text(encoding="utf-8"))
         self.context.eval("notesiteWarmUp(katex)")
 
+    def start(self, count: int = 1) -> None:
+        """Nothing to start: the context is made and warmed up with the engine."""
+
     def render(self, formulas: Sequence[Formula], macros: dict[str, str]) -> list[Rendered]:
         """Results in the order of `formulas`."""
         if not formulas:

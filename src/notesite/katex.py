@@ -49,6 +49,10 @@ class FormulaEngine(Protocol):
         """Results in the order of `formulas`."""
         ...
 
+    def start(self, count: int = 1) -> None:
+        """Be ready for the next batch (serve calls it so a save costs no start-up)."""
+        ...
+
     def close(self) -> None: ...
 
 
