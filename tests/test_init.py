@@ -70,9 +70,9 @@ def test_languages_default_and_title(tmp_path: Path, capsys) -> None:
 @pytest.mark.parametrize(
     ("args", "wrong"),
     [
-        (["--languages", "zh,Chinese"], "--languages:1: 'Chinese' is not a language code"),
-        (["--languages", "zh,en,zh"], "--languages:1: give each language once"),
-        (["--languages", "zh,en", "--default", "fr"], "--default:1: 'fr' is not one of"),
+        (["--languages", "zh,Chinese"], "--languages: 'Chinese' is not a language code"),
+        (["--languages", "zh,en,zh"], "--languages: give each language once"),
+        (["--languages", "zh,en", "--default", "fr"], "--default: 'fr' is not one of"),
     ],
 )
 def test_bad_options_are_one_line_and_write_nothing(

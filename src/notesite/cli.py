@@ -44,9 +44,13 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="show the version and math engine")
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from notesite.katex import katex_version
         from notesite.mathengine import describe_engine
+        from notesite.mathrender import find_katex
 
-        print(f"notesite {__version__}\nmath engine: {describe_engine()}")
+        dist = find_katex(Path.cwd())
+        katex = f"KaTeX {katex_version(dist)} ({dist})" if dist else "KaTeX: not installed"
+        print(f"notesite {__version__}\nmath engine: {describe_engine()}\n{katex}")
         parser.exit()
 
 

@@ -20,12 +20,12 @@ def parse_languages(text: str, default: str | None) -> tuple[list[str], str]:
     languages = [code.strip() for code in re.split(r"[,\s]+", text) if code.strip()]
     for code in languages:
         if not LANGUAGE_CODE.match(code):
-            raise fail("--languages", 1, f"'{code}' is not a language code (zh, en, zh-hk…)")
+            raise fail("--languages", 0, f"'{code}' is not a language code (zh, en, zh-hk…)")
     if not languages or len(set(languages)) != len(languages):
-        raise fail("--languages", 1, "give each language once, separated by commas: zh,en")
+        raise fail("--languages", 0, "give each language once, separated by commas: zh,en")
     default = default or languages[0]
     if default not in languages:
-        raise fail("--default", 1, f"'{default}' is not one of --languages {','.join(languages)}")
+        raise fail("--default", 0, f"'{default}' is not one of --languages {','.join(languages)}")
     return [default] + [code for code in languages if code != default], default
 
 

@@ -22,7 +22,8 @@ def styled(problem: Problem, stream: TextIO) -> str:
     """The problem's one line, coloured for `stream` if it is a terminal."""
     if not colour_enabled(stream):
         return str(problem)
-    where = f"{BOLD}{problem.path}:{problem.line}:{RESET}"
+    place = f"{problem.path}:{problem.line}:" if problem.line >= 1 else f"{problem.path}:"
+    where = f"{BOLD}{place}{RESET}"
     if problem.message.startswith(WARNING):
         rest = problem.message.removeprefix(WARNING)
         return f"{where} {YELLOW}{WARNING.strip()}{RESET} {rest}"
