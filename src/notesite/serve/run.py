@@ -69,8 +69,8 @@ def serve(
         observer = watch(root, rebuild, DEBOUNCE_SECONDS, ignore=[])
         try:
             url = print_address(site, root, host, server)
-            if options.open_browser:
-                webbrowser.open(url)
+            if options.open_browser:  # on a thread: some browsers' commands wait until closed
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
             server.serve_forever(poll_interval=0.1)
         finally:
             observer.stop()
