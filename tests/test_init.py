@@ -123,3 +123,11 @@ def test_workflow_passes_actionlint_and_deploys_with_pip(tmp_path: Path) -> None
     assert any(step.get("uses", "").startswith("actions/upload-pages-artifact@") for step in steps)
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build" and deploy["steps"][0]["uses"].startswith("actions/deploy-")
+
+
+def test_a_file_in_the_way_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    (tmp_path / "site").write_text("not a folder", encoding="utf-8")
+    assert main(["init", str(tmp_path / "site")]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "cannot write" in error and "Traceback" not in error
+    assert (tmp_path / "site").read_text(encoding="utf-8") == "not a folder"

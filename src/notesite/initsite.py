@@ -44,9 +44,12 @@ def init_site(
         )
     for path, text in files.items():
         target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never clobber
-            handle.write(text)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "x", encoding="utf-8", newline="\n") as handle:  # never clobber
+                handle.write(text)
+        except OSError as error:  # a file where a folder should be, no permission…
+            raise fail(target, 0, f"cannot write: {error.strerror}") from None
     return list(files)
 
 
