@@ -60,8 +60,14 @@ def installed_files(package: Path, version: str) -> dict[str, bytes] | None:
 
 def downloaded_files(locked: dict[str, str]) -> dict[str, bytes]:
     """The files from the registry tarball, after checking it against the lock."""
-    with urllib.request.urlopen(locked["resolved"], timeout=60) as response:
-        tarball = response.read()
+    try:
+        with urllib.request.urlopen(locked["resolved"], timeout=60) as response:
+            tarball = response.read()
+    except OSError as error:
+        raise RuntimeError(
+            f"notesite's wheel needs KaTeX {locked['version']}: run `npm ci` first, or let "
+            f"the build reach {locked['resolved']} ({error})"
+        ) from None
     algorithm, _, expected = locked["integrity"].partition("-")
     digest = base64.b64encode(hashlib.new(algorithm, tarball).digest()).decode()
     if digest != expected:
