@@ -44,9 +44,16 @@ COMMIT_EVERY = 20  # saves whose rendered notes wait in memory before going to t
 
 
 class LiveSite:
-    def __init__(self, root: Path, drafts: bool = True, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        drafts: bool = True,
+        cache_dir: Path | None = None,
+        base_url: str | None = None,
+    ) -> None:
         self.root = root
-        self.pipeline = IncrementalPipeline(root, drafts, cache_dir or default_cache_dir())
+        cache = cache_dir or default_cache_dir()
+        self.pipeline = IncrementalPipeline(root, drafts, cache, base_url)
         self.lock = threading.RLock()
         self.plan: SitePlan | None = None
         self.pages: dict[str, PageOut] = {}
