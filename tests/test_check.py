@@ -20,6 +20,18 @@ GOOD = {
 DEFECTS = [
     # (id, files to add or replace, expected path, line, severity, message start)
     (
+        "unclosed-strong-emphasis",
+        {
+            "content/posts/rl/td.md": post(
+                title="时序差分", body="正文。\n\n第一行\n第二行 **没有关上\n"
+            )
+        },
+        "content/posts/rl/td.md",
+        9,
+        "warning",
+        "'**' opens or closes nothing and shows as written",
+    ),
+    (
         "wikilink-to-nothing",
         {"content/posts/rl/td.md": post(title="时序差分", body="见 [[没有这篇]]。\n")},
         "content/posts/rl/td.md",

@@ -409,6 +409,13 @@ def reference_warnings(facts: NoteFacts) -> tuple[tuple[int, str], ...]:
         else:
             message = f"warning: wikilink to a missing note: {problem.written}"
         warnings.append((problem.line, message))
+    warnings += [
+        (
+            line,
+            f"warning: '{run}' opens or closes nothing and shows as written (pair it or escape it)",
+        )
+        for line, run in facts.unclosed_markers
+    ]
     return tuple(sorted(warnings))
 
 
@@ -416,6 +423,8 @@ def _warnings(site: Site, results: dict[Post, NoteResult], labels: SiteLabels) -
     katex: list[Problem] = []
     references: list[Problem] = []
     for post, result in results.items():
+        if not (result.katex_warnings or result.reference_warnings or result.facts.unresolved_refs):
+            continue  # most notes: no path to make (a save in `serve` renders them all)
         where = display_path(site.root, post.source)
         katex += [Problem(where, post.body_line + line, m) for line, m in result.katex_warnings]
         references += [

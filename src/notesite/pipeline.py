@@ -26,10 +26,10 @@ from notesite.layout import CONTENT, is_markdown
 from notesite.loader import LoadMemo, display_path, load_site
 from notesite.markdown import MarkdownRenderer, NoteFacts, RenderedDoc
 from notesite.markdown.highlight import pygments_css
+from notesite.mathengine import start_engine
 from notesite.mathrender import client_markup, find_katex, katex_files
 from notesite.mathsetup import MathSetup, ServerMath
 from notesite.model import Asset, Post, Site
-from notesite.nodekatex import NodeKatex
 from notesite.notecache import NoteResult, NoteStore
 from notesite.notes import NotesRun, NoteStage
 from notesite.pagekeys import PageKeys, doc_keys, shown_key
@@ -48,7 +48,10 @@ from notesite.render import PageRenderer, make_environment
 from notesite.sitelinks import SiteLinks
 from notesite.theme import builtin_theme_dir, static_files
 
-KATEX_MISSING = "warning: KaTeX not found (run `npm ci`); formulas will show as TeX source"
+KATEX_MISSING = (
+    "warning: KaTeX not found (reinstall notesite, or run `npm ci` in a checkout); "
+    "formulas will show as TeX source"
+)
 
 
 @dataclass(frozen=True)
@@ -164,9 +167,16 @@ class Pipeline:
     """The stages of a build with their memos; `run()` may be called again after edits."""
 
     def __init__(
-        self, root: Path, drafts: bool, cache_dir: Path | None, jobs: int = 1, spill: bool = False
+        self,
+        root: Path,
+        drafts: bool,
+        cache_dir: Path | None,
+        jobs: int = 1,
+        spill: bool = False,
+        base_url: str | None = None,
     ) -> None:
         self.root = root
+        self.base_url = base_url  # --base-url: replaces the config's
         self.jobs = jobs  # processes for rendering (see parallel.py)
         self.spill = spill  # keep notes' page HTML in the store, not in memory (build)
         self.drafts = drafts
@@ -211,7 +221,7 @@ class Pipeline:
         if self.engine is None or self.engine_dist != dist:
             if self.engine is not None:
                 self.engine.close()
-            self.engine = NodeKatex(dist.parent)
+            self.engine = start_engine(dist)
             self.engine_dist = dist
         return self.engine
 
@@ -230,7 +240,9 @@ class Pipeline:
     def read(self) -> SiteInputs:
         """The edge: config, content, UI strings, static files, KaTeX (reusing what did
         not change)."""
-        site = load_site(self.root, self.drafts, memo=self.load_memo, changed=self.changed)
+        site = load_site(
+            self.root, self.drafts, self.load_memo, self.changed, base_url=self.base_url
+        )
         if self.cache_dir is not None and self.notes.store.path is None:
             store = NoteStore(note_store_path(self.cache_dir, self.root))
             self.notes = NoteStage(store, self.jobs, light=self.spill)

@@ -32,6 +32,7 @@ from notesite.markdown.highlight import highlight_plugin
 from notesite.markdown.htmlurls import absolute_links_plugin, first_image
 from notesite.markdown.links import links_plugin
 from notesite.markdown.math import MathRenderer, math_plugin
+from notesite.markdown.mathemphasis import math_emphasis_plugin
 from notesite.markdown.state import (
     ENV_KEY,
     Resolver,
@@ -40,6 +41,7 @@ from notesite.markdown.state import (
     rule_state,
     tokens_with_lines,
 )
+from notesite.markdown.unclosed import unclosed_markers_plugin
 from notesite.markdown.wikilinks import wikilinks_plugin
 
 __all__ = ["MarkdownRenderer", "Parsed", "NoteFacts", "RenderedDoc", "TocEntry", "FormulaUse"]
@@ -110,6 +112,8 @@ class MarkdownRenderer:
             md.use(cjk_emphasis)
             md.use(cjk_line_breaks)
         md.use(math_plugin, renderer=math_renderer)
+        md.use(math_emphasis_plugin)
+        md.use(unclosed_markers_plugin)
         md.use(equations_plugin)
         md.use(footnote_plugin)
         md.use(tasklists_plugin)
@@ -166,6 +170,7 @@ class MarkdownRenderer:
             note_links=tuple(state.note_links),
             wiki_problems=tuple(state.wiki_problems),
             missing_alt=tuple(state.missing_alt),
+            unclosed_markers=tuple(state.unclosed_markers),
             # mdit-py-plugins' footnote plugin keeps its own state in env.
             footnotes=len(env.get("footnotes", {}).get("list", {})),
         )

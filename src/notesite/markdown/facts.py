@@ -99,6 +99,7 @@ class NoteFacts:
     note_links: tuple[NoteLink, ...] = ()  # links to site files, in document order
     wiki_problems: tuple[WikiProblem, ...] = ()
     missing_alt: tuple[MissingAlt, ...] = ()
+    unclosed_markers: tuple[tuple[int, str], ...] = ()  # (line, `**` or `~~`) left as text
     footnotes: int = 0  # footnotes shown at the end (`fn1`…, referenced from `fnref1`…)
 
     @cached_property

@@ -62,6 +62,7 @@ class RuleState:
     contexts: dict[str, list[Token]] = field(default_factory=dict)  # see markdown/context.py
     wiki_problems: list[WikiProblem] = field(default_factory=list)
     missing_alt: list[MissingAlt] = field(default_factory=list)
+    unclosed_markers: list[tuple[int, str]] = field(default_factory=list)  # (line, run)
     # Set by the render rules.
     has_math: bool = False
     has_code: bool = False
