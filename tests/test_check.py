@@ -102,6 +102,31 @@ DEFECTS = [
         "link to a missing file: missing.png",
     ),
     (
+        "image-without-alt",
+        {
+            "content/posts/rl/td.md": post(title="时序差分", body="正文\n\n![](fig.png)\n"),
+            "content/posts/rl/fig.png": "png",
+        },
+        "content/posts/rl/td.md",
+        8,
+        "warning",
+        "image without alt text: fig.png",
+    ),
+    (
+        "raw-img-without-alt",
+        {
+            "content/posts/rl/td.md": post(
+                title="时序差分",
+                body='正文\n\n<p>图 <img src="fig.png"> 与 <img src="fig.png" alt=""></p>\n',
+            ),
+            "content/posts/rl/fig.png": "png",
+        },
+        "content/posts/rl/td.md",
+        8,
+        "warning",
+        "image without alt text: fig.png",
+    ),
+    (
         "invalid-tex",
         {"content/posts/rl/td.md": post(title="时序差分", body="坏公式 $\\frac{a$。\n")},
         "content/posts/rl/td.md",

@@ -1,10 +1,11 @@
 """The blog of this repository, built for a GitHub Pages sub-path given on the command line
 (`--base-url`, replacing notesite.yaml's /notes/) and served by a plain static server under
-/deep/sub/: every link, anchor and asset reachable from the home page works, and none
-leaves /deep/sub/."""
+/deep/sub/: every link, anchor and asset reachable from the home page works, none leaves
+/deep/sub/, and so does every `url()` in the stylesheets the pages load."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import urllib.error
 import urllib.request
@@ -46,6 +47,9 @@ def test_crawl_finds_no_broken_link_anchor_or_asset(tmp_path: Path) -> None:
             except urllib.error.HTTPError as error:
                 broken.append((url, error.code))
                 continue
+            if "css" in kind:
+                queue += [urljoin(url, ref) for ref in css_urls(body.decode("utf-8"))]
+                continue
             if "html" not in kind:
                 continue
             doc = LexborHTMLParser(body.decode("utf-8"))
@@ -65,6 +69,7 @@ def test_crawl_finds_no_broken_link_anchor_or_asset(tmp_path: Path) -> None:
                     anchors.append((url, target, unquote(fragment)))
                 queue.append(target)
         assert broken == [] and escaping == []
+        assert any(url.endswith(".woff2") for url in seen)  # KaTeX's fonts were followed
         assert len(pages) > 50 and f"{origin}/deep/sub/en/" in pages
         missing = [
             (source, target, fragment)
@@ -79,3 +84,9 @@ def test_crawl_finds_no_broken_link_anchor_or_asset(tmp_path: Path) -> None:
         # Absolute URLs (canonical, feeds) carry the whole --base-url too.
         home = pages[base]
         assert home.css_first("link[rel=canonical]").attributes["href"] == base_url
+
+
+def css_urls(css: str) -> list[str]:
+    """The targets of a stylesheet's `url(...)`s (data: URLs and fragments left out)."""
+    found = (m.strip("'\"") for m in re.findall(r"url\(\s*([^)]*?)\s*\)", css))
+    return [url for url in found if url and not url.startswith(("data:", "#"))]

@@ -40,11 +40,9 @@ def find_katex(site_root: Path) -> Path | None:
 
 
 def katex_files(dist: Path) -> dict[str, Path]:
-    """Output path -> source for the KaTeX script, stylesheet and woff2 fonts."""
-    files = {
-        "static/katex/katex.min.js": dist / "katex.min.js",
-        "static/katex/katex.min.css": dist / "katex.min.css",
-    }
+    """Output path -> source for the KaTeX script and woff2 fonts (its stylesheet is
+    generated: see katexcss.py)."""
+    files = {"static/katex/katex.min.js": dist / "katex.min.js"}
     for font in sorted((dist / "fonts").glob("*.woff2")):
         files[f"static/katex/fonts/{font.name}"] = font
     return files

@@ -391,10 +391,14 @@ def parse_note(
 
 def reference_warnings(facts: NoteFacts) -> tuple[tuple[int, str], ...]:
     """(line in the body, message) for the links of a note that find nothing (its
-    equation references are judged against the whole site: see `_warnings`)."""
+    equation references are judged against the whole site: see `_warnings`), and for its
+    images without alt text."""
     warnings = [
         (link.line, f"warning: link to a missing file: {link.href}")
         for link in facts.unresolved_links
+    ]
+    warnings += [
+        (image.line, f"warning: image without alt text: {image.src}") for image in facts.missing_alt
     ]
     for problem in facts.wiki_problems:
         if problem.candidates:

@@ -21,6 +21,7 @@ import jinja2
 from notesite.errors import Problem, fail
 from notesite.i18n import Strings, load_strings
 from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
+from notesite.katexcss import katex_stylesheet
 from notesite.layout import CONTENT, is_markdown
 from notesite.loader import LoadMemo, display_path, load_site
 from notesite.markdown import MarkdownRenderer, NoteFacts, RenderedDoc
@@ -130,6 +131,8 @@ class SitePlan:
         files = {item.path: item.render() for item in self.feed_files()} if feeds else {}
         files.update(sitemap_and_robots(self.site, self.renderer, self.pages))
         files["static/css/pygments.css"] = pygments_css().encode("utf-8")
+        if self.katex_dist is not None:
+            files["static/katex/katex.min.css"] = katex_stylesheet(self.katex_dist)
         files[".nojekyll"] = b""  # GitHub Pages must not run Jekyll over the site
         if self.site.config.cname:
             files["CNAME"] = (self.site.config.cname + "\n").encode("utf-8")

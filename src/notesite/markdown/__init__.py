@@ -12,6 +12,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from notesite.markdown.admonitions import admonitions_plugin
+from notesite.markdown.alttext import alt_text_plugin
 from notesite.markdown.callouts import callouts_plugin
 from notesite.markdown.cjk import cjk_emphasis, cjk_line_breaks, join_plain_lines
 from notesite.markdown.context import MAX_CHARS
@@ -120,6 +121,7 @@ class MarkdownRenderer:
         md.use(callouts_plugin)
         md.use(headings_plugin)
         md.use(wikilinks_plugin)
+        md.use(alt_text_plugin)  # before links: it reports the `src` as written
         md.use(links_plugin)
         md.use(figures_plugin)
         md.use(highlight_plugin)
@@ -167,6 +169,7 @@ class MarkdownRenderer:
             unresolved_links=tuple(state.unresolved_links),
             note_links=tuple(state.note_links),
             wiki_problems=tuple(state.wiki_problems),
+            missing_alt=tuple(state.missing_alt),
             unclosed_markers=tuple(state.unclosed_markers),
             # mdit-py-plugins' footnote plugin keeps its own state in env.
             footnotes=len(env.get("footnotes", {}).get("list", {})),
