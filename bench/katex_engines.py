@@ -136,13 +136,13 @@ def run_node(workers: int, formulas: list[Key]) -> Run:
         return KatexRenderer(engine, {}, cache_path=None)
 
     start = time.perf_counter()
-    with closing(NodeKatex(KATEX_PACKAGE, max_workers=workers)) as engine:
+    with closing(NodeKatex(KATEX_PACKAGE / "dist", max_workers=workers)) as engine:
         renderer(engine).render_all([Formula("x", False, OUTPUT)])
     startup = time.perf_counter() - start
 
     batch = [Formula(tex, display, OUTPUT) for tex, display in formulas]
     start = time.perf_counter()
-    with closing(NodeKatex(KATEX_PACKAGE, max_workers=workers)) as engine:
+    with closing(NodeKatex(KATEX_PACKAGE / "dist", max_workers=workers)) as engine:
         results = renderer(engine).render_all(batch)
     total = time.perf_counter() - start
     outputs = {(f.tex, f.display): (r.html, r.error) for f, r in results.items()}
@@ -331,8 +331,7 @@ def print_machine(corpus: Path, formulas: list[Key], rounds: int) -> None:
     print(f"machine:    {platform.platform()}; os.cpu_count() = {os.cpu_count()}; load {load}")
     print(f"python:     {platform.python_version()} ({sys.executable})")
     print(f"node:       {command_output([node, '--version']) if node else 'not found'}")
-    print(f"katex:      {katex} (node: require({KATEX_PACKAGE.name}) = dist/katex.js;")
-    print(f"            embedded: {KATEX_BUNDLE.relative_to(REPO)})")
+    print(f"katex:      {katex} (node and embedded: {KATEX_BUNDLE.relative_to(REPO)})")
     print(f"mini-racer: {package_version('mini-racer')}; quickjs: {package_version('quickjs')}")
     print(f"corpus:     {corpus}: {len(formulas)} formulas ({displays} display)")
     print(f"rounds:     {rounds} (interleaved, order rotates)")

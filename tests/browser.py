@@ -33,6 +33,7 @@ def serve_under(output: Path, prefix: str = "notes") -> Iterator[str]:
     root = output.parent / f"{output.name}-served"
     root.mkdir(exist_ok=True)
     link = root / prefix
+    link.parent.mkdir(parents=True, exist_ok=True)  # a prefix may be deep: "deep/sub"
     if not link.exists():
         link.symlink_to(output, target_is_directory=True)
     handler = functools.partial(_QuietHandler, directory=str(root))

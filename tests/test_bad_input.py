@@ -351,7 +351,7 @@ def test_links_images_and_symlinks_out_of_the_site_are_warnings_and_never_copied
     up = "../../../../secret.txt"  # from content/posts/rl/ to tmp_path
     body = (
         f"[相对]({up})\n\n![图]({up})\n\n[绝对]({tmp_path}/secret.txt)\n\n"
-        f'![文件](file://{tmp_path}/secret.txt)\n\n![[{up}]]\n\n<img src="{up}">\n'
+        f'![文件](file://{tmp_path}/secret.txt)\n\n![[{up}]]\n\n<img src="{up}" alt="图">\n'
     )
     site = write_site(tmp_path / "site", {POST: post("外链", body=body)})
     (site / "content/posts/rl/leak.png").symlink_to(tmp_path / "secret.txt")

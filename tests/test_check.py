@@ -20,6 +20,18 @@ GOOD = {
 DEFECTS = [
     # (id, files to add or replace, expected path, line, severity, message start)
     (
+        "unclosed-strong-emphasis",
+        {
+            "content/posts/rl/td.md": post(
+                title="时序差分", body="正文。\n\n第一行\n第二行 **没有关上\n"
+            )
+        },
+        "content/posts/rl/td.md",
+        9,
+        "warning",
+        "'**' opens or closes nothing and shows as written",
+    ),
+    (
         "wikilink-to-nothing",
         {"content/posts/rl/td.md": post(title="时序差分", body="见 [[没有这篇]]。\n")},
         "content/posts/rl/td.md",
@@ -88,6 +100,31 @@ DEFECTS = [
         6,
         "warning",
         "link to a missing file: missing.png",
+    ),
+    (
+        "image-without-alt",
+        {
+            "content/posts/rl/td.md": post(title="时序差分", body="正文\n\n![](fig.png)\n"),
+            "content/posts/rl/fig.png": "png",
+        },
+        "content/posts/rl/td.md",
+        8,
+        "warning",
+        "image without alt text: fig.png",
+    ),
+    (
+        "raw-img-without-alt",
+        {
+            "content/posts/rl/td.md": post(
+                title="时序差分",
+                body='正文\n\n<p>图 <img src="fig.png"> 与 <img src="fig.png" alt=""></p>\n',
+            ),
+            "content/posts/rl/fig.png": "png",
+        },
+        "content/posts/rl/td.md",
+        8,
+        "warning",
+        "image without alt text: fig.png",
     ),
     (
         "invalid-tex",

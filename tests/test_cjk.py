@@ -242,3 +242,55 @@ def test_chromium_draws_a_hard_wrapped_paragraph_as_wide_as_one_line(
                    return r.getBoundingClientRect().width; })""",
     )
     assert len(widths) == 2 and widths[0] == pytest.approx(widths[1], abs=0.5)
+
+
+# ------------------------------------------------------- emphasis around display math
+
+EMPHASIS_AROUND_MATH = [
+    # (markdown, the strong texts, the visible text outside math, without white space)
+    ("在实践中，(**\n$$a+b$$\n**)\n", [], "在实践中，()"),
+    (
+        "[**给定框，标记为：\n\n$$x_a$$\n**]\n其中",
+        ["给定框，标记为："],
+        "[给定框，标记为：]其中",
+    ),
+    ("**先看\n\n$$a$$\n\n$$b$$\n\n然后**再看", ["先看", "然后"], "先看然后再看"),
+    ("~~旧式\n$$a$$\n新式~~后", [], "旧式新式后"),
+]
+
+
+@pytest.mark.parametrize(("markdown", "strong", "text"), EMPHASIS_AROUND_MATH)
+def test_emphasis_wrapped_around_display_math_leaves_no_markers(
+    markdown: str, strong: list[str], text: str
+) -> None:
+    tree = body(markdown)
+    for node in tree.css(".math, .katex, script"):
+        node.decompose()
+    assert [n.text(deep=True) for n in tree.css("strong")] == strong
+    assert "".join(visible_text(tree).split()) == text  # the words, whatever the spacing
+    assert "**" not in visible_text(tree) and "~~" not in visible_text(tree)
+
+
+def test_strikethrough_wrapped_around_display_math_is_struck_on_each_side() -> None:
+    tree = body("~~旧式\n$$a$$\n新式~~后")
+    assert [n.text(deep=True) for n in tree.css("s")] == ["旧式", "新式"]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "strong", "kept"),
+    [
+        # both runs closed in their own paragraphs
+        ("**粗体** 正文\n\n$$a$$\n\n**另一段** 正文", ["粗体", "另一段"], []),
+        # not delimiters (spaces on both sides), in code, or no formula between them
+        ("a ** b\n\n$$a$$\n\nc ** d", [], ["a ** b", "c ** d"]),
+        ("`**`\n\n$$a$$\n\n`**`", [], ["**"]),
+        ("**先看\n\n后看**", [], ["**先看", "后看**"]),
+    ],
+)
+def test_runs_not_split_by_display_math_are_left_alone(
+    markdown: str, strong: list[str], kept: list[str]
+) -> None:
+    tree = body(markdown)
+    assert [n.text(deep=True) for n in tree.css("strong")] == strong
+    for text in kept:
+        assert text in visible_text(tree)

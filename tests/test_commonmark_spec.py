@@ -44,7 +44,7 @@ def spec_examples() -> list[dict]:
 
 _CODE_BLOCK = re.compile(
     r'<div class="code-block">(?:<span class="code-lang">(?P<lang>[^<]*)</span>)?'
-    r'<pre class="highlight"><code class="[^"]*">(?P<body>.*?)</code></pre></div>',
+    r'<pre class="highlight" tabindex="0"><code class="[^"]*">(?P<body>.*?)</code></pre></div>',
     re.S,
 )
 _HEADING_ID = re.compile(r'(<h[1-6]) id="[^"]*"')

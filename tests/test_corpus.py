@@ -127,34 +127,26 @@ def _block_texts(page: Path) -> list[str]:
     return [node.text(deep=True) for node in body.css("p, h1, h2, h3, h4, h5, h6, td, th")]
 
 
-def _pairable_markers(text: str) -> list[str]:
-    """`**`/`~~` runs left as text that another run could have paired with: not
-    touching a space or the block's edge on either side."""
-    found = []
-    for match in re.finditer(r"\*\*|~~", text):
-        before = text[match.start() - 1] if match.start() > 0 else " "
-        after = text[match.end()] if match.end() < len(text) else " "
-        if not before.isspace() and not after.isspace():
-            found.append(text[max(0, match.start() - 12) : match.end() + 12])
-    return found
-
-
 def test_no_literal_emphasis_markers_and_no_breaks_inside_chinese_lines(corpus_build) -> None:
     """markdown.cjk on the corpus's Chinese notes (71 literal markers and thousands of
-    phantom spaces before it). What may stay: a marker beside a line break or in a
-    paragraph of its own, such as d2l's slide marks around a display formula, which
-    no Markdown reading makes emphasis."""
+    phantom spaces before it), and emphasis wrapped around display math (d2l's slide
+    marks `(**` … `$$…$$` … `**)`, 4 more): no `**` or `~~` is left in prose."""
     output, _ = corpus_build
     leftovers, breaks = [], []
     for post in load_site(CORPUS).posts:
         for text in _block_texts(output / post.url / "index.html"):
-            markers = _pairable_markers(text)
-            if len(markers) > 1:
-                leftovers.append((post.source.as_posix(), markers))
+            leftovers += [
+                (post.source.as_posix(), text[max(0, m.start() - 12) : m.end() + 12])
+                for m in re.finditer(r"\*\*|~~", text)
+            ]
             breaks += [
                 (post.source.as_posix(), text[max(0, m.start() - 8) : m.end() + 8])
                 for m in re.finditer(r"(\S)\n\s*(\S)", text)
                 if joins_lines(m[1], m[2])
             ]
-    assert leftovers == []
+    # One English sentence opens `**` and never closes it (source line 26): CommonMark
+    # shows it as written, and so do we.
+    assert leftovers == [
+        ("content/posts/rl/hf-unitbonus3-model-based.en.md", "t, and then **leveraging t")
+    ]
     assert breaks == []

@@ -22,7 +22,7 @@ from notesite.serve.state import LiveSite
 def engine() -> NodeKatex:
     dist = find_katex(Path.cwd())
     assert dist is not None, "run `npm ci`"
-    engine = NodeKatex(dist.parent, max_workers=2)
+    engine = NodeKatex(dist, max_workers=2)
     yield engine
     engine.close()
 
@@ -112,7 +112,7 @@ def test_large_batch_is_split_across_workers_in_order(engine: NodeKatex) -> None
     assert len(engine.workers) == 2
     dist = find_katex(Path.cwd())
     assert dist is not None
-    single = NodeKatex(dist.parent, max_workers=1)
+    single = NodeKatex(dist, max_workers=1)
     try:
         assert single.render(formulas, {"\\R": "\\mathbb{R}"}) == parallel
     finally:

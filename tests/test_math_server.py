@@ -180,7 +180,7 @@ def test_cache_renders_only_new_formulas(tmp_path: Path) -> None:
 def test_cache_key_includes_macros_and_version(tmp_path: Path) -> None:
     dist = find_katex(Path.cwd())
     assert dist is not None
-    engine = NodeKatex(dist.parent)
+    engine = NodeKatex(dist)
     plain = KatexRenderer(engine, {}, None)
     with_macro = KatexRenderer(engine, {"\\E": "\\mathbb{E}"}, None)
     formula = Formula("\\E x", False)

@@ -15,6 +15,8 @@ from conftest import BASIC_CONFIG, post, write_site
 from playwright.sync_api import Page, expect
 from serving import start_server, stop_server, wait_connected
 
+from notesite.serve.http import RELOAD_SCRIPT_TAG, pushed_page
+
 CONFIG = BASIC_CONFIG.replace("page_size: 2", "page_size: 10")
 
 
@@ -165,3 +167,45 @@ def test_binds_loopback_and_stops_cleanly(tmp_path: Path) -> None:
     stop_server(process)
     assert process.returncode == 0
     assert "Traceback" not in process.stderr.read()
+
+
+def _read_event(stream, name: str) -> str:
+    """The data of the next `name` event on a raw event stream (lines joined by "\\n")."""
+    event, data = None, []
+    for raw in stream:
+        line = raw.decode("utf-8").removesuffix("\n")
+        if line.startswith("event: "):
+            event, data = line.removeprefix("event: "), []
+        elif line.startswith("data: "):
+            data.append(line.removeprefix("data: "))
+        elif line == "" and event is not None:
+            if event == name:
+                return "\n".join(data)
+            event = None
+    raise AssertionError(f"the stream ended before a {name!r} event")
+
+
+def test_reload_event_carries_the_page_a_get_would_serve(served) -> None:
+    """The browser patches itself from the event's data without fetching the page, so the
+    data must be exactly the page's new body as served (reload script included)."""
+    root, url = served
+    page_url = url + "posts/td/"
+    path = "/" + page_url.split("/", 3)[3]
+    request = urllib.request.Request(url.split("/notes/")[0] + "/__notesite/events?page=" + path)
+    with urllib.request.urlopen(request, timeout=15) as stream:
+        assert stream.readline() == b": connected\n"
+        note = root / "content/posts/rl/td.md"
+        note.write_text(note.read_text("utf-8").replace("第一版正文", "第三版正文"), "utf-8")
+        pushed = _read_event(stream, "reload")
+    with urllib.request.urlopen(page_url) as response:
+        served_now = response.read().decode("utf-8")
+    assert "第三版正文" in pushed
+    assert pushed == served_now
+
+
+def test_pages_an_event_cannot_carry_are_fetched_instead() -> None:
+    # An event stream reads a carriage return as a line break; such a page, and one
+    # that is gone, go as an empty event (the browser then fetches the page).
+    assert pushed_page(b"<p>a\r\nb</p></body>") == ""
+    assert pushed_page(None) == ""
+    assert pushed_page(b"<p>x</p></body>") == f"<p>x</p>{RELOAD_SCRIPT_TAG.decode()}</body>"

@@ -45,8 +45,13 @@ def test_pages_workflow_builds_strict_and_deploys() -> None:
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     assert any(u.startswith("actions/configure-pages@") for u in uses)
     runs = "\n".join(step.get("run", "") for step in build_steps)
-    assert "pip install -e ." in runs and "npm ci" in runs
-    assert "notesite build --strict" in runs
+    assert "pip install -e ." in runs and "npm" not in runs  # KaTeX comes with notesite
+    # base_url from the Pages configuration, on the command line (notesite.yaml untouched)
+    assert 'notesite build --strict --base-url "$PAGES_URL"' in runs and "sed" not in runs
+    pages = next(step for step in build_steps if step.get("id") == "pages")
+    assert pages["uses"].startswith("actions/configure-pages@")
+    build = next(step for step in build_steps if "notesite build" in step.get("run", ""))
+    assert build["env"]["PAGES_URL"] == "${{ steps.pages.outputs.base_url }}"
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")

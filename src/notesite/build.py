@@ -13,6 +13,7 @@ from notesite.mathsetup import default_cache_dir
 from notesite.pipeline import Pipeline, SitePlan
 from notesite.progress import Progress
 from notesite.search import BuildIndex
+from notesite.termstyle import styled
 from notesite.writer import SiteWriter, WriteCounts
 
 
@@ -51,6 +52,7 @@ def build(
     cache_dir: Path | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
+    base_url: str | None = None,
     force: bool = False,
 ) -> BuildResult:
     """The whole pipeline once. `strict` turns warnings into a failed build (nothing written);
@@ -62,7 +64,8 @@ def build(
         raise fail(output, 1, "the output folder must not contain the site folder")
     writer = SiteWriter(output, force)  # refuses a file, or others' folder, before any work
     # Notes' HTML waits in the note store until its page is written (bounded memory).
-    pipeline = Pipeline(source, drafts, cache_dir or default_cache_dir(), jobs, spill=True)
+    cache = cache_dir or default_cache_dir()
+    pipeline = Pipeline(source, drafts, cache, jobs, spill=True, base_url=base_url)
     try:
         with progress.stage("planning"):
             plan = pipeline.run()
@@ -143,4 +146,4 @@ def _write_pages(
 
 def print_warnings(warnings: tuple[Problem, ...]) -> None:
     for warning in warnings:
-        print(warning, file=sys.stderr)
+        print(styled(warning, sys.stderr), file=sys.stderr)

@@ -28,8 +28,8 @@ class Finding:
         return self.problem.message.removeprefix("warning: ")
 
 
-def find_problems(root: Path, drafts: bool = False) -> list[Finding]:
-    pipeline = Pipeline(root, drafts, default_cache_dir())
+def find_problems(root: Path, drafts: bool = False, base_url: str | None = None) -> list[Finding]:
+    pipeline = Pipeline(root, drafts, default_cache_dir(), base_url=base_url)
     try:
         plan = pipeline.run()
     except NotesiteError as error:

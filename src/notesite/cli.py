@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from datetime import date
 from pathlib import Path
 
 from notesite import __version__
 from notesite.errors import NotesiteError
+from notesite.termstyle import styled
+
+EXIT_CODES = """\
+exit status:
+  0    success
+  1    the site has errors (or warnings, with --strict), or a file or program is missing
+  2    the command line is wrong
+  130  interrupted (Ctrl-C)
+
+Set NO_COLOR to turn colour off."""
 
 
 def _positive(text: str) -> int:
@@ -16,11 +28,41 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _base_url(text: str) -> str:
+    """--base-url: as `base_url` in notesite.yaml (a trailing / is added)."""
+    if not re.fullmatch(r"(https?://[^/\s]+)?/\S*|https?://[^/\s]+", text):
+        raise argparse.ArgumentTypeError(
+            f"expected an http(s) URL or a path starting with /: {text!r}"
+        )
+    return text if text.endswith("/") else text + "/"
+
+
+class _Version(argparse.Action):
+    """`--version`: notesite's version and the math engine a build would use."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and math engine")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from notesite.katex import katex_version
+        from notesite.mathengine import describe_engine
+        from notesite.mathrender import find_katex
+
+        dist = find_katex(Path.cwd())
+        katex = f"KaTeX {katex_version(dist)} ({dist})" if dist else "KaTeX: not installed"
+        print(f"notesite {__version__}\nmath engine: {describe_engine()}\n{katex}")
+        parser.exit()
+
+
 def _build(args: argparse.Namespace) -> int:
     from notesite.build import build, print_warnings
     from notesite.parallel import default_jobs
     from notesite.progress import Progress
 
+    if args.verbose:
+        from notesite.mathengine import describe_engine
+
+        print(f"notesite: math engine: {describe_engine()}")
     result = build(
         Path(args.source),
         Path(args.output),
@@ -28,7 +70,8 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         jobs=args.jobs or default_jobs(),
-        progress=Progress.for_command_line(args.quiet),
+        progress=Progress.for_command_line(args.quiet, args.verbose),
+        base_url=args.base_url,
         force=args.force,
     )
     print_warnings(result.warnings)
@@ -38,7 +81,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from notesite.serve.run import serve
+    from notesite.serve.run import ServeOptions, serve
 
     return serve(
         Path(args.source),
@@ -46,6 +89,7 @@ def _serve(args: argparse.Namespace) -> int:
         args.port,
         drafts=not args.no_drafts,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        options=ServeOptions(args.base_url, args.open, args.quiet, args.verbose),
     )
 
 
@@ -68,22 +112,57 @@ def _new(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from notesite.check import exit_status, find_problems, report
 
-    findings = find_problems(Path(args.source), drafts=args.drafts)
+    findings = find_problems(Path(args.source), drafts=args.drafts, base_url=args.base_url)
     text = report(findings, args.format)
-    if text:
+    if text and not args.quiet:
         print(text)
+    if args.verbose:
+        errors = sum(finding.severity == "error" for finding in findings)
+        print(f"notesite: {errors} errors, {len(findings) - errors} warnings", file=sys.stderr)
     return exit_status(findings, args.strict)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from notesite.initsite import init_site, next_steps, parse_languages
+
+    folder = Path(args.folder)
+    languages, default = parse_languages(args.languages, args.default)
+    written = init_site(folder, languages, default, args.title, date.today())
+    if not args.quiet:
+        for path in written:
+            print(f"notesite: created {folder / path}")
+        print(f"notesite: a new site in {folder}; next:\n{next_steps(folder)}")
+    return 0
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="notesite",
         description="Static site generator for bilingual, math-heavy ML/RL notes.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"notesite {__version__}")
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    build = commands.add_parser("build", help="build the site into an output folder")
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=summary[0].upper() + summary[1:] + ".",
+            epilog=EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    init = command("init", "start a new site in a folder (never overwrites a file)")
+    init.add_argument("folder", nargs="?", default=".", help="where (default: current folder)")
+    init.add_argument("--languages", default="zh,en", help="language codes (default: zh,en)")
+    init.add_argument("--default", help="the default language (default: the first)")
+    init.add_argument("--title", help="the site's title (default: 我的笔记 / My Notes)")
+    init.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    init.set_defaults(run=_init)
+
+    build = command("build", "build the site into an output folder")
     build.add_argument("--source", default=".", help="site folder (default: current folder)")
     build.add_argument("--output", default="public", help="output folder (default: public/)")
     build.add_argument("--drafts", action="store_true", help="include notes with draft: true")
@@ -108,27 +187,31 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace the output folder's contents even if notesite did not write them",
     )
-    build.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress and no summary; only problems"
-    )
+    _add_base_url(build)
+    _add_verbosity(build, "no progress and no summary; only problems", "time every stage")
     build.set_defaults(run=_build)
 
-    serve = commands.add_parser("serve", help="serve the site with live reload while writing")
+    serve = command("serve", "serve the site with live reload while writing")
     serve.add_argument("--source", default=".", help="site folder (default: current folder)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
     serve.add_argument("--no-drafts", action="store_true", help="leave drafts out, as build does")
     serve.add_argument("--cache-dir", help="formula cache folder (as for build)")
+    serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+    _add_base_url(serve)
+    _add_verbosity(serve, "no line per rebuild", "also the files each rebuild was for")
     serve.set_defaults(run=_serve)
 
-    check = commands.add_parser("check", help="validate the site without writing it")
+    check = command("check", "validate the site without writing it")
     check.add_argument("--source", default=".", help="site folder (default: current folder)")
     check.add_argument("--format", choices=("text", "github", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--drafts", action="store_true", help="check drafts as well")
+    _add_base_url(check)
+    _add_verbosity(check, "print nothing: the exit status tells", "end with the counts")
     check.set_defaults(run=_check)
 
-    new = commands.add_parser("new", help="create a note with front matter, print its path")
+    new = command("new", "create a note with front matter, print its path")
     new.add_argument("title", help="the note's title (the file name is made from it)")
     new.add_argument("--source", default=".", help="site folder (default: current folder)")
     new.add_argument("--category", help="category key (default: the first in notesite.yaml)")
@@ -139,13 +222,28 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_base_url(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--base-url",
+        type=_base_url,
+        help="the site's address, replacing base_url in notesite.yaml "
+        "(e.g. https://user.github.io/repo/)",
+    )
+
+
+def _add_verbosity(command: argparse.ArgumentParser, quiet: str, verbose: str) -> None:
+    group = command.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help=quiet)
+    group.add_argument("-v", "--verbose", action="store_true", help=verbose)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return args.run(args)
     except NotesiteError as error:
         for problem in error.problems:
-            print(f"{problem}", file=sys.stderr)
+            print(styled(problem, sys.stderr), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

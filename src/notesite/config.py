@@ -207,8 +207,9 @@ _TOP_LEVEL: dict[str, tuple[Parser, bool]] = {
 }
 
 
-def load_config(site_root: Path) -> Config:
-    """Read `notesite.yaml` from `site_root`; raise `NotesiteError` on any problem."""
+def load_config(site_root: Path, base_url: str | None = None) -> Config:
+    """Read `notesite.yaml` from `site_root`; raise `NotesiteError` on any problem.
+    `base_url` (the command line's `--base-url`, already checked) replaces the file's."""
     path = site_root / CONFIG_NAME
     shown = Path(CONFIG_NAME) if site_root == Path(".") else path
     try:
@@ -232,7 +233,7 @@ def load_config(site_root: Path) -> Config:
         title=_spread(values["title"], languages),
         description=_spread(values.get("description", {}), languages),
         author=values.get("author", ""),
-        base_url=values.get("base_url", "/"),
+        base_url=base_url or values.get("base_url", "/"),
         default_language=default,
         timezone=values.get("timezone") or ZoneInfo("UTC"),
         page_size=values.get("page_size", 10),

@@ -8,13 +8,16 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in the user's input, printed as `path:line: message`."""
+    """One problem found in the user's input, printed as `path:line: message` (line 0:
+    `option: message`)."""
 
     path: Path | str
     line: int
     message: str
 
     def __str__(self) -> str:
+        if self.line < 1:  # not in a file (a command-line option): no line to name
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 

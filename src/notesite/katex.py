@@ -37,7 +37,7 @@ class Rendered:
 
 
 class KatexUnavailable(Exception):
-    """Node.js or the katex package is missing, or the engine failed."""
+    """No JavaScript engine or no KaTeX, or the engine failed."""
 
 
 class FormulaEngine(Protocol):
@@ -49,11 +49,19 @@ class FormulaEngine(Protocol):
         """Results in the order of `formulas`."""
         ...
 
+    def start(self, count: int = 1) -> None:
+        """Be ready for the next batch (serve calls it so a save costs no start-up)."""
+        ...
+
     def close(self) -> None: ...
 
 
-def katex_version(package_dir: Path) -> str:
-    return json.loads((package_dir / "package.json").read_text(encoding="utf-8"))["version"]
+def katex_version(dist: Path) -> str:
+    """The version of KaTeX in a `dist` folder: the wheel's copy has a VERSION file,
+    an npm package its package.json one level up."""
+    if (dist / "VERSION").is_file():
+        return (dist / "VERSION").read_text(encoding="utf-8").strip()
+    return json.loads((dist.parent / "package.json").read_text(encoding="utf-8"))["version"]
 
 
 class FormulaCache:

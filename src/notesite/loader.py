@@ -71,14 +71,16 @@ def load_site(
     include_drafts: bool = False,
     memo: LoadMemo | None = None,
     changed: set[Path] | None = None,
+    base_url: str | None = None,
 ) -> Site:
     """Read the whole site. With a `memo` (kept by `serve`), unchanged files are not re-read.
 
     `changed` is what a file watcher knows: the site-relative paths changed since the
     last load (None: unknown). When every one is a file that was already there, the
-    last folder scan is reused and only those files are looked at again.
+    last folder scan is reused and only those files are looked at again. `base_url`
+    overrides the config's (`--base-url`).
     """
-    config = _as_before(load_config(root), memo)
+    config = _as_before(load_config(root, base_url), memo)
     reuse_scan = memo is not None and _scan_still_valid(root, memo, changed)
     problems: list[Problem] = []
     warnings: list[Problem] = []

@@ -15,6 +15,7 @@ from pathlib import Path
 from notesite.katex import Formula, Rendered
 
 KATEX_ENV = "NOTESITE_KATEX_DIR"
+PACKAGED_KATEX = Path(__file__).with_name("katex_dist")
 
 
 def client_markup(tex: str, display: bool) -> str:
@@ -23,12 +24,15 @@ def client_markup(tex: str, display: bool) -> str:
 
 
 def find_katex(site_root: Path) -> Path | None:
-    """The `dist` folder of an installed npm `katex` package, if any."""
+    """KaTeX's `dist` folder: $NOTESITE_KATEX_DIR, else an npm `katex` in the site's
+    folder, the current one or this checkout (`npm ci`), else the copy the wheel
+    carries (`notesite/katex_dist`, put there by hatch_build.py)."""
     candidates = []
     if os.environ.get(KATEX_ENV):
         candidates.append(Path(os.environ[KATEX_ENV]))
     for base in (site_root, Path.cwd(), Path(__file__).resolve().parents[2]):
         candidates.append(base / "node_modules" / "katex" / "dist")
+    candidates.append(PACKAGED_KATEX)
     for candidate in candidates:
         if (candidate / "katex.min.js").is_file():
             return candidate
@@ -36,11 +40,9 @@ def find_katex(site_root: Path) -> Path | None:
 
 
 def katex_files(dist: Path) -> dict[str, Path]:
-    """Output path -> source for the KaTeX script, stylesheet and woff2 fonts."""
-    files = {
-        "static/katex/katex.min.js": dist / "katex.min.js",
-        "static/katex/katex.min.css": dist / "katex.min.css",
-    }
+    """Output path -> source for the KaTeX script and woff2 fonts (its stylesheet is
+    generated: see katexcss.py)."""
+    files = {"static/katex/katex.min.js": dist / "katex.min.js"}
     for font in sorted((dist / "fonts").glob("*.woff2")):
         files[f"static/katex/fonts/{font.name}"] = font
     return files

@@ -74,7 +74,8 @@ def prepare_math(
         raise fail(
             site.config.path,
             1,
-            "math.render is 'server' but the katex npm package is not installed (run `npm ci`)",
+            "math.render is 'server' but KaTeX is not installed "
+            "(reinstall notesite, or run `npm ci` in a checkout)",
         )
     # Sets of Formula per document are made with the parse; their union is cheap.
     wanted: set[Formula] = set().union(*(formulas[post].page for post in notes))

@@ -38,10 +38,10 @@ class WorkerDied(Exception):
 class KatexWorker:
     """One Node.js process with KaTeX loaded, answering batches until closed."""
 
-    def __init__(self, node: str, package_dir: Path) -> None:
+    def __init__(self, node: str, dist: Path) -> None:
         self.stderr_tail: deque[str] = deque(maxlen=20)
         self.process = subprocess.Popen(
-            [node, str(WORKER_SCRIPT), str(package_dir)],
+            [node, str(WORKER_SCRIPT), str(dist)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -113,15 +113,17 @@ class KatexWorker:
 
 
 class NodeKatex:
-    """A pool of `KatexWorker`s for one installed `katex` package."""
+    """A pool of `KatexWorker`s for one KaTeX `dist` folder."""
 
-    def __init__(self, package_dir: Path, max_workers: int | None = None) -> None:
+    name = "Node.js"
+
+    def __init__(self, dist: Path, max_workers: int | None = None) -> None:
         node = shutil.which("node")
         if node is None:
             raise KatexUnavailable("Node.js (`node`) is not on PATH")
         self.node = node
-        self.package_dir = package_dir.resolve()
-        self.version = katex_version(self.package_dir)
+        self.dist = dist.resolve()
+        self.version = katex_version(self.dist)
         self.max_workers = max_workers or max(1, min(os.cpu_count() or 1, 4))
         self.workers: list[KatexWorker] = []
         self.lock = threading.Lock()
@@ -141,7 +143,7 @@ class NodeKatex:
                 worker.close()  # reap the dead process
         self.workers = live
         while len(self.workers) < count:
-            self.workers.append(KatexWorker(self.node, self.package_dir))
+            self.workers.append(KatexWorker(self.node, self.dist))
             self.started += 1
 
     def render(self, formulas: Sequence[Formula], macros: dict[str, str]) -> list[Rendered]:
@@ -190,7 +192,7 @@ class NodeKatex:
             return self.workers[index].render(chunk, macros)
         except WorkerDied:
             self.workers[index].close()
-            self.workers[index] = KatexWorker(self.node, self.package_dir)
+            self.workers[index] = KatexWorker(self.node, self.dist)
             self.started += 1
             try:
                 return self.workers[index].render(chunk, macros)

@@ -391,12 +391,16 @@ def parse_note(
 
 def reference_warnings(facts: NoteFacts) -> tuple[tuple[int, str], ...]:
     """(line in the body, message) for the links of a note that find nothing (its
-    equation references are judged against the whole site: see `_warnings`)."""
+    equation references are judged against the whole site: see `_warnings`), and for its
+    images without alt text."""
     warnings = [
         (link.line, f"warning: link to a file outside the site (not copied): {link.href}")
         if link.outside
         else (link.line, f"warning: link to a missing file: {link.href}")
         for link in facts.unresolved_links
+    ]
+    warnings += [
+        (image.line, f"warning: image without alt text: {image.src}") for image in facts.missing_alt
     ]
     for problem in facts.wiki_problems:
         if problem.candidates:
@@ -407,6 +411,13 @@ def reference_warnings(facts: NoteFacts) -> tuple[tuple[int, str], ...]:
         else:
             message = f"warning: wikilink to a missing note: {problem.written}"
         warnings.append((problem.line, message))
+    warnings += [
+        (
+            line,
+            f"warning: '{run}' opens or closes nothing and shows as written (pair it or escape it)",
+        )
+        for line, run in facts.unclosed_markers
+    ]
     return tuple(sorted(warnings))
 
 
@@ -414,6 +425,8 @@ def _warnings(site: Site, results: dict[Post, NoteResult], labels: SiteLabels) -
     katex: list[Problem] = []
     references: list[Problem] = []
     for post, result in results.items():
+        if not (result.katex_warnings or result.reference_warnings or result.facts.unresolved_refs):
+            continue  # most notes: no path to make (a save in `serve` renders them all)
         where = display_path(site.root, post.source)
         katex += [Problem(where, post.body_line + line, m) for line, m in result.katex_warnings]
         references += [

@@ -21,14 +21,15 @@ import jinja2
 from notesite.errors import Problem, fail
 from notesite.i18n import Strings, load_strings
 from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
+from notesite.katexcss import katex_stylesheet
 from notesite.layout import CONTENT, is_markdown
 from notesite.loader import LoadMemo, display_path, load_site
 from notesite.markdown import MarkdownRenderer, NoteFacts, RenderedDoc
 from notesite.markdown.highlight import pygments_css
+from notesite.mathengine import start_engine
 from notesite.mathrender import client_markup, find_katex, katex_files
 from notesite.mathsetup import MathSetup, ServerMath
 from notesite.model import Asset, Post, Site
-from notesite.nodekatex import NodeKatex
 from notesite.notecache import NoteResult, NoteStore
 from notesite.notes import NotesRun, NoteStage
 from notesite.pagekeys import PageKeys, doc_keys, shown_key
@@ -47,7 +48,10 @@ from notesite.render import PageRenderer, make_environment
 from notesite.sitelinks import SiteLinks
 from notesite.theme import builtin_theme_dir, static_files
 
-KATEX_MISSING = "warning: KaTeX not found (run `npm ci`); formulas will show as TeX source"
+KATEX_MISSING = (
+    "warning: KaTeX not found (reinstall notesite, or run `npm ci` in a checkout); "
+    "formulas will show as TeX source"
+)
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,8 @@ class SitePlan:
         files = {item.path: item.render() for item in self.feed_files()} if feeds else {}
         files.update(sitemap_and_robots(self.site, self.renderer, self.pages))
         files["static/css/pygments.css"] = pygments_css().encode("utf-8")
+        if self.katex_dist is not None:
+            files["static/katex/katex.min.css"] = katex_stylesheet(self.katex_dist)
         files[".nojekyll"] = b""  # GitHub Pages must not run Jekyll over the site
         if self.site.config.cname:
             files["CNAME"] = (self.site.config.cname + "\n").encode("utf-8")
@@ -161,9 +167,16 @@ class Pipeline:
     """The stages of a build with their memos; `run()` may be called again after edits."""
 
     def __init__(
-        self, root: Path, drafts: bool, cache_dir: Path | None, jobs: int = 1, spill: bool = False
+        self,
+        root: Path,
+        drafts: bool,
+        cache_dir: Path | None,
+        jobs: int = 1,
+        spill: bool = False,
+        base_url: str | None = None,
     ) -> None:
         self.root = root
+        self.base_url = base_url  # --base-url: replaces the config's
         self.jobs = jobs  # processes for rendering (see parallel.py)
         self.spill = spill  # keep notes' page HTML in the store, not in memory (build)
         self.drafts = drafts
@@ -209,7 +222,7 @@ class Pipeline:
         if self.engine is None or self.engine_dist != dist:
             if self.engine is not None:
                 self.engine.close()
-            self.engine = NodeKatex(dist.parent)
+            self.engine = start_engine(dist)
             self.engine_dist = dist
         return self.engine
 
@@ -228,7 +241,9 @@ class Pipeline:
     def read(self) -> SiteInputs:
         """The edge: config, content, UI strings, static files, KaTeX (reusing what did
         not change)."""
-        site = load_site(self.root, self.drafts, memo=self.load_memo, changed=self.changed)
+        site = load_site(
+            self.root, self.drafts, self.load_memo, self.changed, base_url=self.base_url
+        )
         if self.cache_dir is not None and self.notes.store.path is None:
             store = NoteStore(note_store_path(self.cache_dir, self.root))
             self.notes = NoteStage(store, self.jobs, light=self.spill)

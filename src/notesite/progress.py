@@ -43,10 +43,13 @@ class Progress:
         self.started = time.perf_counter()
 
     @classmethod
-    def for_command_line(cls, quiet: bool) -> Progress:
-        """A bar when stderr is a terminal, else plain lines on stdout; `quiet`: nothing."""
+    def for_command_line(cls, quiet: bool, verbose: bool = False) -> Progress:
+        """A bar when stderr is a terminal, else plain lines on stdout; `quiet`: nothing;
+        `verbose`: a line with its time for every stage, however short."""
         if quiet:
             return cls("off")
+        if verbose:
+            return cls("lines", sys.stdout, delay=0.0)
         if sys.stderr.isatty():
             return cls("bar", sys.stderr)
         return cls("lines", sys.stdout)

@@ -29,7 +29,8 @@ class SiteLabels:
         """`urls`: source path -> URL of every note."""
         by_lang: dict[str, dict[str, SiteEquation]] = {}
         defined: dict[tuple[str, str], list[tuple[Post, int]]] = {}
-        for post in sorted(facts, key=lambda p: p.source.as_posix()):
+        labelled = [post for post, found in facts.items() if found.equations]
+        for post in sorted(labelled, key=lambda p: p.source.as_posix()):
             own = by_lang.setdefault(post.lang, {})
             seen: set[str] = set()
             for equation in facts[post].equations:

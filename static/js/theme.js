@@ -1,16 +1,27 @@
-// Light/dark theme: follows the system unless the reader chose one (kept in localStorage).
+// Light/dark theme: follows the system unless the reader chose one (kept in localStorage;
+// base.html applies a stored choice before the first paint). This is the toggle.
 (function () {
-  var stored = null;
-  try { stored = localStorage.getItem("notesite-theme"); } catch (e) {}
-  if (stored) document.documentElement.setAttribute("data-theme", stored);
+  var media = window.matchMedia("(prefers-color-scheme: dark)");
+
+  function isDark() {
+    var chosen = document.documentElement.getAttribute("data-theme");
+    return chosen ? chosen === "dark" : media.matches;
+  }
+
+  function mark() {
+    document.querySelectorAll(".theme-toggle").forEach(function (button) {
+      button.setAttribute("aria-pressed", isDark() ? "true" : "false");
+    });
+  }
+
   // Delegated, so it keeps working when the page body is replaced (notesite serve).
   document.addEventListener("click", function (event) {
     if (!event.target.closest || !event.target.closest(".theme-toggle")) return;
-    var root = document.documentElement;
-    var dark = root.getAttribute("data-theme") === "dark" ||
-      (!root.getAttribute("data-theme") && window.matchMedia("(prefers-color-scheme: dark)").matches);
-    var next = dark ? "light" : "dark";
-    root.setAttribute("data-theme", next);
+    var next = isDark() ? "light" : "dark";
+    document.documentElement.setAttribute("data-theme", next);
     try { localStorage.setItem("notesite-theme", next); } catch (e) {}
+    mark();
   });
+  if (media.addEventListener) media.addEventListener("change", mark);
+  mark();
 })();

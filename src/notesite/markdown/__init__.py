@@ -12,6 +12,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from notesite.markdown.admonitions import admonitions_plugin
+from notesite.markdown.alttext import alt_text_plugin
 from notesite.markdown.callouts import callouts_plugin
 from notesite.markdown.cjk import cjk_emphasis, cjk_line_breaks, join_plain_lines
 from notesite.markdown.context import MAX_CHARS
@@ -31,6 +32,7 @@ from notesite.markdown.highlight import highlight_plugin
 from notesite.markdown.htmlurls import absolute_links_plugin, first_image
 from notesite.markdown.links import links_plugin
 from notesite.markdown.math import MathRenderer, math_plugin
+from notesite.markdown.mathemphasis import math_emphasis_plugin
 from notesite.markdown.state import (
     ENV_KEY,
     Resolver,
@@ -39,6 +41,7 @@ from notesite.markdown.state import (
     rule_state,
     tokens_with_lines,
 )
+from notesite.markdown.unclosed import unclosed_markers_plugin
 from notesite.markdown.wikilinks import wikilinks_plugin
 from notesite.model import MarkdownConfig
 
@@ -125,6 +128,8 @@ class MarkdownRenderer:
             md.use(cjk_emphasis)
             md.use(cjk_line_breaks)
         md.use(math_plugin, renderer=math_renderer)
+        md.use(math_emphasis_plugin)
+        md.use(unclosed_markers_plugin)
         md.use(equations_plugin)
         md.use(footnote_plugin)
         md.use(tasklists_plugin)
@@ -132,6 +137,7 @@ class MarkdownRenderer:
         md.use(callouts_plugin)
         md.use(headings_plugin)
         md.use(wikilinks_plugin)
+        md.use(alt_text_plugin)  # before links: it reports the `src` as written
         md.use(links_plugin)
         md.use(figures_plugin)
         md.use(highlight_plugin)
@@ -179,6 +185,8 @@ class MarkdownRenderer:
             unresolved_links=tuple(state.unresolved_links),
             note_links=tuple(state.note_links),
             wiki_problems=tuple(state.wiki_problems),
+            missing_alt=tuple(state.missing_alt),
+            unclosed_markers=tuple(state.unclosed_markers),
             # mdit-py-plugins' footnote plugin keeps its own state in env.
             footnotes=len(env.get("footnotes", {}).get("list", {})),
         )

@@ -81,6 +81,14 @@ class UnresolvedLink:
 
 
 @dataclass(frozen=True)
+class MissingAlt:
+    """An image without alt text (see alttext.py)."""
+
+    line: int
+    src: str  # as written
+
+
+@dataclass(frozen=True)
 class NoteFacts:
     """What a note's parse yields besides its tokens (the same for every renderer)."""
 
@@ -91,6 +99,8 @@ class NoteFacts:
     unresolved_links: tuple[UnresolvedLink, ...] = ()
     note_links: tuple[NoteLink, ...] = ()  # links to site files, in document order
     wiki_problems: tuple[WikiProblem, ...] = ()
+    missing_alt: tuple[MissingAlt, ...] = ()
+    unclosed_markers: tuple[tuple[int, str], ...] = ()  # (line, `**` or `~~`) left as text
     footnotes: int = 0  # footnotes shown at the end (`fn1`…, referenced from `fnref1`…)
 
     @cached_property

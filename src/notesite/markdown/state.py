@@ -20,6 +20,7 @@ from notesite.markdown.facts import (
     Equation,
     EquationRef,
     Heading,
+    MissingAlt,
     NoteLink,
     UnresolvedLink,
     WikiProblem,
@@ -60,6 +61,8 @@ class RuleState:
     note_links: list[NoteLink] = field(default_factory=list)
     contexts: dict[str, list[Token]] = field(default_factory=dict)  # see markdown/context.py
     wiki_problems: list[WikiProblem] = field(default_factory=list)
+    missing_alt: list[MissingAlt] = field(default_factory=list)
+    unclosed_markers: list[tuple[int, str]] = field(default_factory=list)  # (line, run)
     # Set by the render rules.
     has_math: bool = False
     has_code: bool = False

@@ -49,6 +49,13 @@ class Hub:
                 if pages is None or page in pages:
                     channel.put((event, data))
 
+    def send_each(self, event: str, data_by_page: dict[str, str]) -> None:
+        """`event` to the browsers showing one of the pages, each with its page's data."""
+        with self.lock:
+            for channel, page in self.clients.items():
+                if page in data_by_page:
+                    channel.put((event, data_by_page[page]))
+
 
 def inject_reload_script(html: bytes) -> bytes:
     """Put the live-reload script before the last </body> (serve only, never in builds)."""
@@ -56,6 +63,18 @@ def inject_reload_script(html: bytes) -> bytes:
     return (
         html + RELOAD_SCRIPT_TAG if index == -1 else html[:index] + RELOAD_SCRIPT_TAG + html[index:]
     )
+
+
+def pushed_page(content: bytes | None) -> str:
+    """A page as the data of its `reload` event: what a GET would answer, so the browser
+    patches itself without a round trip; or "" (then it fetches the page). Event streams
+    turn a carriage return into a line break, so pages with one are fetched instead."""
+    if content is None or b"\r" in content:
+        return ""
+    try:
+        return inject_reload_script(content).decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
 
 
 def _safe_relative(url_path: str, base_path: str) -> str | None:

@@ -46,8 +46,10 @@ def listed_value(post: Post, doc: RenderedDoc) -> tuple[object, ...]:
 class IncrementalPipeline(Pipeline):
     """The pipeline as `serve` drives it, once per save."""
 
-    def __init__(self, root: Path, drafts: bool, cache_dir: Path | None) -> None:
-        super().__init__(root, drafts, cache_dir)
+    def __init__(
+        self, root: Path, drafts: bool, cache_dir: Path | None, base_url: str | None = None
+    ) -> None:
+        super().__init__(root, drafts, cache_dir, base_url=base_url)
         self.body_only_runs = 0  # runs that reused the last plan (see _body_only_edit)
 
     def invalidate(self, paths: set[Path] | None) -> None:

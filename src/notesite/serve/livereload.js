@@ -150,16 +150,24 @@
 
   // Swap in the new body instead of reloading: no stylesheet, font or script is
   // fetched again (new stylesheets are added first), and the scroll position stays.
-  function refreshInPlace() {
+  // The server pushes the new page with the event (no round trip); an event without
+  // it (a page it could not send that way) means fetch it.
+  function refreshInPlace(event) {
+    if (event && event.data) {
+      refreshFrom(event.data);
+      return;
+    }
     fetch(location.href, { cache: "no-store" })
       .then(function (response) { return response.text(); })
-      .then(function (html) {
-        var next = new DOMParser().parseFromString(html, "text/html");
-        var added = addedStylesheets(next);
-        if (added === null) { fullReload(); return; }
-        addStylesheets(added, function () { swapBody(next); });
-      })
+      .then(refreshFrom)
       .catch(fullReload);
+  }
+
+  function refreshFrom(html) {
+    var next = new DOMParser().parseFromString(html, "text/html");
+    var added = addedStylesheets(next);
+    if (added === null) { fullReload(); return; }
+    addStylesheets(added, function () { swapBody(next); });
   }
 
   function swapBody(next) {

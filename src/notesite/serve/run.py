@@ -7,9 +7,11 @@ import signal
 import sys
 import threading
 import time
+import webbrowser
+from dataclasses import dataclass
 from pathlib import Path
 
-from notesite.serve.http import DevServer, Hub, SiteHandler, make_handler
+from notesite.serve.http import DevServer, Hub, SiteHandler, make_handler, pushed_page
 from notesite.serve.state import LiveSite, RefreshResult
 from notesite.serve.watch import watch
 
@@ -19,8 +21,26 @@ from notesite.serve.watch import watch
 DEBOUNCE_SECONDS = 0.003
 
 
-def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None) -> int:
-    site = LiveSite(root, drafts=drafts, cache_dir=cache_dir)
+@dataclass(frozen=True)
+class ServeOptions:
+    """The command line's choices beyond where and what to serve."""
+
+    base_url: str | None = None  # --base-url: replaces the config's
+    open_browser: bool = False  # --open
+    quiet: bool = False  # no line per rebuild
+    verbose: bool = False  # also the files each rebuild was for
+
+
+def serve(
+    root: Path,
+    host: str,
+    port: int,
+    drafts: bool,
+    cache_dir: Path | None,
+    options: ServeOptions | None = None,
+) -> int:
+    options = options or ServeOptions()
+    site = LiveSite(root, drafts=drafts, cache_dir=cache_dir, base_url=options.base_url)
     try:
         hub = Hub()
         # Bound before the first build, so a busy port is said at once (requests that
@@ -28,7 +48,7 @@ def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None
         server = bind(host, port, make_handler(site, hub))
         if server is None:
             return 1
-        report(site.refresh(), None)
+        report(site.refresh(), None, site)
         for warning in site.plan.warnings if site.plan else ():
             print(warning, file=sys.stderr, flush=True)  # as `build` prints them
         site.keep_math_warm()  # started with the server, so the first new formula is quick
@@ -38,8 +58,10 @@ def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None
             with rebuild_lock:
                 started = time.perf_counter()
                 result = site.refresh(hub.open_pages(), changed)
-                report(result, hub)
-                if not result.error:
+                report(result, hub, site)
+                if options.verbose:
+                    print(f"notesite: changed: {', '.join(sorted(map(str, changed)))}")
+                if not result.error and not options.quiet:
                     print(f"notesite: rebuilt in {(time.perf_counter() - started) * 1000:.0f} ms")
                 site.keep_math_warm()  # restarts the KaTeX worker if it died
 
@@ -51,7 +73,9 @@ def serve(root: Path, host: str, port: int, drafts: bool, cache_dir: Path | None
         signal.signal(signal.SIGTERM, stop)
         observer = watch(root, rebuild, DEBOUNCE_SECONDS, ignore=[])
         try:
-            print_address(site, root, host, server)
+            url = print_address(site, root, host, server)
+            if options.open_browser:  # on a thread: some browsers' commands wait until closed
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
             server.serve_forever(poll_interval=0.1)
         finally:
             observer.stop()
@@ -78,17 +102,17 @@ def bind(host: str, port: int, handler: type[SiteHandler]) -> DevServer | None:
         return None
 
 
-def print_address(site: LiveSite, root: Path, host: str, server: DevServer) -> None:
+def print_address(site: LiveSite, root: Path, host: str, server: DevServer) -> str:
+    """Print where the site is served; return that URL."""
     base = site.base_path if site.plan else "/"
     shown_host = host if host not in ("0.0.0.0", "::") else "127.0.0.1"
-    print(
-        f"notesite: serving {root} at http://{shown_host}:{server.server_address[1]}{base}",
-        flush=True,
-    )
+    url = f"http://{shown_host}:{server.server_address[1]}{base}"
+    print(f"notesite: serving {root} at {url}", flush=True)
     print("notesite: watching for changes; Ctrl-C to stop", flush=True)
+    return url
 
 
-def report(result: RefreshResult, hub: Hub | None) -> None:
+def report(result: RefreshResult, hub: Hub | None, site: LiveSite) -> None:
     """Tell the terminal and the open pages (`hub`, except for the first build) how the
     rebuild went: an error overlay, the warnings about saved files, or which pages changed."""
     if result.details:
@@ -108,4 +132,5 @@ def report(result: RefreshResult, hub: Hub | None) -> None:
     if result.css_changed:
         hub.send("css")
     if result.changed_pages:
-        hub.send("reload", pages=result.changed_pages)
+        pages = {page: pushed_page(site.get(page)) for page in result.changed_pages}
+        hub.send_each("reload", pages)

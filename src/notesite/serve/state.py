@@ -8,6 +8,7 @@ which open pages changed, so only those browsers reload.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import threading
@@ -43,9 +44,16 @@ COMMIT_EVERY = 20  # saves whose rendered notes wait in memory before going to t
 
 
 class LiveSite:
-    def __init__(self, root: Path, drafts: bool = True, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        drafts: bool = True,
+        cache_dir: Path | None = None,
+        base_url: str | None = None,
+    ) -> None:
         self.root = root
-        self.pipeline = IncrementalPipeline(root, drafts, cache_dir or default_cache_dir())
+        cache = cache_dir or default_cache_dir()
+        self.pipeline = IncrementalPipeline(root, drafts, cache, base_url)
         self.lock = threading.RLock()
         self.plan: SitePlan | None = None
         self.pages: dict[str, PageOut] = {}
@@ -212,9 +220,15 @@ def _warnings_about(plan: SitePlan, touched: set[Path]) -> str | None:
     """The plan's warnings about files saved while serving: the writer's work in hand
     (warnings about files nobody touched were printed at start; repeating them on every
     save would hide the new ones)."""
-    resolved = {path: Path(path).resolve() for path in {w.path for w in plan.warnings}}
-    lines = [str(w) for w in plan.warnings if resolved[w.path] in touched]
+    lines = [str(w) for w in plan.warnings if _resolved(str(w.path)) in touched]
     return "\n".join(lines) or None
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: str) -> Path:
+    """A warning's path as the watcher names it (remembered: the same few hundred
+    paths are asked for on every save)."""
+    return Path(path).resolve()
 
 
 def _stat_digest(path: Path) -> str:

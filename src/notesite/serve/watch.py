@@ -1,4 +1,4 @@
-"""Watch the site folder with watchdog and rebuild after a short quiet period.
+"""Watch the site folder with watchdog; rebuild when a save ends or after a short quiet period.
 
 Editors save in different ways (write in place, write a temporary file and
 rename it over the note, delete and recreate); every one of them ends in a
@@ -62,7 +62,10 @@ class Debouncer(FileSystemEventHandler):
                         self.pending.add(Path(raw.decode() if isinstance(raw, bytes) else raw))
             if self.timer is not None:
                 self.timer.cancel()
-            self.timer = threading.Timer(self.delay, self.fire)
+            # A file closed after writing is a save that has ended: rebuild at once
+            # rather than after the quiet period (the events of one save come before it).
+            finished = event.event_type == "closed" and not event.is_directory
+            self.timer = threading.Timer(0 if finished else self.delay, self.fire)
             self.timer.daemon = True
             self.timer.start()
 

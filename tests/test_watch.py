@@ -1,0 +1,50 @@
+"""The watcher's debounce: which events start a rebuild, and how soon."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from watchdog.events import FileClosedEvent, FileModifiedEvent
+
+from notesite.serve.watch import Debouncer
+
+
+def _debouncer(delay: float) -> tuple[Debouncer, list[set[Path]], threading.Event]:
+    calls: list[set[Path]] = []
+    fired = threading.Event()
+
+    def callback(paths: set[Path]) -> None:
+        calls.append(paths)
+        fired.set()
+
+    return Debouncer(callback, delay, ignore=[]), calls, fired
+
+
+def test_a_closed_file_ends_the_save_at_once(tmp_path: Path) -> None:
+    debouncer, calls, fired = _debouncer(delay=30.0)  # a quiet period the test never waits out
+    note = tmp_path / "content" / "a.md"
+    debouncer.on_any_event(FileModifiedEvent(str(note)))
+    debouncer.on_any_event(FileClosedEvent(str(note)))
+    assert fired.wait(5)
+    assert calls == [{note}]
+
+
+def test_other_events_wait_for_the_quiet_period(tmp_path: Path) -> None:
+    debouncer, calls, fired = _debouncer(delay=0.3)
+    note = tmp_path / "content" / "a.md"
+    started = time.monotonic()
+    debouncer.on_any_event(FileModifiedEvent(str(note)))
+    assert not fired.wait(0.1)  # still quiet-waiting
+    assert fired.wait(5)
+    assert time.monotonic() - started >= 0.3
+    assert calls == [{note}]
+
+
+def test_editor_scratch_files_start_nothing(tmp_path: Path) -> None:
+    debouncer, calls, fired = _debouncer(delay=0.0)
+    for name in (".a.md.swp", "a.md~", "4913"):
+        debouncer.on_any_event(FileClosedEvent(str(tmp_path / name)))
+    assert not fired.wait(0.2)
+    assert calls == []
