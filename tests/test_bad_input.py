@@ -411,3 +411,21 @@ def test_an_empty_or_missing_output_folder_is_used_as_before(
         out.mkdir()
     assert run_cli(["build", "--source", str(site), "--output", str(out)], capsys)[0] == 0
     assert (out / "posts/good/index.html").is_file()
+
+
+@pytest.mark.parametrize("inside", ["content", "content/posts", "static/out", "templates"])
+def test_an_output_among_the_sources_is_refused_even_with_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], inside: str
+) -> None:
+    site = write_site(
+        tmp_path / "site", {"content/posts/rl/good.md": GOOD_POST, "templates/x.html": "x"}
+    )
+    before = snapshot(site)
+    output = site / inside
+    command = ["build", "--source", str(site), "--output", str(output), "--force"]
+
+    status, stdout, err = run_cli(command, capsys)
+
+    assert (status, stdout) == (1, "")
+    assert_one_error_line(err, str(output), 1, f"inside the site's {inside.split('/')[0]}/")
+    assert snapshot(site) == before
