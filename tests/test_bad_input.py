@@ -367,6 +367,8 @@ def test_links_images_and_symlinks_out_of_the_site_are_warnings_and_never_copied
     assert set(err.splitlines()) == {
         f"{site}/content/posts/rl/a.md:6: warning: link to a file outside the site (not copied): {up}",
         f"{site}/content/posts/rl/a.md:8: warning: link to a file outside the site (not copied): {up}",
+        f"{site}/content/posts/rl/a.md:12: warning: link to a file outside the site (not copied): "
+        f"file://{tmp_path}/secret.txt",
         f"{site}/content/posts/rl/a.md:14: warning: wikilink to a missing note: ![[{up}]]",
         f"{site}/content/posts/rl/leak.png:1: warning: symbolic link to a file outside the site (not used)",
         f"{site}/static/leak.css:1: warning: symbolic link to a file outside the site (not used)",
