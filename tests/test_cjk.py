@@ -15,9 +15,10 @@ from notesite.build import build
 from notesite.errors import NotesiteError
 from notesite.markdown import MarkdownRenderer
 from notesite.mathrender import client_markup
+from notesite.model import MarkdownConfig
 
 CJK = MarkdownRenderer(client_markup)
-PLAIN = MarkdownRenderer(client_markup, cjk=False)
+PLAIN = MarkdownRenderer(client_markup, MarkdownConfig(cjk=False))
 
 
 def body(markdown: str, renderer: MarkdownRenderer = CJK) -> LexborHTMLParser:

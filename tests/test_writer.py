@@ -35,8 +35,13 @@ def identities(folder: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-def write_all(output: Path, files: dict[str, bytes], copies: dict[str, Path] = {}) -> WriteCounts:  # noqa: B006
-    with SiteWriter(output) as writer:
+def write_all(
+    output: Path,
+    files: dict[str, bytes],
+    copies: dict[str, Path] = {},  # noqa: B006
+    force: bool = False,
+) -> WriteCounts:
+    with SiteWriter(output, force) as writer:
         for path, content in files.items():
             writer.write(path, content)
         for path, source in copies.items():
@@ -153,7 +158,7 @@ def test_a_symlink_in_the_output_is_replaced_not_written_through(tmp_path: Path)
     (output / "static").symlink_to(elsewhere)
     (output / "link.html").symlink_to(elsewhere / "a.css")
 
-    write_all(output, {"static/a.css": b"theirs", "link.html": b"ours"})
+    write_all(output, {"static/a.css": b"theirs", "link.html": b"ours"}, force=True)
 
     assert not (output / "static").is_symlink() and not (output / "link.html").is_symlink()
     assert tree(output) == {"link.html": b"ours", "static": None, "static/a.css": b"theirs"}
@@ -182,8 +187,12 @@ def test_a_damaged_manifest_costs_reading_never_a_wrong_output(tmp_path: Path, d
     write_all(output, {"a.html": b"one", "b.html": b"two", "c/d.html": b"three"})
     damage(output / MANIFEST)
     before = identities(output)
+    files = {"a.html": b"one", "b.html": b"TWO", "e.html": b"new"}
+    if not (output / MANIFEST).exists():  # without our mark, only --force may replace it
+        with pytest.raises(NotesiteError, match="not written by notesite"):
+            write_all(output, files)
 
-    counts = write_all(output, {"a.html": b"one", "b.html": b"TWO", "e.html": b"new"})
+    counts = write_all(output, files, force=True)
 
     assert counts == WriteCounts(written=2, unchanged=1, removed=1)
     assert tree(output) == {"a.html": b"one", "b.html": b"TWO", "e.html": b"new"}
@@ -458,7 +467,7 @@ def test_a_damaged_manifest_still_gives_the_right_output(tmp_path: Path, damage:
         "content/posts/rl/ppo.md": post("近端策略优化", "2026-01-11", "新的摘要。\n", tags="[RL]")
     }
 
-    result = build(site(tmp_path, edit), output)
+    result = build(site(tmp_path, edit), output, force=damage == "deleted")
     build(site(tmp_path, edit), fresh)
 
     assert tree(output) == tree(fresh)

@@ -53,14 +53,14 @@ def build(
     jobs: int = 1,
     progress: Progress | None = None,
     base_url: str | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """The whole pipeline once. `strict` turns warnings into a failed build (nothing written)."""
+    """The whole pipeline once. `strict` turns warnings into a failed build (nothing written);
+    `force` replaces an output folder that notesite did not write (see SiteWriter)."""
     started = time.perf_counter()
     progress = progress or Progress("off")
-    source_resolved, output_resolved = source.resolve(), output.resolve()
-    if output_resolved == source_resolved or output_resolved in source_resolved.parents:
-        raise fail(output, 1, "the output folder must not contain the site folder")
-    writer = SiteWriter(output)  # refuses an output that is a file before any work
+    _check_output_place(source, output)
+    writer = SiteWriter(output, force)  # refuses a file, or others' folder, before any work
     # Notes' HTML waits in the note store until its page is written (bounded memory).
     cache = cache_dir or default_cache_dir()
     pipeline = Pipeline(source, drafts, cache, jobs, spill=True, base_url=base_url)
@@ -90,6 +90,21 @@ def build(
         seconds=time.perf_counter() - started,
         warnings=tuple(plan.warnings),
     )
+
+
+# The site's own folders: an output there would replace the sources (even with --force).
+SOURCE_FOLDERS = ("content", "static", "templates")
+
+
+def _check_output_place(source: Path, output: Path) -> None:
+    """Refuse an output that holds the site, or lies in one of its source folders."""
+    source_resolved, output_resolved = source.resolve(), output.resolve()
+    if output_resolved == source_resolved or output_resolved in source_resolved.parents:
+        raise fail(output, 1, "the output folder must not contain the site folder")
+    for name in SOURCE_FOLDERS:
+        folder = source_resolved / name
+        if output_resolved == folder or folder in output_resolved.parents:
+            raise fail(output, 1, f"the output folder must not be inside the site's {name}/")
 
 
 def write(plan: SitePlan, writer: SiteWriter, progress: Progress) -> WriteCounts:

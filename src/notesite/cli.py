@@ -72,6 +72,7 @@ def _build(args: argparse.Namespace) -> int:
         jobs=args.jobs or default_jobs(),
         progress=Progress.for_command_line(args.quiet, args.verbose),
         base_url=args.base_url,
+        force=args.force,
     )
     print_warnings(result.warnings)
     if not args.quiet:
@@ -180,6 +181,11 @@ def make_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=None,
         help="processes for rendering (default: one per core; 1: this process only)",
+    )
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the output folder's contents even if notesite did not write them",
     )
     _add_base_url(build)
     _add_verbosity(build, "no progress and no summary; only problems", "time every stage")

@@ -160,12 +160,13 @@ def _math(check: _Checker, value: Any, key_path: KeyPath) -> MathConfig:
 def _markdown(check: _Checker, value: Any, key_path: KeyPath) -> MarkdownConfig:
     spec = check.mapping(value, key_path)
     for key in spec:
-        if key != "cjk":
+        if key not in ("cjk", "html"):
             raise check.error((*key_path, key), f"unknown key 'markdown.{key}'")
-    cjk = spec.get("cjk", True)
-    if not isinstance(cjk, bool):
-        raise check.error((*key_path, "cjk"), "'markdown.cjk' must be true or false")
-    return MarkdownConfig(cjk=cjk)
+    flags = {key: spec.get(key, True) for key in ("cjk", "html")}
+    for key, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise check.error((*key_path, key), f"'markdown.{key}' must be true or false")
+    return MarkdownConfig(**flags)
 
 
 def _choice(check: _Checker, value: Any, key_path: KeyPath, allowed: tuple[str, ...]) -> str:

@@ -17,6 +17,7 @@ from notesite import routes
 from notesite.config import SERIES_KEY, load_config
 from notesite.dates import parse_date
 from notesite.errors import NotesiteError, Problem, fail
+from notesite.filenames import printable, unusable_name
 from notesite.frontmatter import Document, parse_document
 from notesite.layout import (
     CONTENT,
@@ -29,12 +30,17 @@ from notesite.layout import (
 )
 from notesite.model import Asset, Config, Post, Site
 from notesite.slugs import slugify
+from notesite.symlinks import LinkProblem, check_link
 
 KNOWN_KEYS = frozenset(
     {"title", "date", "updated", "category", "tags", "lang", "translation_key", "slug"}
     | {"summary", "draft", "source", "series", "series_order"}
 )
 
+
+# Markdown sources with their bundle files, loose assets, and symbolic links left out
+# (with whether each one fails the build).
+Scan = tuple[list[Source], list[Asset], list[tuple[Problem, bool]]]
 
 # source -> (file signature, config it was read with, bundle files, the post or its error)
 LoadedFile = tuple[tuple[int, int, int], Config, tuple[Path, ...], "Post | NotesiteError"]
@@ -45,7 +51,7 @@ class LoadMemo:
     """What the last load read, kept by `serve` so a save re-reads only what changed."""
 
     files: dict[Path, LoadedFile] = field(default_factory=dict)
-    scans: dict[str, tuple[list[Source], list[Asset]]] = field(default_factory=dict)
+    scans: dict[str, Scan] = field(default_factory=dict)
     checks: tuple[tuple, list[Problem]] | None = None  # see _site_checks
 
     def forget(self, relative: Path) -> None:
@@ -77,6 +83,7 @@ def load_site(
     config = _as_before(load_config(root, base_url), memo)
     reuse_scan = memo is not None and _scan_still_valid(root, memo, changed)
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     posts: list[Post] = []
     pages: list[Post] = []
     assets: list[Asset] = []
@@ -85,12 +92,14 @@ def load_site(
         if not (root / base).is_dir():
             continue
         if reuse_scan and memo is not None and folder in memo.scans:
-            sources, kind_assets = memo.scans[folder]
+            sources, kind_assets, skipped = memo.scans[folder]
         else:
-            sources, kind_assets = _scan(root, base, config)
+            sources, kind_assets, skipped = _scan(root, base, config)
             if memo is not None:
-                memo.scans[folder] = (sources, kind_assets)
+                memo.scans[folder] = (sources, kind_assets, skipped)
         assets.extend(kind_assets)
+        for problem, fatal in skipped:
+            (problems if fatal else warnings).append(problem)
         for source, bundle_assets in sources:
             trusted = reuse_scan and changed is not None and source not in changed
             loaded = _load_cached(root, source, kind, config, bundle_assets, memo, trusted)
@@ -113,6 +122,7 @@ def load_site(
         posts=tuple(posts),
         pages=tuple(pages),
         assets=tuple(sorted(assets, key=lambda a: a.url)),
+        warnings=tuple(Problem(display_path(root, p.path), p.line, p.message) for p in warnings),
     )
 
 
@@ -120,7 +130,7 @@ def _scan_still_valid(root: Path, memo: LoadMemo, changed: set[Path] | None) -> 
     """Whether the last folder scan still lists every file: only known files changed."""
     if changed is None or not memo.scans:
         return False
-    known = {source for sources, _ in memo.scans.values() for source, _ in sources}
+    known = {source for sources, _, _ in memo.scans.values() for source, _ in sources}
     return changed <= known and all((root / path).is_file() for path in changed)
 
 
@@ -180,12 +190,22 @@ def _walk_files(base: Path) -> list[Path]:
     return sorted(found)
 
 
-def _scan(root: Path, base: Path, config: Config) -> tuple[list[Source], list[Asset]]:
+def _scan(root: Path, base: Path, config: Config) -> Scan:
     """Find Markdown sources (with their bundle files) and loose assets under `base`
-    (site-relative); which is which is the content layout's decision."""
-    files = [path.relative_to(root) for path in _walk_files(root / base)]
+    (site-relative); which is which is the content layout's decision. Symbolic links
+    that dangle, loop or leave the site are left out, each with its problem."""
+    files: list[Path] = []
+    skipped: list[tuple[Problem, bool]] = []
+    for path in _walk_files(root / base):
+        relative = path.relative_to(root)
+        bad_name = unusable_name(relative)
+        problem = check_link(path, root) if bad_name is None else LinkProblem(bad_name, True)
+        if problem is None:
+            files.append(relative)
+        else:
+            skipped.append((Problem(printable(relative), 1, problem.message), problem.fatal))
     sources, loose = group_files(files, base, config.languages)
-    return sources, [Asset(source=path, url=asset_url(path)) for path in loose]
+    return sources, [Asset(source=path, url=asset_url(path)) for path in loose], skipped
 
 
 def _load_post(
@@ -239,6 +259,8 @@ def _title(doc: Document, source: Path) -> str:
         raise fail(source, 1, "missing title in front matter")
     if isinstance(title, dict | list):
         raise _at(doc, source, "title", "title must be a string")
+    if not isinstance(title, str):  # `title: 2048` or `title: yes`: YAML made it a number
+        raise _at(doc, source, "title", f'title must be a string (quote it: title: "{title}")')
     return str(title).strip()
 
 

@@ -17,7 +17,7 @@ from notesite.katex import Formula, FormulaEngine, KatexRenderer, KatexUnavailab
 from notesite.loader import display_path
 from notesite.markdown import FormulaUse, MarkdownRenderer
 from notesite.mathrender import RenderedLookup
-from notesite.model import Post, Site
+from notesite.model import MarkdownConfig, Post, Site
 
 CACHE_ENV = "NOTESITE_CACHE_DIR"
 
@@ -127,17 +127,24 @@ class ServerMath:
 
     @classmethod
     def create(
-        cls, engine: FormulaEngine, macros: dict[str, str], cache_path: Path | None, cjk: bool
+        cls,
+        engine: FormulaEngine,
+        macros: dict[str, str],
+        cache_path: Path | None,
+        options: MarkdownConfig,
     ) -> ServerMath:
         katex = KatexRenderer(engine, macros, cache_path)
         return cls(
             katex,
-            MarkdownRenderer(RenderedLookup(katex.memory), cjk),
-            MarkdownRenderer(RenderedLookup(katex.memory, "mathml"), cjk),
+            MarkdownRenderer(RenderedLookup(katex.memory), options),
+            MarkdownRenderer(RenderedLookup(katex.memory, "mathml"), options),
         )
 
-    def serves(self, engine: FormulaEngine, macros: dict[str, str], cjk: bool) -> bool:
+    def serves(
+        self, engine: FormulaEngine, macros: dict[str, str], options: MarkdownConfig
+    ) -> bool:
         """Its results stay valid: they depend on the engine and the macros only (so a
-        config edit such as the title keeps them); its Markdown renderers on `cjk`."""
+        config edit such as the title keeps them); its Markdown renderers on `markdown:`."""
         same_macros = self.katex.macros == dict(sorted(macros.items()))
-        return self.katex.engine is engine and same_macros and self.page_renderer.cjk == cjk
+        same_options = self.page_renderer.options == options
+        return self.katex.engine is engine and same_macros and same_options

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from notesite.errors import Problem
+
 
 @dataclass(frozen=True)
 class Language:
@@ -39,6 +41,7 @@ class MathConfig:
 @dataclass(frozen=True)
 class MarkdownConfig:
     cjk: bool = True  # emphasis beside full-width punctuation, no breaks inside Chinese lines
+    html: bool = True  # raw HTML in notes passes through (the author is trusted); False escapes it
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class Site:
     posts: tuple[Post, ...]  # kind "post", newest first by sort_date
     pages: tuple[Post, ...]  # kind "page"
     assets: tuple[Asset, ...]
+    warnings: tuple[Problem, ...] = ()  # found while reading (symbolic links left out)
 
     def translations(self, post: Post) -> tuple[Post, ...]:
         """The other-language versions of `post`, in the config's language order."""

@@ -64,7 +64,7 @@ def render_context(site: Site, strings: Strings, server: ServerMath | None) -> s
             code_fingerprint(),
             math.render,
             engine,
-            site.config.markdown.cjk,
+            site.config.markdown,
             strings.as_dict(),
             site.config.base_url,
         ]
@@ -394,7 +394,9 @@ def reference_warnings(facts: NoteFacts) -> tuple[tuple[int, str], ...]:
     equation references are judged against the whole site: see `_warnings`), and for its
     images without alt text."""
     warnings = [
-        (link.line, f"warning: link to a missing file: {link.href}")
+        (link.line, f"warning: link to a file outside the site (not copied): {link.href}")
+        if link.outside
+        else (link.line, f"warning: link to a missing file: {link.href}")
         for link in facts.unresolved_links
     ]
     warnings += [

@@ -182,11 +182,12 @@ class Pipeline:
         self.drafts = drafts
         self.cache_dir = cache_dir
         self.load_memo = LoadMemo()
-        self.parser = MarkdownRenderer(client_markup)  # made again by read() for markdown.cjk
+        self.parser = MarkdownRenderer(client_markup)  # made again by read() for `markdown:`
         self.notes = NoteStage(NoteStore(None), jobs)  # the store is opened by read()
         self.views: dict[tuple, PostView] = {}
         self.server: ServerMath | None = None  # see server_math()
-        self.static: tuple[Path | None, dict[str, Path]] | None = None  # see _static_files
+        # see _static_files
+        self.static: tuple[Path | None, dict[str, Path], list[Problem]] | None = None
         self.engine: FormulaEngine | None = None  # lives until close(), across config edits
         self.engine_dist: Path | None = None
         self.settings: object = None  # config + strings the memos were made with
@@ -204,12 +205,12 @@ class Pipeline:
             engine = self.math_engine(katex_dist)
         except KatexUnavailable as error:
             raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
-        macros, cjk = site.config.math.macros, site.config.markdown.cjk
-        if self.server is None or not self.server.serves(engine, macros, cjk):
+        macros, options = site.config.math.macros, site.config.markdown
+        if self.server is None or not self.server.serves(engine, macros, options):
             if self.server is not None:
                 self.server.katex.close()
             cache = (self.cache_dir / "katex.sqlite") if self.cache_dir else None
-            self.server = ServerMath.create(engine, macros, cache, cjk)
+            self.server = ServerMath.create(engine, macros, cache, options)
         return self.server
 
     @property
@@ -249,28 +250,29 @@ class Pipeline:
         strings, warnings = site_strings(site)
         warnings += duplicate_orders(site)
         katex_dist = find_katex(self.root)
-        static = self._static_files(katex_dist)
+        static, static_warnings = self._static_files(katex_dist)
+        warnings += [*site.warnings, *static_warnings]
         settings = (site.config, {lang: s.as_dict() for lang, s in strings.items()})
         if settings != self.settings:  # config or UI strings changed: nothing is reusable
             self.drop_memos()  # formula results stay: they depend on macros only
             self.settings = settings
-            if self.parser.cjk != site.config.markdown.cjk:
-                self.parser = MarkdownRenderer(client_markup, site.config.markdown.cjk)
+            if self.parser.options != site.config.markdown:
+                self.parser = MarkdownRenderer(client_markup, site.config.markdown)
         return SiteInputs(site, strings, warnings, katex_dist, static)
 
-    def _static_files(self, katex_dist: Path | None) -> dict[str, Path]:
-        """Theme and site static files and KaTeX's; the last listing (the same object)
-        when a watcher says only notes changed."""
+    def _static_files(self, katex_dist: Path | None) -> tuple[dict[str, Path], list[Problem]]:
+        """Theme and site static files and KaTeX's, and the symbolic links left out; the
+        last listing (the same object) when a watcher says only notes changed."""
         notes_only = self.changed is not None and all(
             is_markdown(path) and path.parts[:1] == (CONTENT,) for path in self.changed
         )
         if notes_only and self.static is not None and self.static[0] == katex_dist:
-            return self.static[1]
-        files = static_files(self.root)
+            return self.static[1], self.static[2]
+        files, skipped = static_files(self.root)
         if katex_dist is not None:
             files.update(katex_files(katex_dist))
-        self.static = (katex_dist, files)
-        return files
+        self.static = (katex_dist, files, skipped)
+        return files, skipped
 
     def drop_memos(self) -> None:
         """Forget post views and the last plan (note results are keyed by their settings)."""

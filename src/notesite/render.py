@@ -164,18 +164,21 @@ class PageRenderer:
                 f"template error: {error.message}",
             ) from None
         except jinja2.TemplateError as error:
-            raise fail(page.template, _template_line(error), f"template error: {error}") from None
+            where, line = _template_place(error)
+            raise fail(where or page.template, line, f"template error: {error}") from None
 
     def render_named(self, template_name: str, context: dict[str, Any]) -> bytes:
         return self.env.get_template(template_name).render(context).encode("utf-8")
 
 
-def _template_line(error: Exception) -> int:
-    """The template line from a runtime error's traceback, when Jinja recorded it."""
+def _template_place(error: Exception) -> tuple[str | None, int]:
+    """The template file and line from a runtime error's traceback (the innermost
+    template frame: an included partial, not the page that included it)."""
     traceback = error.__traceback__
-    line = 1
+    where, line = None, 1
     while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
-            line = traceback.tb_lineno
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            where, line = filename, traceback.tb_lineno
         traceback = traceback.tb_next
-    return line
+    return where, line

@@ -45,12 +45,17 @@ class UniqueIds:
 
     def __init__(self, taken: set[str] | None = None) -> None:
         self.taken = set(taken or ())
+        self._tried: dict[str, int] = {}  # base -> the last suffix found taken
 
     def claim(self, wanted: str, fallback: str = "section") -> str:
         base = wanted or fallback
-        candidate, number = base, 0
+        # Suffixes below the last one tried are still taken (ids are never given back),
+        # so the search resumes there: a note repeating one heading stays linear.
+        number = self._tried.get(base, 0)
+        candidate = f"{base}-{number}" if number else base
         while candidate in self.taken:
             number += 1
             candidate = f"{base}-{number}"
+        self._tried[base] = number
         self.taken.add(candidate)
         return candidate

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from notesite.errors import Problem
+from notesite.filenames import printable, unusable_name
+from notesite.symlinks import LinkProblem, check_link
+
 _PACKAGED = Path(__file__).parent / "theme"
 _CHECKOUT = Path(__file__).resolve().parents[2]  # src/notesite -> repository root
 
@@ -25,13 +29,23 @@ def static_dirs(site_root: Path) -> list[Path]:
     return [builtin_theme_dir() / "static", site_root / "static"]
 
 
-def static_files(site_root: Path) -> dict[str, Path]:
-    """Output path (under static/) -> source file, site files overriding theme files."""
+def static_files(site_root: Path) -> tuple[dict[str, Path], list[Problem]]:
+    """Output path (under static/) -> source file, site files overriding theme files;
+    and the site's symbolic links left out (dangling, looping or leaving the site)."""
     files: dict[str, Path] = {}
+    skipped: list[Problem] = []
     for directory in static_dirs(site_root):
         if not directory.is_dir():
             continue
+        inside = site_root if directory == site_root / "static" else directory
         for path in sorted(directory.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
+            if path.name.startswith(".") or path.is_dir():
+                continue
+            bad_name = unusable_name(path)
+            problem = check_link(path, inside) if bad_name is None else LinkProblem(bad_name, False)
+            if problem is not None:
+                message = problem.message.removeprefix("warning: ")
+                skipped.append(Problem(printable(path), 1, f"warning: {message}"))
+            elif path.is_file():
                 files["static/" + path.relative_to(directory).as_posix()] = path
-    return files
+    return files, skipped

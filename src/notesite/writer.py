@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from notesite.errors import fail
+from notesite.folderswap import clear_leftovers, replace_folder
 
 MANIFEST = ".notesite-manifest.json"
 _FORMAT = 2
@@ -70,9 +71,12 @@ class WriteCounts:
 class SiteWriter:
     """Streams a build's files into `output`; see the module docstring."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, force: bool = False) -> None:
+        """`force`: replace the contents of an output folder notesite did not write."""
         if output.exists() and not output.is_dir():
             raise fail(output, 1, "the output must be a folder, but it is a file")
+        if not force and is_foreign(output):
+            raise fail(output, 1, FOREIGN)
         self.output = output.resolve()
         self.staging = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
         self.counts: WriteCounts | None = None  # set by a successful commit
@@ -87,6 +91,8 @@ class SiteWriter:
 
     def __enter__(self) -> SiteWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
+        for kind in ("staging", "next", "search"):  # what builds killed before their end left
+            clear_leftovers(self.output.parent, f".{self.output.name}.{kind}-")
         if self.output.is_dir():
             self._old = read_manifest(self.output / MANIFEST)
             self._scan(self.output, "")
@@ -212,14 +218,64 @@ class SiteWriter:
     # -------------------------------------------------------------------------- commit
 
     def _commit(self) -> None:
-        """Delete stale files, move staged ones into place, drop emptied folders, and
-        record what the output now holds."""
-        output = self.output
+        """Make the output hold this build's files, in one step when anything changed
+        (`_commit_by_swap`), else in place; record what it now holds."""
         wanted = self._kept.keys() | self._staged.keys()
         stale = [path for path in (*self._found, *self._others) if path not in wanted]
+        changed = bool(self._staged or stale or self._empty)
+        if not (changed and self._can_swap() and self._commit_by_swap()):
+            self._commit_in_place(stale)
+        self.counts = WriteCounts(len(self._staged), len(self._kept), len(stale))
+
+    def _can_swap(self) -> bool:
+        """Not when the output is a mount point (a container's volume): it cannot move."""
+        if not self.output.exists():
+            return True
+        return self.output.stat().st_dev == self.output.parent.stat().st_dev
+
+    def _commit_by_swap(self) -> bool:
+        """Build the next output beside this one — kept files hard-linked (inode and mtime
+        stay), staged ones moved in — and swap the two folders. False, with nothing
+        changed, where hard links are refused (FAT, some network file systems)."""
+        tree = self.output.parent / f".{self.output.name}.next-{os.getpid()}"
+        shutil.rmtree(tree, ignore_errors=True)
+        tree.mkdir()
+        folders = {tree}
+        try:
+            for path in self._kept:
+                _make_parent(tree / path, folders)
+                os.link(self.output / path, tree / path)
+        except OSError:
+            shutil.rmtree(tree, ignore_errors=True)
+            return False
+        records = dict(self._kept)
+        for number, (path, (digest, origin)) in enumerate(self._staged.items()):
+            _make_parent(tree / path, folders)
+            _move(self.staging / str(number), tree / path)
+            info = (tree / path).stat(follow_symlinks=False)
+            records[path] = Record(info.st_size, info.st_mtime_ns, info.st_ino, digest, origin)
+        write_manifest(tree / MANIFEST, self._with_keys(records))
+        if self.output.is_dir():
+            tree.chmod(self.output.stat().st_mode & 0o7777)
+        replace_folder(tree, self.output)
+        return True
+
+    def _with_keys(self, records: dict[str, Record]) -> dict[str, Record]:
+        for path, key in self._keys.items():
+            if records[path].key != key:
+                records[path] = dataclasses.replace(records[path], key=key)
+        return records
+
+    def _commit_in_place(self, stale: list[str]) -> None:
+        """Delete stale files, move staged ones into place, drop emptied folders, and
+        record what the output now holds. Interrupted, this leaves a mix of old and new
+        files (repaired by the next build): used only where a swap is impossible."""
+        output = self.output
         for path in stale:
             (output / path).unlink(missing_ok=True)
         output.mkdir(parents=True, exist_ok=True)
+        if not (output / MANIFEST).is_file():  # our mark, before the first file moves in,
+            write_manifest(output / MANIFEST, {})  # so an interrupted commit is still ours
         records = dict(self._kept)
         folders = {output}
         for number, (path, (digest, origin)) in enumerate(self._staged.items()):
@@ -232,13 +288,10 @@ class SiteWriter:
             _move(self.staging / str(number), target)
             info = target.stat(follow_symlinks=False)
             records[path] = Record(info.st_size, info.st_mtime_ns, info.st_ino, digest, origin)
-        for path, key in self._keys.items():
-            if records[path].key != key:
-                records[path] = dataclasses.replace(records[path], key=key)
+        records = self._with_keys(records)
         self._remove_empty_folders([*stale, *self._empty])
         if records != self._old or not (output / MANIFEST).is_file():
             write_manifest(output / MANIFEST, records)
-        self.counts = WriteCounts(len(self._staged), len(self._kept), len(stale))
 
     def _remove_empty_folders(self, paths: list[str]) -> None:
         """Remove the folders among `paths` and their parents that are empty now."""
@@ -250,6 +303,27 @@ class SiteWriter:
         for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
             with contextlib.suppress(OSError):  # not empty, not a folder, or gone
                 (self.output / folder).rmdir()
+
+
+FOREIGN = (
+    f"the output folder is not empty and was not written by notesite (no {MANIFEST}); "
+    "choose another --output, or add --force to replace everything in it"
+)
+
+
+def is_foreign(output: Path) -> bool:
+    """Whether `output` is a folder with files in it but without our manifest: a typo
+    (`--output ~/Documents`) whose files the commit would otherwise delete."""
+    if not output.is_dir() or (output / MANIFEST).exists():
+        return False
+    with os.scandir(output) as entries:
+        return any(True for _ in entries)
+
+
+def _make_parent(path: Path, made: set[Path]) -> None:
+    if path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made.add(path.parent)
 
 
 def _move(source: Path, target: Path) -> None:

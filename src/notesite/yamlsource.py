@@ -49,6 +49,54 @@ def _collect_lines(
             _collect_lines(item, (*path, index), first_line, out)
 
 
+# More values than any front matter or config needs: a document whose aliases expand
+# past this (a "billion laughs" bomb) is refused before it is built in memory.
+MAX_VALUES = 100_000
+
+
+def _check_graph(root: yaml.Node, path: Path | str, first_line: int) -> None:
+    """Refuse duplicate keys, recursive aliases and aliases that expand too far.
+
+    Aliases make the node graph a DAG whose expansion can be exponential, so sizes are
+    counted once per node (memoised), never by walking the expansion."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if id(node) in open_nodes:
+            raise fail(path, node.start_mark.line + first_line, "recursive YAML alias")
+        open_nodes.add(id(node))
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            _check_duplicate_keys(node, path, first_line)
+            total += sum(size(key) + size(value) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        open_nodes.discard(id(node))
+        sizes[id(node)] = total
+        if total > MAX_VALUES:
+            line = node.start_mark.line + first_line
+            raise fail(path, line, f"YAML aliases expand to more than {MAX_VALUES:,} values")
+        return total
+
+    size(root)
+
+
+def _check_duplicate_keys(node: yaml.MappingNode, path: Path | str, first_line: int) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        line = key_node.start_mark.line + first_line
+        key = (key_node.tag, key_node.value)
+        if key in seen:
+            message = f"duplicate key '{key_node.value}' (first on line {seen[key]})"
+            raise fail(path, line, message)
+        seen[key] = line
+
+
 _PARSED: dict[tuple[str, str, int], tuple[Any, dict[KeyPath, int]]] = {}
 
 
@@ -78,11 +126,17 @@ def _parse_yaml(text: str, path: Path | str, first_line: int) -> tuple[Any, dict
 def _parse_with(
     loader_class: type, text: str, path: Path | str, first_line: int
 ) -> tuple[Any, dict[KeyPath, int]]:
-    loader = loader_class(text)
+    try:
+        loader = loader_class(text)  # reads the text: a control character fails here
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + first_line
+        message = f"YAML syntax error: character #x{error.character:04x} not allowed"
+        raise fail(path, line, message) from None
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
+        _check_graph(node, path, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -91,6 +145,8 @@ def _parse_with(
         raise fail(path, line, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as error:
         raise fail(path, first_line, f"YAML syntax error: {error}") from None
+    except RecursionError:
+        raise fail(path, first_line, "YAML is nested too deeply") from None
     finally:
         loader.dispose()
     lines: dict[KeyPath, int] = {}

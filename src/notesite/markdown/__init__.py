@@ -43,6 +43,7 @@ from notesite.markdown.state import (
 )
 from notesite.markdown.unclosed import unclosed_markers_plugin
 from notesite.markdown.wikilinks import wikilinks_plugin
+from notesite.model import MarkdownConfig
 
 __all__ = ["MarkdownRenderer", "Parsed", "NoteFacts", "RenderedDoc", "TocEntry", "FormulaUse"]
 
@@ -100,15 +101,30 @@ class RenderedDoc:
         )
 
 
+def _raw_html_as_text(tokens: list[Token]) -> list[Token]:
+    """Front matter is data, not markup: a tag in a title or summary shows as written
+    (escaped) on every page, feed and card, whatever `markdown.html` says for bodies."""
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "html_inline":
+                child.type = "text"
+    return tokens
+
+
 class MarkdownRenderer:
     """One configured parser; `render` is a pure function of its arguments."""
 
-    def __init__(self, math_renderer: MathRenderer, cjk: bool = True) -> None:
+    def __init__(self, math_renderer: MathRenderer, options: MarkdownConfig | None = None) -> None:
         self.math_renderer = math_renderer
-        self.cjk = cjk  # markdown.cjk: see markdown/cjk.py
-        md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+        self.options = options or MarkdownConfig()  # the `markdown:` settings
+        self.cjk = self.options.cjk  # markdown.cjk: see markdown/cjk.py
+        # CommonMark's preset stops at 20 levels of nesting and drops what is deeper (a
+        # list 10 deep loses its text); markdown-it's own default, 100, keeps real notes.
+        md = MarkdownIt(
+            "commonmark", {"html": self.options.html, "typographer": False, "maxNesting": 100}
+        )
         md.enable(["table", "strikethrough"])
-        if cjk:
+        if self.cjk:
             md.use(cjk_emphasis)
             md.use(cjk_line_breaks)
         md.use(math_plugin, renderer=math_renderer)
@@ -206,7 +222,9 @@ class MarkdownRenderer:
             # A fresh env: the body's footnotes must not be appended to the summary.
             fresh = RuleState(admonition_titles=state.admonition_titles)
             summary_env = {ENV_KEY: fresh}
-            summary_html = self.md.renderInline(summary, summary_env).strip()
+            summary_tokens = _raw_html_as_text(self.md.parseInline(summary, summary_env))
+            summary_html = self.md.renderer.render(summary_tokens, self.md.options, summary_env)
+            summary_html = summary_html.strip()
             summary_text = join_plain_lines(summary) if self.cjk else " ".join(summary.split())
             truncated = True
         elif more is not None:
@@ -221,7 +239,7 @@ class MarkdownRenderer:
                 summary_html += "…"
                 summary_text += "…"
         title_env: dict = {}
-        title_tokens = self.md.parseInline(title, title_env) if title else []
+        title_tokens = _raw_html_as_text(self.md.parseInline(title, title_env) if title else [])
         title_html = self.md.renderer.render(title_tokens, self.md.options, title_env).strip()
         contexts = tuple(
             self._render_context(text, pieces, state) for text, pieces in state.contexts.items()

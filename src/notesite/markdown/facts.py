@@ -77,6 +77,7 @@ class UnresolvedLink:
 
     line: int
     href: str  # as written
+    outside: bool = False  # it climbs out of the site folder (`../../..`): never copied
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,8 @@ def _assign_ids(state: StateCore) -> None:
 def _render_heading_close(
     self: object, tokens: Sequence[Token], idx: int, options: object, env: dict
 ) -> str:
-    opening = next(t for t in reversed(tokens[:idx]) if t.type == "heading_open")
+    # Walked back by index: slicing `tokens` here made a long note's render quadratic.
+    opening = next(tokens[i] for i in range(idx - 1, -1, -1) if tokens[i].type == "heading_open")
     heading_id = opening.attrGet("id")
     anchor = (
         f'<a class="heading-anchor" href="#{escapeHtml(str(heading_id))}" aria-hidden="true">#</a>'

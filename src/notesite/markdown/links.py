@@ -37,12 +37,30 @@ def rewrite(href: str, source_dir: str, resolve: Resolver) -> str | None:
     return url
 
 
+def written_file_urls(text: str) -> list[str]:
+    """`file:` URLs written as a link's or image's target, `[a](file:///…)`: markdown-it
+    refuses to make them links, so they stay text; each is still worth a warning."""
+    if "](" not in text:  # the common case, without lower-casing the text
+        return []
+    urls = []
+    start = text.lower().find("](file:")
+    while start != -1:
+        target = text[start + 2 :].split(")", 1)[0].split()
+        if target:
+            urls.append(target[0])
+        start = text.lower().find("](file:", start + 2)
+    return urls
+
+
 def _rewrite_links(state: StateCore) -> None:
     found = rule_state(state.env)
     resolve, source_dir = found.resolve_link, found.source_dir
     if resolve is None:
         return
     for siblings, index, token, line in inline_children(state.tokens):
+        if token.type == "text":
+            for url in written_file_urls(token.content):
+                found.unresolved_links.append(UnresolvedLink(line, url, outside=True))
         if token.type not in _LINKS or token.meta.get("wikilink"):
             continue
         attribute = "href" if token.type == "link_open" else "src"
@@ -62,7 +80,8 @@ def _rewrite_links(state: StateCore) -> None:
                 context = record_context(found.contexts, siblings, index)
                 found.note_links.append(NoteLink(line, target, context))
         elif is_relative_reference(value) and parts.path:
-            found.unresolved_links.append(UnresolvedLink(line, value))
+            outside = target == ".." or target.startswith("../")
+            found.unresolved_links.append(UnresolvedLink(line, value, outside))
         if parts.fragment and (url is not None or value.startswith("#")):
             found.anchor_links.append(AnchorLink(line, target, unquote(parts.fragment)))
 

@@ -6,6 +6,7 @@ import hashlib
 import mimetypes
 import posixpath
 import queue
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -97,6 +98,9 @@ class SiteHandler(BaseHTTPRequestHandler):
     """Answers one request for the served site; `make_handler` binds `site` and `hub`."""
 
     protocol_version = "HTTP/1.1"
+    # A client that stops sending (half a request, an idle keep-alive) is let go after
+    # this many seconds instead of holding its thread for ever; event streams only write.
+    timeout = 30
     site: LiveSite
     hub: Hub
 
@@ -218,3 +222,10 @@ class DevServer(ThreadingHTTPServer):
     # Open event streams never end on their own: Ctrl-C must not wait for them.
     block_on_close = False
     allow_reuse_address = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that went away mid-answer (a cancelled load, a closed tab) is normal:
+        no traceback for it. Anything else is a bug and keeps the stdlib's report."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import signal
 import sys
 import threading
@@ -10,7 +11,7 @@ import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
 
-from notesite.serve.http import DevServer, Hub, make_handler, pushed_page
+from notesite.serve.http import DevServer, Hub, SiteHandler, make_handler, pushed_page
 from notesite.serve.state import LiveSite, RefreshResult
 from notesite.serve.watch import watch
 
@@ -42,11 +43,15 @@ def serve(
     site = LiveSite(root, drafts=drafts, cache_dir=cache_dir, base_url=options.base_url)
     try:
         hub = Hub()
+        # Bound before the first build, so a busy port is said at once (requests that
+        # come before the build is done are answered 503 "building…").
+        server = bind(host, port, make_handler(site, hub))
+        if server is None:
+            return 1
         report(site.refresh(), None, site)
         for warning in site.plan.warnings if site.plan else ():
             print(warning, file=sys.stderr, flush=True)  # as `build` prints them
         site.keep_math_warm()  # started with the server, so the first new formula is quick
-        server = DevServer((host, port), make_handler(site, hub))
         rebuild_lock = threading.Lock()
 
         def rebuild(changed: set[Path]) -> None:
@@ -80,6 +85,21 @@ def serve(
         site.close()  # stops the KaTeX worker
     print("notesite: stopped", flush=True)
     return 0
+
+
+def bind(host: str, port: int, handler: type[SiteHandler]) -> DevServer | None:
+    """The server listening on host:port, or None after one line saying why it cannot."""
+    try:
+        return DevServer((host, port), handler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            reason = f"port {port} is already in use; try --port 0 (any free port)"
+        elif error.errno == errno.EACCES:
+            reason = f"no permission to use port {port}; try a port above 1023, or --port 0"
+        else:
+            reason = f"cannot listen on {host}:{port}: {error.strerror or error}"
+        print(f"notesite: {reason}", file=sys.stderr, flush=True)
+        return None
 
 
 def print_address(site: LiveSite, root: Path, host: str, server: DevServer) -> str:

@@ -1,0 +1,179 @@
+"""A build killed with SIGKILL at any moment — rendering, writing the note and formula
+caches, committing the output — leaves the whole previous site or the whole new one,
+and the next build writes exactly what a clean build writes. Then: builds are the same
+bytes whatever PYTHONHASHSEED, the order files were created in and the process count."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from test_build_cache import make_site, note, tree_digest
+
+NOTES = 40  # enough for two worker processes (16 notes each at least)
+
+
+def site_version(root: Path, version: int, reverse: bool = False, notes: int = NOTES) -> Path:
+    """The site with `notes` notes; version 2 edits every third note and adds formulas.
+    `reverse` creates the files in the opposite order (another directory order)."""
+    make_site(root)
+    numbers = range(6, notes)
+    for i in reversed(numbers) if reverse else numbers:
+        extra = f"\n第二版：新公式 $\\beta_{{{i}}}$。\n" if version == 2 and i % 3 == 0 else ""
+        (root / f"content/posts/rl/n{i}.md").write_text(note(i, extra), encoding="utf-8")
+    return root
+
+
+def command(root: Path, out: Path, cache: Path, jobs: int = 2) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "notesite",
+        "build",
+        "--quiet",
+        "--source",
+        str(root),
+        "--output",
+        str(out),
+        "--cache-dir",
+        str(cache),
+        "--jobs",
+        str(jobs),
+    ]
+
+
+def run(args: list[str], seed: str = "0") -> None:
+    env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO / "src")}
+    subprocess.run(args, check=True, env=env, timeout=300, capture_output=True)
+
+
+@dataclass(frozen=True)
+class Versions:
+    """Two versions of a site and what a clean build of each writes."""
+
+    sites: dict[int, Path]
+    clean: dict[int, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
+    base = tmp_path_factory.mktemp("versions")
+    sites = {v: site_version(base / f"site-{v}", v, notes=20) for v in (1, 2)}
+    for version, root in sites.items():
+        run(command(root, base / f"clean-{version}", base / f"clean-cache-{version}"))
+    return Versions(sites, {v: tree_digest(base / f"clean-{v}") for v in sites})
+
+
+def test_a_killed_build_leaves_a_whole_site_and_the_next_build_is_clean(
+    tmp_path: Path, versions: Versions
+) -> None:
+    sites, clean = versions.sites, versions.clean
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    run(command(sites[1], out, cache))
+    started = time.perf_counter()
+    run(command(sites[1], out, cache))  # nothing to do: starting, reading, planning
+    quickest = time.perf_counter() - started
+
+    rng = random.Random(17)
+    current, killed = 1, 0
+    # Builds alternate between the versions; each is killed at a random moment up to a
+    # little after the quickest build would end (those with an empty cache take longer).
+    for attempt in range(4):
+        target = 2 if current == 1 else 1
+        used_cache = tmp_path / f"cache-{attempt}" if attempt % 2 == 0 else cache
+        process = subprocess.Popen(
+            command(sites[target], out, used_cache),
+            env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.05, quickest * 1.3))
+        process.send_signal(signal.SIGKILL)
+        killed += process.wait(timeout=60) == -signal.SIGKILL
+        now = tree_digest(out)
+        assert now in (clean[current], clean[target]), f"a mix after kill {attempt}"
+        current = target if now == clean[target] else current
+    assert killed >= 2  # most builds were stopped half-way
+
+    for version in (2, 1):  # the next builds, through the cache the killed ones wrote
+        run(command(sites[version], out, cache))
+        assert tree_digest(out) == clean[version]
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".public"))
+    assert leftovers == []
+
+
+# A build that kills itself (SIGKILL) at the n-th call of a function: the moments a
+# random kill rarely hits. The patch calls the function first when `after` is true.
+DIE_AT = """
+import os, signal, sys
+from notesite.cli import main
+import {module} as module
+owner = {owner}
+original = getattr(owner, "{name}")
+calls = 0
+def dying(*args, **kwargs):
+    global calls
+    calls += 1
+    result = original(*args, **kwargs) if {after} else None
+    if calls == {nth}:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return result if {after} else original(*args, **kwargs)
+setattr(owner, "{name}", dying)
+sys.exit(main(sys.argv[1:]))
+"""
+
+MOMENTS = [
+    # (module, owner, function, n-th call, kill after the call); the first needs formulas
+    # no build has rendered yet
+    ("notesite.katex", "module.FormulaCache", "put_many", 1, False),  # new formulas rendered
+    ("notesite.notecache", "module.NoteStore", "_insert", 5, True),  # inside its transaction
+    ("notesite.writer", "module", "write_manifest", 1, True),  # the next output is ready
+    ("notesite.writer", "module", "_move", 7, True),  # moving new files into it
+    ("notesite.writer", "module", "replace_folder", 1, True),  # just swapped
+]
+
+
+def test_a_build_killed_while_writing_its_caches_or_its_output(
+    tmp_path: Path, versions: Versions
+) -> None:
+    sites, clean = versions.sites, versions.clean
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    run(command(sites[1], out, cache))
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    current = 1
+    for module, owner, name, nth, after in MOMENTS:
+        target = 2 if current == 1 else 1
+        script = DIE_AT.format(module=module, owner=owner, name=name, nth=nth, after=after)
+        process = subprocess.run(
+            [sys.executable, "-c", script, *command(sites[target], out, cache)[3:]],
+            env=env,
+            capture_output=True,
+            timeout=300,
+        )
+        assert process.returncode == -signal.SIGKILL, (name, process.stderr[-500:])
+        now = tree_digest(out)
+        assert now in (clean[current], clean[target]), name
+        current = target if now == clean[target] else current
+    for version in (1, 2):
+        run(command(sites[version], out, cache))
+        assert tree_digest(out) == clean[version]
+
+
+def test_hash_seed_file_order_and_process_count_do_not_change_a_byte(tmp_path: Path) -> None:
+    forward = site_version(tmp_path / "forward", 2)
+    backward = site_version(tmp_path / "backward", 2, reverse=True)
+    outputs = []
+    for root, seed, jobs in ((forward, "0", 1), (backward, "4242", 2)):
+        out = tmp_path / f"out-{root.name}-{seed}"
+        run(command(root, out, tmp_path / f"cache-{seed}", jobs), seed=seed)
+        outputs.append(tree_digest(out))
+    assert len(outputs[0]) > NOTES
+    assert outputs[0] == outputs[1]
