@@ -24,8 +24,10 @@ article from each server. Its URL is posts/<slug>/, the slug being the front
 matter's `slug:` or else the file stem (the folder name for a bundle's index.md),
 and the page must answer 200 with the title in its h1.
 
-Edit kinds (--kinds, default both). Every edit rewrites the article's Markdown file
-in place as its original text plus:
+Edit kinds (--kinds, default both). Before each edit the page is scrolled to the end
+of the note's text, where the edit lands (the theme lays out only what is near the
+screen, and innerText leaves the rest out). Every edit rewrites the article's
+Markdown file in place as its original text plus:
 
   plain    a new, unique marker sentence. Shown when the marker is in the page's
            document.body.innerText.
@@ -482,6 +484,17 @@ def math_on_page(page: Page) -> str:
 
 def wait_live(page: Page, tool: str, timeout: float) -> None:
     page.wait_for_function(LIVE_READY[tool], polling=50, timeout=timeout * 1000)
+    page.evaluate(SHOW_END)
+
+
+# Look where the edit lands, as the writer does: the end of the note's text. (The
+# theme lays out only what is near the screen, `content-visibility: auto`, and
+# innerText leaves out what is not laid out.)
+SHOW_END = """() => {
+  const body = document.querySelector('.post-body');
+  if (body && body.lastElementChild) body.lastElementChild.scrollIntoView({block: 'center'});
+  else window.scrollTo(0, document.documentElement.scrollHeight);
+}"""
 
 
 def make_edit(tool: str, kind: str, round_no: int) -> Edit:

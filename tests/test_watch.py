@@ -8,7 +8,7 @@ from pathlib import Path
 
 from watchdog.events import FileClosedEvent, FileModifiedEvent
 
-from notesite.serve.watch import Debouncer
+from notesite.serve.watch import Debouncer, watch
 
 
 def _debouncer(delay: float) -> tuple[Debouncer, list[set[Path]], threading.Event]:
@@ -48,3 +48,20 @@ def test_editor_scratch_files_start_nothing(tmp_path: Path) -> None:
         debouncer.on_any_event(FileClosedEvent(str(tmp_path / name)))
     assert not fired.wait(0.2)
     assert calls == []
+
+
+def test_one_save_is_one_rebuild(tmp_path: Path) -> None:
+    """A real save through the real watcher: the folder's own "modified" event, which
+    watchdog reports after the file is closed, starts no second rebuild."""
+    calls: list[set[Path]] = []
+    observer = watch(tmp_path, calls.append, 0.003, ignore=[])
+    try:
+        time.sleep(0.3)
+        note = tmp_path / "a.md"
+        for round_no in range(3):
+            note.write_text(f"version {round_no}", encoding="utf-8")
+            time.sleep(0.3)
+    finally:
+        observer.stop()
+        observer.join(timeout=2)
+    assert calls == [{note}] * 3

@@ -53,13 +53,15 @@ class Debouncer(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write") or not self.relevant(event):
             return
+        # A folder is "modified" whenever a file in it is written (watchdog reports it
+        # after the file's own events); only its creation, deletion or renaming says
+        # anything about the files below it.
+        if event.is_directory and event.event_type == "modified":
+            return
         with self.lock:
-            # A folder is "modified" whenever a file in it is written; only its creation,
-            # deletion or renaming says anything about the files below it.
-            if not (event.is_directory and event.event_type == "modified"):
-                for raw in (event.src_path, getattr(event, "dest_path", "")):
-                    if raw:
-                        self.pending.add(Path(raw.decode() if isinstance(raw, bytes) else raw))
+            for raw in (event.src_path, getattr(event, "dest_path", "")):
+                if raw:
+                    self.pending.add(Path(raw.decode() if isinstance(raw, bytes) else raw))
             if self.timer is not None:
                 self.timer.cancel()
             # A file closed after writing is a save that has ended: rebuild at once
@@ -72,7 +74,8 @@ class Debouncer(FileSystemEventHandler):
     def fire(self) -> None:
         with self.lock:
             paths, self.pending = self.pending, set()
-        self.callback(paths)
+        if paths:  # empty: an earlier timer of the same burst took them
+            self.callback(paths)
 
 
 def watch(root: Path, callback: Callable[[set[Path]], None], delay: float, ignore: list[Path]):
