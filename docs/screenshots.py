@@ -2,8 +2,8 @@
 
 Builds the site into a temporary folder, serves it locally, and shoots it with Playwright
 driving Debian's Chromium: the home page, the most math-heavy note in the light and the dark
-theme, and the same note on a phone. Chinese needs a CJK font: on Debian,
-`apt-get install fonts-noto-cjk` (the script says so when none is installed).
+theme, and the same note on a phone. Chinese needs a CJK font: when fontconfig has none,
+the script installs Debian's `fonts-noto-cjk` with apt-get (as root, or with sudo).
 
     .venv/bin/python docs/screenshots.py [--out docs/screenshots]
 """
@@ -11,6 +11,7 @@ theme, and the same note on a phone. Chinese needs a CJK font: on Debian,
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -63,12 +64,22 @@ def shoot(base: str, note: str, out: Path) -> None:
         browser.close()
 
 
+def install_cjk_font() -> None:
+    """Install Debian's Noto CJK fonts (as root, or with sudo), so Chinese is drawn."""
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    for step in (["apt-get", "update"], ["apt-get", "install", "-y", "fonts-noto-cjk"]):
+        if subprocess.run([*sudo, *step], check=False).returncode != 0:
+            sys.exit("no Chinese font, and apt-get failed: install fonts-noto-cjk, then run again")
+    if not has_cjk_font():
+        sys.exit("fonts-noto-cjk is installed but fontconfig finds no Chinese font")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     args = parser.parse_args()
     if not has_cjk_font():
-        sys.exit("no Chinese font: apt-get install fonts-noto-cjk, then run this again")
+        install_cjk_font()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as temp:
         output = Path(temp) / "public"
