@@ -102,7 +102,8 @@ def main() -> None:
         with serve(output) as base:
             shoot(base, note, args.out)
     for shot in sorted(args.out.glob("*.png")):
-        print(f"{shot.relative_to(REPO)}: {shot.stat().st_size // 1024} KB")
+        shown = shot.relative_to(REPO) if shot.is_relative_to(REPO) else shot
+        print(f"{shown}: {shot.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":
