@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import textwrap
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
     from notesite.serve.state import LiveSite
 
@@ -131,18 +132,32 @@ def render_md() -> Callable[..., str]:
     return run
 
 
-@pytest.fixture
-def browser_page() -> Iterator[Page]:
-    """A page in Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+@contextmanager
+def launched_chromium() -> Iterator[Browser]:
+    """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
     from browser import CHROMIUM, CHROMIUM_ARGS
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield browser.new_page()
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Page]:
+    """A page in a browser of its own."""
+    with launched_chromium() as chromium:
+        yield chromium.new_page()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One browser for a module's tests (each makes its own pages or contexts)."""
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 def served_equals_built(live: LiveSite, root: Path, out: Path) -> list[str]:

@@ -10,9 +10,9 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, serve_under
+from browser import serve_under
 from conftest import REPO
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from notesite.build import build
 
@@ -31,16 +31,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build(site, output, cache_dir=tmp_path_factory.mktemp("cache"))
     with serve_under(output, "notes") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def themed_page(browser: Browser, theme: str | None, width: int = 1280) -> Page:
