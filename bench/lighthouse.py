@@ -81,6 +81,15 @@ def serve(output: Path, compress: bool = False) -> Iterator[str]:
         server.server_close()
 
 
+def build_repository_site(work: Path) -> Path:
+    """Build this repository's site into `work`/public (cache in `work`); return it."""
+    output = work / "public"
+    command = [*notesite_command(), "build", "--quiet", "--source", str(REPO)]
+    command += ["--output", str(output), "--cache-dir", str(work / "cache")]
+    subprocess.run(command, check=True, env=notesite_env())
+    return output
+
+
 def most_math_note(output: Path) -> str:
     """The note page (site path) with the most elements in its formulas: the most math for
     a browser to lay out."""
@@ -128,22 +137,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
-        output = Path(temp) / "public"
-        subprocess.run(
-            [
-                *notesite_command(),
-                "build",
-                "--quiet",
-                "--source",
-                str(REPO),
-                "--output",
-                str(output),
-                "--cache-dir",
-                str(Path(temp) / "cache"),
-            ],
-            check=True,
-            env=notesite_env(),
-        )
+        output = build_repository_site(Path(temp))
         reports = args.json_dir or Path(temp)
         reports.mkdir(parents=True, exist_ok=True)
         pages = {"home": "", "math note": most_math_note(output)}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from lighthouse import CHROMIUM, most_math_note, serve  # noqa: E402
+from lighthouse import CHROMIUM, build_repository_site, most_math_note, serve  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 # name -> (path (None: the note), theme, viewport width, height, device scale, what to
@@ -82,22 +81,7 @@ def main() -> None:
         install_cjk_font()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as temp:
-        output = Path(temp) / "public"
-        notesite = shutil.which("notesite", path=str(Path(sys.executable).parent)) or "notesite"
-        subprocess.run(
-            [
-                notesite,
-                "build",
-                "--quiet",
-                "--source",
-                str(REPO),
-                "--output",
-                str(output),
-                "--cache-dir",
-                str(Path(temp) / "cache"),
-            ],
-            check=True,
-        )
+        output = build_repository_site(Path(temp))
         note = most_math_note(output)
         with serve(output) as base:
             shoot(base, note, args.out)
