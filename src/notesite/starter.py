@@ -17,6 +17,23 @@ from notesite.theme import builtin_theme_dir
 KNOWN_NAMES = {"zh": ("中文", "zh-CN"), "en": ("English", "en")}
 
 
+# The formula and the code block both languages' starter notes show.
+RETURN_FORMULA = """\
+$$
+G_t = \\sum_{k=0}^{\\infty} \\gamma^k R_{t+k+1} \\label{eq:return}
+$$
+"""
+RETURN_CODE = """\
+```python
+def discounted_return(rewards: list[float], gamma: float) -> float:
+    total = 0.0
+    for reward in reversed(rewards):
+        total = reward + gamma * total
+    return total
+```
+"""
+
+
 @dataclass(frozen=True)
 class Words:
     site_title: str
@@ -42,22 +59,16 @@ ZH = Words(
 行内公式写在 `$…$` 之间，例如折扣因子 $\\gamma \\in [0, 1)$。独立公式写在
 `$$…$$` 之间，加上 `\\label` 即可编号并引用：
 
-$$
-G_t = \\sum_{k=0}^{\\infty} \\gamma^k R_{t+k+1} \\label{eq:return}
-$$
-
+"""
+    + RETURN_FORMULA
+    + """
 式 \\eqref{eq:return} 在奖励有界时收敛。
 
 ## 代码
 
-```python
-def discounted_return(rewards: list[float], gamma: float) -> float:
-    total = 0.0
-    for reward in reversed(rewards):
-        total = reward + gamma * total
-    return total
-```
-
+"""
+    + RETURN_CODE
+    + """
 用 `notesite new "标题"` 新建笔记；英文版放在同名的 `.en.md` 文件里。
 """,
     about_title="关于",
@@ -80,22 +91,16 @@ Inline math goes between `$…$`, such as the discount factor
 $\\gamma \\in [0, 1)$. Display math goes between `$$…$$`; a `\\label` numbers it
 so that you can refer to it:
 
-$$
-G_t = \\sum_{k=0}^{\\infty} \\gamma^k R_{t+k+1} \\label{eq:return}
-$$
-
+"""
+    + RETURN_FORMULA
+    + """
 Equation \\eqref{eq:return} converges when rewards are bounded.
 
 ## Code
 
-```python
-def discounted_return(rewards: list[float], gamma: float) -> float:
-    total = 0.0
-    for reward in reversed(rewards):
-        total = reward + gamma * total
-    return total
-```
-
+"""
+    + RETURN_CODE
+    + """
 Start a note with `notesite new "Title"`; a translation goes in the file of the
 same name ending in `.<language>.md`.
 """,
