@@ -18,14 +18,26 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from notesite.markdown.math import find_math
+
 MARKERS = ("**", "~~")
-# Code spans and inline math, whose asterisks are not emphasis (a rough cut: it only
-# decides whether a marker is left over, and a wrong answer leaves the text as it was).
-_NOT_MARKUP = re.compile(r"`+[^`]*`+|\$[^$]*\$")
+# Code spans, whose asterisks are not emphasis (a rough cut: it only decides whether a
+# marker is left over, and a wrong answer leaves the text as it was).
+_CODE_SPAN = re.compile(r"`+[^`]*`+")
 
 
 def _count(content: str, marker: str) -> int:
-    return _NOT_MARKUP.sub("", content).count(marker)
+    """How many times `marker` stands in the text outside code spans and math."""
+    text, count, pos = _CODE_SPAN.sub("", content), 0, 0
+    while pos < len(text):
+        span = find_math(text, pos) if text[pos] in "$\\" else None
+        if span is not None:
+            pos = span.end
+        elif text.startswith(marker, pos):
+            count, pos = count + 1, pos + len(marker)
+        else:
+            pos += 1
+    return count
 
 
 def _open_at_end(content: str, marker: str) -> re.Match[str] | None:
