@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import json
 import re
 import threading
 import unicodedata
@@ -17,9 +19,10 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from browser import serve_under
 from conftest import CORPUS, post, write_site
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from serving import start_server, stop_server, wait_connected
 
+import notesite.search
 from notesite.build import build
 from notesite.loader import load_site
 
@@ -29,8 +32,13 @@ from notesite.loader import load_site
 # both sides) and checked against the sources in `test_the_chinese_word_is_where_the_test_says`.
 ZH_WORD = "打交道"
 ZH_NOTE = "posts/easyrl-ch03-tabular/"
-ZH_PAGE = "posts/adam/"  # a Chinese note whose page loads nothing from other sites
+ZH_PAGE = "posts/adam/"
+A2C_NOTE = "en/posts/hf-unit6-advantage-actor-critic/"  # a Chinese note whose page loads nothing from other sites
 EN_PAGE = "en/posts/adam/"
+# The corpus has about 55 notes per language: one index each, as a site of this size has.
+# A third build splits them into shards of about 20 (`sharded`), so that a search must
+# merge several indexes (`test_the_index_is_in_shards`).
+SHARD_NOTES = 20
 QUIET_MS = 700  # longer than a preview card's delay plus a local fetch
 
 
@@ -63,17 +71,24 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     config = re.sub(r"(?m)^base_url: .*$", "base_url: https://example.github.io/", config)
     (at_root / "notesite.yaml").write_text(config, encoding="utf-8")
     (at_root / "content").symlink_to(CORPUS / "content", target_is_directory=True)
-    outputs = {"root": work / "root", "subpath": work / "notes"}
+    outputs = {"root": work / "root", "subpath": work / "notes", "sharded": work / "sharded"}
     build(at_root, outputs["root"], cache_dir=work / "cache")
     build(CORPUS, outputs["subpath"], cache_dir=work / "cache")
+    with pytest.MonkeyPatch.context() as patch:  # shards that a search must merge
+        patch.setattr(notesite.search, "NOTES_PER_SHARD", SHARD_NOTES)
+        build(at_root, outputs["sharded"], cache_dir=work / "cache")
     return outputs
 
 
 @pytest.fixture(scope="module")
 def servers(built: dict[str, Path]) -> Iterator[dict[str, str]]:
-    """Both sites served for the module's tests: their URLs (ending with /)."""
-    with serve_root(built["root"]) as root, serve_under(built["subpath"]) as subpath:
-        yield {"root": root, "subpath": subpath}
+    """The sites served for the module's tests: their URLs (ending with /)."""
+    with (
+        serve_root(built["root"]) as root,
+        serve_under(built["subpath"]) as subpath,
+        serve_root(built["sharded"]) as sharded,
+    ):
+        yield {"root": root, "subpath": subpath, "sharded": sharded}
 
 
 @pytest.fixture(params=["root", "subpath"])
@@ -160,6 +175,78 @@ def test_the_chinese_word_is_where_the_test_says() -> None:
     assert unicodedata.name(after).startswith("CJK UNIFIED")  # nor its end
 
 
+def shard_urls(shard: Path) -> set[str]:
+    """The URLs of the pages one shard of the index holds (from its fragments)."""
+    urls = set()
+    for path in (shard / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        urls.add(json.loads(data[len(b"pagefind_dcd") :])["url"])
+    return urls
+
+
+def test_the_index_is_in_shards(built: dict[str, Path]) -> None:
+    """What makes the searches below search merged indexes: several shards per language,
+    and the notes they look for outside the first one (whose bundle the page loads)."""
+    listed = json.loads((built["subpath"] / "pagefind/shards.json").read_bytes())
+    assert listed == {"en": ["en/0/"], "zh-CN": ["zh-cn/0/"]}  # ~55 notes: one index each
+    out = built["sharded"]
+    listed = json.loads((out / "pagefind/shards.json").read_bytes())
+    assert len(listed["zh-CN"]) >= 2 and len(listed["en"]) >= 2
+    primary = {lang: shard_urls(out / "pagefind" / folders[0]) for lang, folders in listed.items()}
+    assert "/" + ZH_NOTE not in primary["zh-CN"]
+
+
+def test_a_search_covers_every_shard_of_the_language(
+    browser: Browser, built: dict[str, Path], servers: dict[str, str]
+) -> None:
+    """Ranking across shards is each shard's own (see search.py); what must hold is that
+    nothing is missed: the one note with a word, from whichever shard, and words in many."""
+    site = servers["sharded"]
+    out = built["sharded"]
+    listed = json.loads((out / "pagefind/shards.json").read_bytes())
+    shard_of = {
+        url: folder
+        for folder in listed["zh-CN"] + listed["en"]
+        for url in shard_urls(out / "pagefind" / folder)
+    }
+    page, requests = open_page(browser, site + ZH_PAGE)
+    search(page, ZH_WORD)
+    expect(result_link(page, ZH_NOTE)).to_have_count(1)  # not in the first shard
+    results = search(page, r"\leftarrow")
+    assert len({shard_of["/" + site_path(site, r["href"])] for r in results}) >= 2
+    assert not any(folder.startswith("en/") for folder in _shards_requested(requests))
+    page.context.close()
+    page, requests = open_page(browser, site + EN_PAGE)
+    search(page, "advantages")
+    for note in (A2C_NOTE, "en/posts/hf-unit4-advantages-disadvantages/"):
+        expect(result_link(page, note)).to_have_count(1)
+    found = [
+        site_path(site, href)
+        for href in page.locator(".search-result a.pf-result-link").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+    ]
+    assert len({shard_of["/" + path] for path in found}) >= 2
+    assert all(path.startswith("en/") for path in found)  # the page's language only
+    assert _shards_requested(requests) == set(listed["en"])
+    page.context.close()
+
+
+def result_link(page: Page, note: str) -> Locator:
+    return page.locator(f'.search-result a.pf-result-link[href$="/{note}"]')
+
+
+def _shards_requested(requests: list[str]) -> set[str]:
+    """The shard folders (`zh-cn/1/`) whose files a page fetched."""
+    found = set()
+    for url in requests:
+        path = urlsplit(url).path
+        if "/pagefind/" in path and path.count("/") > 3:
+            lang, number = path.split("/pagefind/", 1)[1].split("/")[:2]
+            found.add(f"{lang}/{number}/")
+    return found
+
+
 def test_chinese_word_in_the_middle_of_a_sentence(browser: Browser, site: str) -> None:
     page, _ = open_page(browser, site + ZH_PAGE)
     results = search(page, ZH_WORD)
@@ -215,7 +302,7 @@ def test_nothing_of_pagefind_loads_before_the_search_opens(browser: Browser, not
     page.locator(".search-toggle").click()
     expect(page.locator("dialog.pf-modal input")).to_be_focused()
     loaded = {url.rsplit("/", 1)[1] for url in requests if "/pagefind/" in url}
-    assert {"pagefind-component-ui.js", "pagefind-component-ui.css"} <= loaded
+    assert {"shards.json", "pagefind-component-ui.js", "pagefind-component-ui.css"} <= loaded
     assert all(url.startswith(notes + "pagefind/") for url in requests if "/pagefind/" in url)
     page.context.close()
 

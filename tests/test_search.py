@@ -51,14 +51,28 @@ NOTES = {
 
 
 def fragments(output: Path) -> dict[str, dict]:
-    """Pagefind's record of each indexed page, by URL."""
+    """Pagefind's record of each indexed page (in whichever shard), by URL."""
     found = {}
-    for path in (output / "pagefind" / "fragment").iterdir():
+    for path in (output / "pagefind").glob("*/*/fragment/*"):
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(b"pagefind_dcd")
         record = json.loads(data[len(b"pagefind_dcd") :])
         found[record["url"]] = record
     return found
+
+
+def shard_list(output: Path) -> dict[str, list[str]]:
+    return json.loads((output / "pagefind/shards.json").read_bytes())
+
+
+def page_counts(output: Path) -> dict[str, dict[str, int]]:
+    """Each shard's `pagefind-entry.json`: its languages and their page counts."""
+    counts = {}
+    for entry in sorted((output / "pagefind").glob("*/*/pagefind-entry.json")):
+        languages = json.loads(entry.read_bytes())["languages"]
+        shard = entry.parent.relative_to(output / "pagefind").as_posix()
+        counts[shard] = {lang: value["page_count"] for lang, value in languages.items()}
+    return counts
 
 
 def text_of(record: dict) -> str:
@@ -97,11 +111,9 @@ def test_index_has_the_notes_of_both_languages_and_nothing_else(tmp_path: Path) 
     root = write_site(tmp_path / "site", NOTES)
     out = tmp_path / "public"
     build(root, out)
-    entry = json.loads((out / "pagefind/pagefind-entry.json").read_bytes())
-    assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {
-        "en": 1,
-        "zh-cn": 2,
-    }
+    # One shard per language here (a small site): each has that language only.
+    assert shard_list(out) == {"en": ["en/0/"], "zh-CN": ["zh-cn/0/"]}
+    assert page_counts(out) == {"en/0": {"en": 1}, "zh-cn/0": {"zh-cn": 2}}
     records = fragments(out)
     # Notes only: no listing, tag, archive or standalone page.
     assert set(records) == {"/posts/td/", "/posts/conv/", "/en/posts/td/"}
@@ -179,7 +191,7 @@ def test_turning_search_off_removes_the_index(tmp_path: Path) -> None:
     root = write_site(tmp_path / "site", NOTES)
     out = tmp_path / "public"
     build(root, out)
-    assert (out / "pagefind/pagefind-entry.json").is_file()
+    assert (out / "pagefind/shards.json").is_file()
     (root / "notesite.yaml").write_text(BASIC_CONFIG + "search: false\n", encoding="utf-8")
     build(root, out)
     assert not (out / "pagefind").exists()
@@ -199,9 +211,9 @@ def test_second_build_rewrites_nothing_in_the_index(tmp_path: Path, runs: list[P
     out = tmp_path / "public"
     build(root, out)
     before = bundle(out)
-    assert len(runs) == 1
+    assert len(runs) == 2  # a shard per language
     result = build(root, out)
-    assert len(runs) == 1  # the notes' pages did not change: Pagefind did not run
+    assert len(runs) == 2  # the notes' pages did not change: Pagefind did not run
     assert result.written == 0
     assert bundle(out) == before  # same bytes, same mtimes and inodes
     # A new build into an empty folder gives the same bytes (Pagefind's own order of
@@ -221,7 +233,7 @@ def test_an_edited_note_is_indexed_again(tmp_path: Path, runs: list[Path]) -> No
         post(title="卷积", date="2026-01-10", body="池化层没有参数。"), encoding="utf-8"
     )
     build(root, out)
-    assert len(runs) == 2
+    assert len(runs) == 3  # two shards, then the edited note's shard only
     assert set(fragments(out)) == old
     assert "池化层没有参数" in text_of(fragments(out)["/posts/conv/"])
     # Only the changed note's fragment is new; the stale one is gone.
@@ -235,10 +247,10 @@ def test_a_damaged_index_file_is_written_again(tmp_path: Path, runs: list[Path])
     out = tmp_path / "public"
     build(root, out)
     good = bundle(out)
-    entry = out / "pagefind/pagefind-entry.json"
+    entry = out / "pagefind/zh-cn/0/pagefind-entry.json"
     entry.write_bytes(b"{}")
     build(root, out)
-    assert len(runs) == 2
+    assert len(runs) == 3  # the damaged shard only
     assert {p: v[0] for p, v in bundle(out).items()} == {p: v[0] for p, v in good.items()}
 
 
@@ -268,8 +280,7 @@ def test_pagefind_options_from_the_environment_are_ignored(
     monkeypatch.setenv("PAGEFIND_FORCE_LANGUAGE", "fr")
     monkeypatch.setenv("PAGEFIND_OUTPUT_SUBDIR", "elsewhere")
     build(root, tmp_path / "public")
-    entry = json.loads((tmp_path / "public/pagefind/pagefind-entry.json").read_bytes())
-    assert set(entry["languages"]) == {"en", "zh-cn"}
+    assert page_counts(tmp_path / "public") == {"en/0": {"en": 1}, "zh-cn/0": {"zh-cn": 2}}
 
 
 def test_a_page_may_not_take_the_index_folder(tmp_path: Path) -> None:
@@ -277,6 +288,113 @@ def test_a_page_may_not_take_the_index_folder(tmp_path: Path) -> None:
     root = write_site(tmp_path / "site", files)
     with pytest.raises(NotesiteError, match="reserved"):
         build(root, tmp_path / "public")
+
+
+# ------------------------------------------------------------------------------ shards
+
+
+def many_notes(zh: int, en: int) -> dict[str, str]:
+    files = {}
+    for n in range(zh):
+        files[f"content/posts/rl/n{n}.md"] = post(title=f"笔记 {n}", body=f"第 {n} 篇：词{n}号。")
+    for n in range(en):
+        files[f"content/posts/rl/e{n}.md"] = post(title=f"Note {n}", lang="en", body=f"word{n}x")
+    return files
+
+
+def test_shards_split_each_language_and_hold_every_note_once() -> None:
+    pages = [search.IndexedPage(f"posts/n{n}/index.html", "zh-CN", "k") for n in range(250)]
+    pages += [search.IndexedPage(f"en/posts/e{n}/index.html", "en", "k") for n in range(30)]
+    shards = search.plan_shards(pages)
+    assert search.plan_shards(reversed(pages)) == shards  # the order pages come in is moot
+    by_lang: dict[str, list[search.Shard]] = {}
+    for shard in shards:
+        by_lang.setdefault(shard.lang, []).append(shard)
+    assert [s.number for s in by_lang["zh-CN"]] == [0, 1, 2]  # ⌈250 / 100⌉
+    assert [s.number for s in by_lang["en"]] == [0]
+    assert [s.primary for s in by_lang["zh-CN"]] == [True, False, False]
+    held = [file for shard in shards for file in shard.files]
+    assert sorted(held) == sorted(p.file for p in pages)  # each page in exactly one shard
+    assert all(len(s.files) > 50 for s in by_lang["zh-CN"])  # the hash spreads them
+    # A new note leaves every other note in its shard (same count of shards).
+    more = search.plan_shards([*pages, search.IndexedPage("posts/new/index.html", "zh-CN", "k")])
+    moved = {f for a, b in zip(shards, more, strict=False) for f in set(a.files) ^ set(b.files)}
+    assert moved == {"posts/new/index.html"}
+
+
+def test_a_shard_without_a_page_key_is_always_indexed() -> None:
+    pages = [search.IndexedPage("posts/a/index.html", "en", None)]
+    (shard,) = search.plan_shards(pages)
+    assert shard.key({"posts/a/index.html": None}) is None
+
+
+@pytest.fixture
+def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "NOTES_PER_SHARD", 2)
+
+
+def test_a_large_site_is_indexed_in_shards(
+    tmp_path: Path, runs: list[Path], small_shards: None
+) -> None:
+    root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
+    out = tmp_path / "public"
+    build(root, out)
+    listed = shard_list(out)
+    assert set(listed) == {"zh-CN", "en"}
+    assert 2 <= len(listed["zh-CN"]) <= 4 and 1 <= len(listed["en"]) <= 2
+    assert len(runs) == len(listed["zh-CN"]) + len(listed["en"])
+    counts = page_counts(out)
+    assert sum(c["zh-cn"] for s, c in counts.items() if s.startswith("zh-cn/")) == 7
+    assert sum(c["en"] for s, c in counts.items() if s.startswith("en/")) == 3
+    assert all(len(c) == 1 for c in counts.values())  # one language per shard
+    records = fragments(out)
+    assert len(records) == 10 and "/posts/n3/" in records and "/en/posts/e2/" in records
+    # The primary (listed first) carries the scripts and WebAssembly; the others only data.
+    for folders in listed.values():
+        primary, *merged = (out / "pagefind" / folder for folder in folders)
+        assert (primary / "pagefind-component-ui.js").is_file()
+        assert (primary / "pagefind.js").is_file() and list(primary.glob("wasm.*.pagefind"))
+        for shard in merged:
+            names = {p.name for p in shard.iterdir()}
+            assert names <= {"pagefind-entry.json", "index", "fragment"} | {
+                p.name for p in shard.glob("*.pf_meta")
+            }
+    assert not (out / "pagefind/pagefind-ui.js").exists()  # Pagefind's other UIs: not used
+
+
+def test_an_edit_indexes_its_shard_only(
+    tmp_path: Path, runs: list[Path], small_shards: None
+) -> None:
+    root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
+    out = tmp_path / "public"
+    build(root, out)
+    before, first_runs = bundle(out), len(runs)
+    note = root / "content/posts/rl/n4.md"
+    note.write_text(post(title="笔记 4", body="改过的第四篇：强化。"), encoding="utf-8")
+    build(root, out)
+    assert len(runs) == first_runs + 1
+    after = bundle(out)
+    shard = next(
+        folder
+        for folder in shard_list(out)["zh-CN"]
+        if any("/posts/n4/" in r for r in fragments_in(out / "pagefind" / folder))
+    )
+    for path, (content, mtime, inode) in before.items():
+        if not path.startswith(f"pagefind/{shard}") and path in after:
+            assert after[path] == (content, mtime, inode), path  # other shards untouched
+    assert "改过的第四篇" in text_of(fragments(out)["/posts/n4/"])
+    # The same bytes as a build from nothing.
+    fresh = tmp_path / "fresh"
+    build(root, fresh)
+    assert {p: v[0] for p, v in bundle(fresh).items()} == {p: v[0] for p, v in after.items()}
+
+
+def fragments_in(shard: Path) -> list[str]:
+    urls = []
+    for path in (shard / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        urls.append(json.loads(data[len(b"pagefind_dcd") :])["url"])
+    return urls
 
 
 # ------------------------------------------------------------------------------- serve
@@ -288,17 +406,17 @@ def test_serve_indexes_when_asked_never_on_a_save(tmp_path: Path) -> None:
     try:
         assert live.refresh().error is None
         assert live.search.runs == 0  # starting does not index
-        first = live.get("pagefind/pagefind-entry.json")
+        first = live.get("pagefind/zh-cn/0/pagefind-entry.json")
         assert first is not None and live.search.runs == 1
-        assert live.get("pagefind/pagefind-entry.json") == first
+        assert live.get("pagefind/zh-cn/0/pagefind-entry.json") == first
         assert live.search.runs == 1
         note = root / "content/posts/cv/conv.md"
-        old_fragment = next(p for p in live.search.files if p.startswith("pagefind/fragment/"))
+        old_fragment = next(p for p in live.search.files if "/zh-cn/0/fragment/" in p)
         for n in range(3):  # saves: no indexing, whatever they change
             note.write_text(post(title="卷积", body=f"第 {n} 版：池化。"), encoding="utf-8")
             assert live.refresh(changed={note}).error is None
             assert live.search.runs == 1
-        assert live.get("pagefind/pagefind-entry.json") != first  # asked: indexed again
+        assert live.get("pagefind/zh-cn/0/pagefind-entry.json") != first  # asked: indexed
         assert live.search.runs == 2
         # A page that loaded the last bundle still finds its files.
         assert live.get(old_fragment) is not None
@@ -313,7 +431,7 @@ def test_serve_without_search_serves_no_index(tmp_path: Path) -> None:
     live = LiveSite(root, cache_dir=tmp_path / "cache")
     try:
         assert live.refresh().error is None
-        assert live.get("pagefind/pagefind-entry.json") is None
+        assert live.get("pagefind/shards.json") is None
         assert live.search.runs == 0
     finally:
         live.close()
@@ -323,3 +441,23 @@ def test_scratch_folders_are_removed(tmp_path: Path) -> None:
     root = write_site(tmp_path / "site", NOTES)
     build(root, tmp_path / "public")
     assert sorted(os.listdir(tmp_path)) == ["public", "site"]
+
+
+def test_serve_indexes_again_only_the_shard_that_changed(
+    tmp_path: Path, runs: list[Path], small_shards: None
+) -> None:
+    root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
+    live = LiveSite(root, cache_dir=tmp_path / "cache")
+    try:
+        assert live.refresh().error is None
+        listed = json.loads(live.get("pagefind/shards.json") or b"")
+        shards = len(listed["zh-CN"]) + len(listed["en"])
+        assert len(runs) == shards
+        note = root / "content/posts/rl/e1.md"
+        note.write_text(post(title="Note 1", lang="en", body="rewritten"), encoding="utf-8")
+        assert live.refresh(changed={note}).error is None
+        assert live.get("pagefind/shards.json") is not None
+        assert len(runs) == shards + 1
+        assert served_equals_built(live, root, tmp_path / "out") == []
+    finally:
+        live.close()

@@ -70,7 +70,7 @@ def build(
         pipeline.notes.store.commit()  # rendered notes, for the next build
         if strict and plan.warnings:
             raise NotesiteError(plan.warnings)
-        counts = write(plan, writer, progress)
+        counts = write(plan, writer, progress, jobs)
     finally:
         pipeline.close()
     site = plan.site
@@ -107,14 +107,14 @@ def _check_output_place(source: Path, output: Path) -> None:
             raise fail(output, 1, f"the output folder must not be inside the site's {name}/")
 
 
-def write(plan: SitePlan, writer: SiteWriter, progress: Progress) -> WriteCounts:
+def write(plan: SitePlan, writer: SiteWriter, progress: Progress, jobs: int = 1) -> WriteCounts:
     """Render the pages one at a time into the writer, then the feeds and generated
     files, then the copies; the output changes only once all of them succeeded. A
     rendered file wins over a copy of the same path (a site's own
     `static/css/pygments.css`, a bundle's `index.html`)."""
     rendered = {page.file for page in plan.pages}
     config = plan.site.config
-    search = BuildIndex(writer.output, config.path) if config.search else None
+    search = BuildIndex(writer.output, config, jobs) if config.search else None
     with writer:
         try:
             _write_pages(plan, writer, progress, search)
@@ -130,7 +130,7 @@ def write(plan: SitePlan, writer: SiteWriter, progress: Progress) -> WriteCounts
                     if path not in rendered:
                         writer.copy(path, source)
             if search is not None:
-                with progress.stage(f"indexing {len(search.keys):,} notes for search"):
+                with progress.stage(f"indexing {len(search.pages):,} notes for search"):
                     search.write(writer)
         finally:
             if search is not None:

@@ -1,38 +1,53 @@
-"""Full-text search: a Pagefind index of the notes' pages, made by Pagefind's own binary.
+"""Full-text search: Pagefind indexes of the notes' pages, made by Pagefind's own binary.
 
-The notes' pages (as the site serves them) are laid out in a scratch folder, Pagefind
-(`pagefind_extended`, the build that segments Chinese into words) indexes that folder
+The notes' pages (as the site serves them) are laid out in scratch folders, Pagefind
+(`pagefind_extended`, the build that segments Chinese into words) indexes each folder
 and writes its bundle — index fragments, WebAssembly, scripts — which goes into the
-site as `pagefind/`. What Pagefind reads of a page is decided by the theme's markup:
+site below `pagefind/`. What Pagefind reads of a page is decided by the theme's markup:
 `data-pagefind-body` (the note's body) and `data-pagefind-meta` (title, category, date);
-formulas are read as their TeX (`EXCLUDE`). One language index per `<html lang>`.
+formulas are read as their TeX (`EXCLUDE`).
 
-The bundle is a function of the indexed pages, so its key (`search_key`) is made of
-their page keys: a build whose notes' pages are all unchanged keeps the last bundle
-without running Pagefind. The Python API of the `pagefind` package is not used: its
-service client polls for each answer every 0.1 s (a 1,000-note site would take minutes),
-where one run of the binary over a folder takes a second or two.
+The index is split into shards (`plan_shards`): the notes of one page language (its
+`<html lang>`) go to about `NOTES_PER_SHARD` shards by a hash of their file, each shard
+its own Pagefind bundle in `pagefind/<lang>/<n>/`. The browser searches the shards of
+its language together (Pagefind's `mergeIndex`; `pagefind/shards.json` lists them, the
+first, the "primary", also carries the scripts and WebAssembly). A shard is a function
+of its pages, so its key (`search_key`) is made of their page keys: a build that edited
+one note runs Pagefind over that note's shard only, and one whose notes' pages are all
+unchanged runs it not at all. Each Pagefind process holds one shard, which bounds its
+memory whatever the size of the site.
+
+The Python API of the `pagefind` package is not used: its service client polls for each
+answer every 0.1 s (a 1,000-note site would take minutes), where one run of the binary
+over a folder takes a second or two.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
 import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from notesite import routes
 from notesite.errors import fail
+from notesite.model import Config
 from notesite.pages import PageOut
 from notesite.writer import SiteWriter
 
 SEARCH_DIR = routes.SEARCH
-ENTRY = f"{SEARCH_DIR}/pagefind-entry.json"
+SHARDS_FILE = f"{SEARCH_DIR}/shards.json"
+# About this many notes per shard: a one-note edit re-indexes this many pages (about a
+# second), and a search fetches one index chunk per shard of the page's language.
+NOTES_PER_SHARD = 100
 # Left out of what Pagefind reads: KaTeX's rendering of a formula (its HTML glyphs and
 # the MathML elements), keeping the MathML annotation, which is the formula's TeX
 # source; and signs that are not text: the `#` permalink of every heading, the `↩︎` back
@@ -42,6 +57,13 @@ EXCLUDE = (
     ".heading-anchor, .footnote-backref, .callout-icon"
 )
 _OPTIONS = f"exclude={EXCLUDE}"  # part of the key: other options, other bundle
+# What a shard keeps of the bundle Pagefind writes. Every shard: its language's entry,
+# metadata, index and fragments. The primary also: the scripts and WebAssembly the
+# browser runs (merged shards use the primary's). Pagefind's other UIs are not used.
+_DATA = re.compile(r"pagefind-entry\.json|[^/]+\.pf_meta|(index|fragment)/[^/]+")
+_RUNTIME = re.compile(
+    r"pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pagefind|pagefind-component-ui\.(js|css)"
+)
 
 
 def indexed(page: PageOut) -> bool:
@@ -49,9 +71,73 @@ def indexed(page: PageOut) -> bool:
     return page.route[0] == "post"
 
 
-def search_key(pages: Iterable[tuple[str, str | None]]) -> str | None:
-    """A key of the bundle made from these (file, page key) pairs; None if a page has no key."""
-    hasher = hashlib.sha256(f"{_pagefind_version()}\0{_OPTIONS}\0".encode())
+@dataclass(frozen=True)
+class IndexedPage:
+    file: str  # the page's file in the site, "posts/x/index.html"
+    lang: str  # its `<html lang>`: Pagefind makes one index per value
+    key: str | None  # its page key (None: unknown, the shard is always indexed again)
+
+
+@dataclass(frozen=True)
+class Shard:
+    lang: str
+    number: int
+    primary: bool  # the first shard of its language: carries the browser's runtime
+    files: tuple[str, ...]  # its pages, sorted
+
+    @property
+    def folder(self) -> str:
+        """Its folder in the site, `pagefind/zh-cn/0/`."""
+        return f"{SEARCH_DIR}/{lang_folder(self.lang)}/{self.number}/"
+
+    def key(self, keys: dict[str, str | None]) -> str | None:
+        """A key of this shard's bundle, from its pages' keys; None if a page has none."""
+        role = "primary" if self.primary else "merged"
+        return search_key(((file, keys[file]) for file in self.files), role)
+
+    def keeps(self, name: str) -> bool:
+        """Whether the shard keeps the file `name` of Pagefind's bundle."""
+        return bool(_DATA.fullmatch(name) or (self.primary and _RUNTIME.fullmatch(name)))
+
+
+def lang_folder(lang: str) -> str:
+    return re.sub(r"[^a-z0-9-]", "-", lang.lower()) or "unknown"
+
+
+def plan_shards(pages: Iterable[IndexedPage]) -> list[Shard]:
+    """The shards of these pages: per language, ⌈pages / NOTES_PER_SHARD⌉ buckets by a hash
+    of the page's file, so a page stays in its shard while the site grows by less than
+    a shard. Empty buckets make no shard."""
+    by_lang: dict[str, list[str]] = {}
+    for page in pages:
+        by_lang.setdefault(page.lang, []).append(page.file)
+    shards = []
+    for lang, files in sorted(by_lang.items()):
+        count = math.ceil(len(files) / NOTES_PER_SHARD)
+        buckets: dict[int, list[str]] = {}
+        for file in files:
+            buckets.setdefault(_bucket(file, count), []).append(file)
+        for rank, number in enumerate(sorted(buckets)):
+            shards.append(Shard(lang, number, rank == 0, tuple(sorted(buckets[number]))))
+    return shards
+
+
+def _bucket(file: str, count: int) -> int:
+    return int.from_bytes(hashlib.sha256(file.encode()).digest()[:8], "big") % count
+
+
+def shards_file(shards: list[Shard]) -> bytes:
+    """`pagefind/shards.json`: each language's shard folders (relative to `pagefind/`),
+    the primary first."""
+    langs: dict[str, list[str]] = {}
+    for shard in shards:
+        langs.setdefault(shard.lang, []).append(shard.folder.removeprefix(f"{SEARCH_DIR}/"))
+    return json.dumps(langs, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def search_key(pages: Iterable[tuple[str, str | None]], role: str = "") -> str | None:
+    """A key of a bundle made from these (file, page key) pairs; None if a page has no key."""
+    hasher = hashlib.sha256(f"{_pagefind_version()}\0{_OPTIONS}\0{role}\0".encode())
     for file, key in sorted(pages):
         if key is None:
             return None
@@ -66,56 +152,49 @@ def _pagefind_version() -> str:
         return "missing"
 
 
-class Scratch:
-    """The pages to index, laid out as in the site, in a folder of their own (removed by
-    `close`); `bundle()` runs Pagefind over them."""
+# Puts the page `file` (the site's path) at `target`: writes or hard-links its HTML.
+PlacePage = Callable[[str, Path], object]
 
-    def __init__(self, folder: Path | None = None) -> None:
-        if folder is None:
-            folder = Path(tempfile.mkdtemp(prefix="notesite-search-"))
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
-        self.folder = folder
-        self.site = folder / "site"
-        self.pages = 0
 
-    def add(self, file: str, content: bytes) -> None:
-        self._target(file).write_bytes(content)
+def index_shards(
+    shards: list[Shard], place: PlacePage, work: Path, config_path: Path, jobs: int = 1
+) -> Iterator[tuple[Shard, str, bytes]]:
+    """Run Pagefind over each shard (up to `jobs` at once) in a folder of its own below
+    `work`; yield the files the shards keep as (shard, `pagefind/…` path, bytes), in
+    the order of `shards` and of the paths."""
 
-    def link(self, file: str, source: Path) -> None:
-        """Index `source` (a page of the output) as `file`, without copying it if possible."""
-        target = self._target(file)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+    def run(shard: Shard) -> list[tuple[Shard, str, bytes]]:
+        folder = work / f"{lang_folder(shard.lang)}-{shard.number}"
+        return [
+            (shard, path, content)
+            for path, content in _index_shard(shard, folder, place, config_path)
+        ]
 
-    def _target(self, file: str) -> Path:
-        target = self.site / file
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for files in pool.map(run, shards):  # in order, whichever finishes first
+            yield from files
+
+
+def _index_shard(
+    shard: Shard, folder: Path, place: PlacePage, config_path: Path
+) -> list[tuple[str, bytes]]:
+    site, out = folder / "site", folder / "bundle"
+    for file in shard.files:
+        target = site / file
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.pages += 1
-        return target
-
-    def bundle(self, config_path: Path) -> Iterator[tuple[str, bytes]]:
-        """Run Pagefind; yield its bundle's files as (`pagefind/…` path, bytes), sorted."""
-        out = self.folder / "bundle"
-        run_pagefind(self.site, out, config_path)
-        for path in sorted(p for p in out.rglob("*") if p.is_file()):
-            name = path.relative_to(out).as_posix()
-            content = path.read_bytes()
-            if name == "pagefind-entry.json":
-                content = _stable_entry(content)
-            yield f"{SEARCH_DIR}/{name}", content
-
-    def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def __enter__(self) -> Scratch:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
+        place(file, target)
+    run_pagefind(site, out, config_path)
+    kept = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        name = path.relative_to(out).as_posix()
+        if not shard.keeps(name):
+            continue
+        content = path.read_bytes()
+        if name == "pagefind-entry.json":
+            content = _stable_entry(content)
+        kept.append((shard.folder + name, content))
+    shutil.rmtree(folder, ignore_errors=True)  # one shard's pages on disk at a time
+    return kept
 
 
 def run_pagefind(site: Path, out: Path, config_path: Path) -> None:
@@ -147,7 +226,7 @@ _MISSING = (
 
 
 def _stable_entry(content: bytes) -> bytes:
-    """Pagefind lists the languages of `pagefind-entry.json` in a different order from
+    """Pagefind may list the languages of `pagefind-entry.json` in a different order from
     run to run; the same input must give the same bytes, so they are sorted."""
     entry = json.loads(content)
     entry["languages"] = dict(sorted(entry.get("languages", {}).items()))
@@ -155,46 +234,62 @@ def _stable_entry(content: bytes) -> bytes:
 
 
 class BuildIndex:
-    """The search bundle of one `notesite build`, told about each page as the build
-    renders or keeps it; `write` then hands the bundle to the writer, or keeps the last
-    one when the notes' pages are those it was made from."""
+    """The search index of one `notesite build`, told about each page as the build
+    renders or keeps it; `write` then hands the writer the bundles of the shards whose
+    pages changed and keeps the others."""
 
-    def __init__(self, output: Path, config_path: Path) -> None:
+    def __init__(self, output: Path, config: Config, jobs: int = 1) -> None:
         self.output = output
-        self.config_path = config_path
-        self.keys: dict[str, str | None] = {}  # indexed page file -> page key
-        self.kept: list[str] = []  # indexed pages the output already has
-        self.scratch: Scratch | None = None
-        self.ran = False  # whether Pagefind ran (False: the last bundle was kept)
+        self.config_path = config.path
+        self.locales = {code: language.locale for code, language in config.languages.items()}
+        self.jobs = jobs
+        self.pages: list[IndexedPage] = []
+        self.rendered: set[str] = set()  # pages rendered now (in the scratch folder)
+        self.work: Path | None = None  # the scratch folder, beside the output
+        self.ran = 0  # how many shards Pagefind indexed (the others were kept)
 
     def page(self, page: PageOut, key: str | None, content: bytes | None) -> None:
         """A page of the build: `content` as rendered, or None when the output's file was kept."""
         if not indexed(page):
             return
-        self.keys[page.file] = key
-        if content is None:
-            self.kept.append(page.file)
-        else:
-            self._scratch().add(page.file, content)  # only its bytes; not kept in memory
+        self.pages.append(IndexedPage(page.file, self.locales[page.lang], key))
+        if content is not None:  # only its bytes, on disk: not kept in memory
+            target = self._work() / "pages" / page.file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            self.rendered.add(page.file)
 
     def write(self, writer: SiteWriter) -> None:
-        if not self.keys:
+        if not self.pages:
             return  # no notes, nothing to search (and Pagefind refuses an empty site)
-        key = search_key(self.keys.items())
-        if key is not None and writer.reuse_folder(f"{SEARCH_DIR}/", key):
-            return
-        scratch = self._scratch()
-        for file in self.kept:
-            scratch.link(file, self.output / file)
-        self.ran = True
-        for path, content in scratch.bundle(self.config_path):
-            writer.write(path, content, key)
+        shards = plan_shards(self.pages)
+        page_keys = {page.file: page.key for page in self.pages}
+        keys: dict[Shard, str | None] = {}
+        for shard in shards:
+            key = shard.key(page_keys)
+            if key is None or not writer.reuse_folder(shard.folder, key):
+                keys[shard] = key
+        self.ran = len(keys)
+        bundles = index_shards(list(keys), self._place, self._work(), self.config_path, self.jobs)
+        for shard, path, content in bundles:
+            writer.write(path, content, keys[shard])
+        writer.write(SHARDS_FILE, shards_file(shards))
 
-    def _scratch(self) -> Scratch:
-        if self.scratch is None:  # beside the output: pages kept there are hard-linked
-            self.scratch = Scratch(self.output.parent / f".{self.output.name}.search-{os.getpid()}")
-        return self.scratch
+    def _place(self, file: str, target: Path) -> None:
+        """A page as rendered now, else the output's (kept) file: hard-linked if possible."""
+        source = self._work() / "pages" / file if file in self.rendered else self.output / file
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
+    def _work(self) -> Path:
+        if self.work is None:  # beside the output: so that hard links work
+            self.work = self.output.parent / f".{self.output.name}.search-{os.getpid()}"
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.work.mkdir(parents=True)
+        return self.work
 
     def close(self) -> None:
-        if self.scratch is not None:
-            self.scratch.close()
+        if self.work is not None:
+            shutil.rmtree(self.work, ignore_errors=True)

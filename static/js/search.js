@@ -1,9 +1,9 @@
 // Full-text search: the header's search button (and `/` or Ctrl+K / ⌘K) opens a dialog that
 // searches the notes of the page's language with Pagefind's Component UI.
 //
-// Nothing of Pagefind is loaded until the dialog first opens: then its stylesheet and script
-// come from the site's own pagefind/ folder (the button says where, under any base_url
-// path), and its index and WebAssembly once the reader types. No request leaves the site.
+// Nothing of Pagefind is loaded until the dialog first opens: then the list of index shards,
+// its stylesheet and script come from the site's own pagefind/ folder (the button says
+// where, under any base_url path), and its index and WebAssembly once the reader types. No request leaves the site.
 // Pagefind's dialog is a native modal <dialog>: focus stays in it, Escape closes it, ↓ and ↑
 // move through the results, and result counts are announced in a live region. Closing it
 // puts focus back where it was. Without JavaScript the button stays hidden (style.css shows
@@ -42,10 +42,10 @@
     return made;
   }
 
-  // The dialog's markup goes into the page before Pagefind's script defines its elements,
-  // as on a page written with them: each is then set up once, in its final place.
-  function markup() {
-    var config = element("pagefind-config", { "bundle-path": bundle, "base-url": root });
+  // The dialog's markup goes into the page once Pagefind's script is loaded and its
+  // instance configured: each element is then set up once, in its final place.
+  function markup(primary) {
+    var config = element("pagefind-config", { "bundle-path": primary, "base-url": root });
     var results = element("pagefind-results");
     var template = element("script", { type: "text/pagefind-template" });
     template.textContent = RESULT;
@@ -65,28 +65,53 @@
     document.body.append(config, modal);
   }
 
+  // The index is in shards (pagefind/shards.json lists each language's, notesite's
+  // search.py says why): the first of the page's language is Pagefind's bundle, with
+  // its scripts; the others are merged into it (Pagefind's mergeIndex), so one search
+  // covers all the notes of the language.
+  function shards() {
+    return fetch(bundle + "shards.json").then(function (response) {
+      if (!response.ok) throw new Error("cannot load " + response.url);
+      return response.json();
+    }).then(function (languages) {
+      var list = languages[document.documentElement.lang];
+      if (!list || !list.length) throw new Error("no search index for this page's language");
+      return list.map(function (folder) { return bundle + folder; });
+    });
+  }
+
   function load() {
     if (!loading) {
-      loading = new Promise(function (resolve, reject) {
-        var style = element("link", { rel: "stylesheet", href: bundle + "pagefind-component-ui.css" });
-        var script = element("script", { src: bundle + "pagefind-component-ui.js" });
-        style.setAttribute(KEEP, "");
-        script.setAttribute(KEEP, "");
-        script.onload = function () {
-          // Pagefind's live regions (result counts for screen readers) live in <body> too.
-          document.querySelectorAll("[data-pagefind-announcer]").forEach(function (node) {
-            node.setAttribute(KEEP, "");
-          });
-          resolve();
-        };
-        script.onerror = function () {
-          style.remove();
-          script.remove();
-          loading = null; // try again on the next open
-          reject(new Error("cannot load " + script.src));
-        };
-        document.head.append(style, script);
+      loading = shards().then(function (folders) {
+        return new Promise(function (resolve, reject) {
+          var primary = folders[0];
+          var style = element("link", { rel: "stylesheet", href: primary + "pagefind-component-ui.css" });
+          var script = element("script", { src: primary + "pagefind-component-ui.js" });
+          style.setAttribute(KEEP, "");
+          script.setAttribute(KEEP, "");
+          script.onload = function () {
+            // Configured before its elements are in the page: they use this instance.
+            window.PagefindComponents.configureInstance("default", {
+              bundlePath: primary,
+              baseUrl: root,
+              mergeIndex: folders.slice(1).map(function (folder) { return { bundlePath: folder }; })
+            });
+            markup(primary);
+            // Pagefind's live regions (result counts for screen readers) live in <body> too.
+            document.querySelectorAll("[data-pagefind-announcer]").forEach(function (node) {
+              node.setAttribute(KEEP, "");
+            });
+            resolve();
+          };
+          script.onerror = function () {
+            style.remove();
+            script.remove();
+            reject(new Error("cannot load " + script.src));
+          };
+          document.head.append(style, script);
+        });
       });
+      loading.catch(function () { loading = null; }); // try again on the next open
     }
     return loading;
   }
@@ -100,7 +125,6 @@
   function open() {
     if (modal && modal.isOpen) return;
     returnTo = document.activeElement;
-    if (!modal) markup();
     load().then(function () {
       modal.open();
       expanded("true");

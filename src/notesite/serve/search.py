@@ -13,7 +13,9 @@ so those are kept until the one after.
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,20 +23,30 @@ from pathlib import Path
 from notesite.errors import NotesiteError
 from notesite.pages import PageOut
 from notesite.pipeline import SitePlan
-from notesite.search import SEARCH_DIR, Scratch, search_key
-
-_NAMED_BY_CONTENT = (f"{SEARCH_DIR}/fragment/", f"{SEARCH_DIR}/index/")
+from notesite.search import (
+    SEARCH_DIR,
+    SHARDS_FILE,
+    IndexedPage,
+    PlacePage,
+    Shard,
+    index_shards,
+    plan_shards,
+    shards_file,
+)
 
 
 def named_by_content(path: str) -> bool:
-    return path.startswith(_NAMED_BY_CONTENT) or path.endswith(".pf_meta")
+    """Pagefind's index chunks, fragments and metadata, whose names are their hashes."""
+    if not path.startswith(f"{SEARCH_DIR}/"):
+        return False
+    return "/fragment/" in path or "/index/" in path or path.endswith(".pf_meta")
 
 
 class LiveSearch:
     def __init__(self) -> None:
         self.lock = threading.Lock()  # one bundle made at a time
         self.plan: SitePlan | None = None  # the plan the bundle was last checked against
-        self.key: str | None = None
+        self.shard_files: dict[str, tuple[str | None, dict[str, bytes]]] = {}  # folder ->
         self.files: dict[str, bytes] = {}  # path -> bytes of the current bundle
         self.older: dict[str, bytes] = {}  # the bundle before it
         self.runs = 0  # how many times Pagefind ran (tests: a save must not make it run)
@@ -57,24 +69,47 @@ class LiveSearch:
     def _refresh(
         self, plan: SitePlan, pages: list[PageOut], render: Callable[[PageOut], bytes]
     ) -> None:
-        key = search_key((page.file, plan.page_key(page)) for page in pages)
+        """Index again the shards whose pages changed since the last bundle (as `build`)."""
         self.plan = plan
-        if key is not None and key == self.key:
+        languages = plan.site.config.languages
+        listed = [IndexedPage(p.file, languages[p.lang].locale, plan.page_key(p)) for p in pages]
+        shards = plan_shards(listed)
+        page_keys = {page.file: page.key for page in listed}
+        keys = {shard: shard.key(page_keys) for shard in shards}
+        stale = [s for s in shards if keys[s] is None or self._kept_key(s) != keys[s]]
+        if not stale and {s.folder for s in shards} == set(self.shard_files):
             return
         self.runs += 1
+        by_file = {page.file: page for page in pages}
         try:
-            files = make_bundle(pages, render, plan.site.config.path) if pages else {}
+            made = _index(
+                stale, lambda file, target: target.write_bytes(render(by_file[file])), plan
+            )
         except NotesiteError as error:  # Pagefind missing or failing: no search, say why
             print("\n".join(str(p) for p in error.problems), file=sys.stderr, flush=True)
-            files, key = {}, None
-        self.older, self.files, self.key = self.files, files, key
+            self.shard_files, self.older, self.files = {}, self.files, {}
+            return
+        kept = {s.folder: self.shard_files[s.folder] for s in shards if s not in stale}
+        self.shard_files = kept | {s.folder: (keys[s], made.get(s.folder, {})) for s in stale}
+        files = {
+            path: data for _, bundle in self.shard_files.values() for path, data in bundle.items()
+        }
+        if shards:
+            files[SHARDS_FILE] = shards_file(shards)
+        self.older, self.files = self.files, files
+
+    def _kept_key(self, shard: Shard) -> str | None:
+        kept = self.shard_files.get(shard.folder)
+        return kept[0] if kept is not None else None
 
 
-def make_bundle(
-    pages: list[PageOut], render: Callable[[PageOut], bytes], config_path: Path
-) -> dict[str, bytes]:
-    """The bundle of these pages, as `build` writes it (path -> bytes)."""
-    with Scratch() as scratch:
-        for page in pages:
-            scratch.add(page.file, render(page))
-        return dict(scratch.bundle(config_path))
+def _index(shards: list[Shard], place: PlacePage, plan: SitePlan) -> dict[str, dict[str, bytes]]:
+    """The bundles of these shards: shard folder -> (path -> bytes)."""
+    work = Path(tempfile.mkdtemp(prefix="notesite-search-"))
+    try:
+        made: dict[str, dict[str, bytes]] = {}
+        for shard, path, content in index_shards(shards, place, work, plan.site.config.path):
+            made.setdefault(shard.folder, {})[path] = content
+        return made
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
