@@ -17,13 +17,13 @@ rotating, so that load from other users of the machine falls on all of them alik
   unchanged   again into the output of the build before it, nothing changed since
               (the pages are kept, and so is the search bundle: Pagefind does not run)
   1 note      the same output, after appending a new sentence to the median-size post
-              (that note's page changes, so Pagefind indexes every note again)
+              (that note's page changes, so Pagefind indexes that note's shard again)
 
 Each build is the CLI in a subprocess, timed with time.perf_counter(). The script
 prints the medians, the ratios on / off of each kind, and the size of the search
 bundle of the last full build with search on: all of pagefind/ (bytes and files), and
-of that the index (fragment/, index/, *.pf_meta: what grows with the notes) and the
-fixed part (Pagefind's scripts, stylesheets and WebAssembly, loaded once by a reader).
+of that the index (each shard's fragment/, index/, *.pf_meta, entry and the shard list:
+what grows with the notes) and the fixed part (Pagefind's scripts, stylesheets and WebAssembly, loaded once by a reader).
 Compare the ratios, not the seconds: this is a shared machine.
 """
 
@@ -126,7 +126,7 @@ def bundle_size(output: Path) -> dict[str, tuple[int, int]]:
         name = path.relative_to(folder).as_posix()
         part = (
             "index"
-            if name.startswith(("fragment/", "index/")) or name.endswith(".pf_meta")
+            if "/fragment/" in name or "/index/" in name or name.endswith((".pf_meta", ".json"))
             else "fixed"
         )
         for key in ("all", part):

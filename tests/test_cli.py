@@ -71,9 +71,14 @@ def test_quiet_and_verbose_builds(site: Path, tmp_path: Path, capsys) -> None:
     args = ["build", "--source", str(site), "--output", str(tmp_path / "out")]
     assert main([*args, "--quiet"]) == 0
     assert capsys.readouterr().out == ""
-    assert main([*args, "--verbose"]) == 0
+    assert main([*args, "--verbose"]) == 0  # nothing changed: the shortcut's one stage
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("notesite: math engine: ")
+    assert lines[1].startswith("notesite: checking for changes since the last build: ")
+    assert lines[2].startswith("notesite: ") and " pages (" in lines[2] and len(lines) == 3
+    (site / "content/posts/rl/a.md").write_text(post(title="改"), encoding="utf-8")
+    assert main([*args, "--verbose"]) == 0
+    lines = capsys.readouterr().out.splitlines()
     assert any(line.startswith("notesite: planning: ") for line in lines)  # every stage
     assert lines[-1].startswith("notesite: ") and " pages (" in lines[-1]
     with pytest.raises(SystemExit) as leaving:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from notesite.buildmemo import BuildMemo, input_signature, problems_from_json, problems_to_json
+from notesite.cachedir import default_cache_dir
 from notesite.errors import NotesiteError, Problem, fail
-from notesite.mathsetup import default_cache_dir
-from notesite.pipeline import Pipeline, SitePlan
 from notesite.progress import Progress
-from notesite.search import BuildIndex
 from notesite.termstyle import styled
 from notesite.writer import SiteWriter, WriteCounts
+
+if TYPE_CHECKING:
+    from notesite.pipeline import SitePlan
+    from notesite.search import BuildIndex
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,35 @@ def build(
     progress = progress or Progress("off")
     _check_output_place(source, output)
     writer = SiteWriter(output, force)  # refuses a file, or others' folder, before any work
-    # Notes' HTML waits in the note store until its page is written (bounded memory).
     cache = cache_dir or default_cache_dir()
+    memo = BuildMemo(cache, output)
+    with progress.stage("checking for changes since the last build"):
+        signature = input_signature(source, {"drafts": drafts, "base_url": base_url})
+        summary = memo.recall(signature) if signature is not None else None
+    if summary is not None:
+        return _unchanged(summary, strict, started)  # nothing changed since the last build
+    result = _build(source, output, writer, drafts, strict, cache, jobs, progress, base_url)
+    if signature is not None:
+        memo.remember(signature, _summary(result))
+    return dataclasses.replace(result, seconds=time.perf_counter() - started)
+
+
+def _build(
+    source: Path,
+    output: Path,
+    writer: SiteWriter,
+    drafts: bool,
+    strict: bool,
+    cache: Path,
+    jobs: int,
+    progress: Progress,
+    base_url: str | None,
+) -> BuildResult:
+    """The whole pipeline: load, plan, render and write."""
+    from notesite.pipeline import Pipeline  # here: an unchanged build never loads it
+
+    started = time.perf_counter()
+    # Notes' HTML waits in the note store until its page is written (bounded memory).
     pipeline = Pipeline(source, drafts, cache, jobs, spill=True, base_url=base_url)
     try:
         with progress.stage("planning"):
@@ -92,6 +124,38 @@ def build(
     )
 
 
+def _summary(result: BuildResult) -> dict[str, object]:
+    """What an unchanged build says about the output (see buildmemo.py)."""
+    return {
+        "notes": result.notes,
+        "pages": result.pages,
+        "files": result.files,
+        "posts_per_language": result.posts_per_language,
+        "warnings": problems_to_json(result.warnings),
+    }
+
+
+def _unchanged(summary: dict[str, Any], strict: bool, started: float) -> BuildResult:
+    """The result of a build whose inputs and output are as the last build left them."""
+    warnings = problems_from_json(summary["warnings"])
+    if strict and warnings:
+        raise NotesiteError(list(warnings))
+    return BuildResult(
+        formulas=0,
+        formulas_rendered=0,
+        notes=summary["notes"],
+        notes_rendered=0,
+        pages=summary["pages"],
+        files=summary["files"],
+        written=0,
+        unchanged=summary["files"],
+        removed=0,
+        posts_per_language=summary["posts_per_language"],
+        seconds=time.perf_counter() - started,
+        warnings=warnings,
+    )
+
+
 # The site's own folders: an output there would replace the sources (even with --force).
 SOURCE_FOLDERS = ("content", "static", "templates")
 
@@ -112,6 +176,8 @@ def write(plan: SitePlan, writer: SiteWriter, progress: Progress, jobs: int = 1)
     files, then the copies; the output changes only once all of them succeeded. A
     rendered file wins over a copy of the same path (a site's own
     `static/css/pygments.css`, a bundle's `index.html`)."""
+    from notesite.search import BuildIndex
+
     rendered = {page.file for page in plan.pages}
     config = plan.site.config
     search = BuildIndex(writer.output, config, jobs) if config.search else None

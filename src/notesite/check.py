@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from notesite.cachedir import default_cache_dir
 from notesite.errors import NotesiteError, Problem
 from notesite.loader import display_path
-from notesite.mathsetup import default_cache_dir
 from notesite.pipeline import Pipeline
 
 

@@ -7,7 +7,6 @@ as `path:line: KaTeX error: …` warnings. Client mode needs none of this.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,16 +17,6 @@ from notesite.loader import display_path
 from notesite.markdown import FormulaUse, MarkdownRenderer
 from notesite.mathrender import RenderedLookup
 from notesite.model import MarkdownConfig, Post, Site
-
-CACHE_ENV = "NOTESITE_CACHE_DIR"
-
-
-def default_cache_dir() -> Path:
-    """Formulas are cached by content, so one cache serves every site of the user."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "notesite"
 
 
 @dataclass

@@ -14,11 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import metadata
-from pathlib import Path
 
 from notesite.errors import Problem
+from notesite.fingerprint import code_fingerprint
 from notesite.i18n import Strings
 from notesite.loader import display_path
 from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed, RenderedDoc
@@ -29,23 +27,6 @@ from notesite.parallel import run_phased
 from notesite.sitelabels import SiteLabels
 from notesite.sitelinks import SiteLinks
 from notesite.urls import Urls
-
-# Packages whose output ends up in a rendered note.
-RENDERING_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "pygments")
-
-
-@cache
-def code_fingerprint() -> str:
-    """notesite's own source and the rendering packages' versions: a changed rule, an
-    edited checkout or an upgrade makes every stored note stale."""
-    digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")) + sorted(package.rglob("*.js")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
-    for name in RENDERING_PACKAGES:
-        digest.update(f"{name}={metadata.version(name)}".encode())
-    return digest.hexdigest()
 
 
 def digest(value: object) -> str:

@@ -105,6 +105,17 @@ class SiteWriter:
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
 
+    def as_recorded(self) -> bool:
+        """Whether the output holds exactly the files its manifest records, each as
+        written (by stat), and nothing else: what the last build left, untouched."""
+        if not self.output.is_dir():
+            return False
+        self._old = read_manifest(self.output / MANIFEST)
+        self._scan(self.output, "")
+        if self._others or self._empty or self._found.keys() != self._old.keys():
+            return False
+        return all(record.describes(self._found[path]) for path, record in self._old.items())
+
     # --------------------------------------------------------------- handing files over
 
     def reuse(self, path: str, key: str | None) -> bool:

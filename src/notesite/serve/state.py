@@ -16,9 +16,9 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from notesite.cachedir import default_cache_dir
 from notesite.errors import NotesiteError
 from notesite.katex import KatexUnavailable
-from notesite.mathsetup import default_cache_dir
 from notesite.pages import PageOut
 from notesite.pipeline import KeyedFile, SitePlan
 from notesite.search import SEARCH_DIR, indexed
