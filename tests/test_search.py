@@ -99,9 +99,9 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
     real = search.run_pagefind
 
-    def counting(site: Path, out: Path, config_path: Path) -> None:
+    def counting(site: Path, out: Path, config_path: Path) -> bool:
         seen.append(site)
-        real(site, out, config_path)
+        return real(site, out, config_path)
 
     monkeypatch.setattr(search, "run_pagefind", counting)
     return seen
@@ -126,8 +126,9 @@ def test_index_has_the_notes_of_both_languages_and_nothing_else(tmp_path: Path) 
     assert records["/en/posts/td/"]["meta"]["category"] == "Reinforcement Learning"
     assert records["/en/posts/td/"]["meta"]["date"] == "Jan 12, 2026"
     text = text_of(td)
-    # The body only (no header, TOC or footer); headings without their `#` permalink.
-    assert text.startswith("时序差分方法用")
+    # The title (its formula as TeX), then the body; no date, tags, TOC or footer;
+    # headings without their `#` permalink.
+    assert text.startswith("时序差分 \\lambda. 时序差分方法用")
     assert "资格迹" in text and "#" not in text
     # Callouts and footnotes without their icon and back-link signs.
     assert "回合结束前就能更新" in text and "这是自举" in text
@@ -167,7 +168,8 @@ def test_pages_have_the_search_box_and_mark_what_is_indexed(tmp_path: Path) -> N
     )
     note = parse_html(out / "posts/td/index.html")
     assert "data-pagefind-body" in note.css_first(".post-body").attributes
-    assert len(note.css("[data-pagefind-body]")) == 1
+    indexed = note.css("[data-pagefind-body]")  # the title and the body, nothing else
+    assert [n.attributes.get("class") for n in indexed] == ["post-title", "post-body"]
     assert (out / "static/js/search.js").is_file()
 
 
@@ -288,6 +290,47 @@ def test_a_page_may_not_take_the_index_folder(tmp_path: Path) -> None:
     root = write_site(tmp_path / "site", files)
     with pytest.raises(NotesiteError, match="reserved"):
         build(root, tmp_path / "public")
+
+
+def test_a_note_is_found_by_its_title_even_without_text(tmp_path: Path) -> None:
+    """A note of a title only (`notesite new` writes such notes) is indexed by its title;
+    a language whose every note is such still gets its index."""
+    files = {**NOTES, "content/posts/rl/stub.en.md": post(title="Eligibility traces", body="")}
+    root = write_site(tmp_path / "site", files)
+    out = tmp_path / "public"
+    build(root, out)
+    assert text_of(fragments(out)["/en/posts/stub/"]).strip(". ") == "Eligibility traces"
+    only_stub = {
+        "content/posts/rl/td.md": NOTES["content/posts/rl/td.md"],
+        "content/posts/rl/stub.en.md": post(title="Eligibility traces", body=""),
+    }
+    root = write_site(tmp_path / "site2", only_stub)
+    build(root, tmp_path / "public2")
+    assert set(shard_list(tmp_path / "public2")) == {"en", "zh-CN"}
+
+
+def test_notes_without_a_word_are_not_searched(tmp_path: Path) -> None:
+    """Pagefind finds no word in a note titled `？` with no text: its language has no
+    index (nothing could be found in it), and the build goes on."""
+    files = {
+        "content/posts/rl/td.md": NOTES["content/posts/rl/td.md"],
+        "content/posts/rl/q.en.md": post(title="？", body=""),
+    }
+    root = write_site(tmp_path / "site", files)
+    out = tmp_path / "public"
+    build(root, out)
+    assert shard_list(out) == {"zh-CN": ["zh-cn/0/"]}
+    assert not (out / "pagefind/en").exists()
+
+
+def test_a_language_whose_first_shard_has_no_word_is_an_error() -> None:
+    pages = [search.IndexedPage(f"posts/n{n}/index.html", "zh-CN", "k") for n in range(250)]
+    shards = search.plan_shards(pages)
+    with pytest.raises(NotesiteError, match="first shard of the zh-CN notes"):
+        search.shards_file(shards[1:], Path("notesite.yaml"))
+    assert json.loads(search.shards_file(shards, Path("notesite.yaml"))) == {
+        "zh-CN": ["zh-cn/0/", "zh-cn/1/", "zh-cn/2/"]
+    }
 
 
 # ------------------------------------------------------------------------------ shards

@@ -4,8 +4,9 @@ The notes' pages (as the site serves them) are laid out in scratch folders, Page
 (`pagefind_extended`, the build that segments Chinese into words) indexes each folder
 and writes its bundle — index fragments, WebAssembly, scripts — which goes into the
 site below `pagefind/`. What Pagefind reads of a page is decided by the theme's markup:
-`data-pagefind-body` (the note's body) and `data-pagefind-meta` (title, category, date);
-formulas are read as their TeX (`EXCLUDE`).
+`data-pagefind-body` (the note's title and body: a note is found by its title, and a
+note of a title only still has words to index) and `data-pagefind-meta` (title,
+category, date); formulas are read as their TeX (`EXCLUDE`).
 
 The index is split into shards (`plan_shards`): the notes of one page language (its
 `<html lang>`) go to about `NOTES_PER_SHARD` shards by a hash of their file, each shard
@@ -126,13 +127,24 @@ def _bucket(file: str, count: int) -> int:
     return int.from_bytes(hashlib.sha256(file.encode()).digest()[:8], "big") % count
 
 
-def shards_file(shards: list[Shard]) -> bytes:
+def shards_file(shards: list[Shard], config_path: Path) -> bytes:
     """`pagefind/shards.json`: each language's shard folders (relative to `pagefind/`),
-    the primary first."""
+    the primary first. `shards` are those with a bundle: a shard in whose pages Pagefind
+    found no word has none (a language of notes without words is not searched). Its
+    primary missing, the others could not be searched: an error."""
     langs: dict[str, list[str]] = {}
     for shard in shards:
+        if shard.lang not in langs and not shard.primary:
+            raise fail(config_path, 1, _NO_PRIMARY.format(lang=shard.lang))
         langs.setdefault(shard.lang, []).append(shard.folder.removeprefix(f"{SEARCH_DIR}/"))
     return json.dumps(langs, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+_NO_PRIMARY = (
+    "search: Pagefind found no word to index in the first shard of the {lang} notes, "
+    "whose bundle the others need (every note there has neither title nor text in words); "
+    "give them words or turn search off with `search: false`"
+)
 
 
 def search_key(pages: Iterable[tuple[str, str | None]], role: str = "") -> str | None:
@@ -183,7 +195,8 @@ def _index_shard(
         target = site / file
         target.parent.mkdir(parents=True, exist_ok=True)
         place(file, target)
-    run_pagefind(site, out, config_path)
+    if not run_pagefind(site, out, config_path):
+        return []  # nothing to index in these pages: no bundle (see BuildIndex.write)
     kept = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         name = path.relative_to(out).as_posix()
@@ -197,10 +210,11 @@ def _index_shard(
     return kept
 
 
-def run_pagefind(site: Path, out: Path, config_path: Path) -> None:
-    """Index the HTML files below `site` into `out`. Pagefind reads options from the
-    environment (`PAGEFIND_*`) and from config files in its working folder: neither may
-    change the site's index, so both are left out."""
+def run_pagefind(site: Path, out: Path, config_path: Path) -> bool:
+    """Index the HTML files below `site` into `out`; False when Pagefind found no words
+    in them (it then writes nothing). Pagefind reads options from the environment
+    (`PAGEFIND_*`) and from config files in its working folder: neither may change the
+    site's index, so both are left out."""
     try:
         from pagefind_bin_extended import get_executable
     except ImportError:
@@ -216,7 +230,14 @@ def run_pagefind(site: Path, out: Path, config_path: Path) -> None:
         raise fail(config_path, 1, f"search: cannot run Pagefind: {error}") from None
     if done.returncode != 0:
         said = " ".join((done.stderr or done.stdout).split()) or f"exit status {done.returncode}"
+        if _NOTHING_TO_INDEX in said:
+            return False
         raise fail(config_path, 1, f"search: Pagefind failed: {said}")
+    return True
+
+
+# What Pagefind says (and exits 1) when no page of a folder has a word to index.
+_NOTHING_TO_INDEX = "Pagefind was not able to build an index"
 
 
 _MISSING = (
@@ -270,10 +291,13 @@ class BuildIndex:
             if key is None or not writer.reuse_folder(shard.folder, key):
                 keys[shard] = key
         self.ran = len(keys)
+        made = set()
         bundles = index_shards(list(keys), self._place, self._work(), self.config_path, self.jobs)
         for shard, path, content in bundles:
             writer.write(path, content, keys[shard])
-        writer.write(SHARDS_FILE, shards_file(shards))
+            made.add(shard)
+        listed = [shard for shard in shards if shard not in keys or shard in made]
+        writer.write(SHARDS_FILE, shards_file(listed, self.config_path))
 
     def _place(self, file: str, target: Path) -> None:
         """A page as rendered now, else the output's (kept) file: hard-linked if possible."""

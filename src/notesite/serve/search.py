@@ -85,18 +85,21 @@ class LiveSearch:
             made = _index(
                 stale, lambda file, target: target.write_bytes(render(by_file[file])), plan
             )
+            kept = {s.folder: self.shard_files[s.folder] for s in shards if s not in stale}
+            self.shard_files = kept | {s.folder: (keys[s], made.get(s.folder, {})) for s in stale}
+            files = self._bundle(shards, plan)
         except NotesiteError as error:  # Pagefind missing or failing: no search, say why
             print("\n".join(str(p) for p in error.problems), file=sys.stderr, flush=True)
-            self.shard_files, self.older, self.files = {}, self.files, {}
-            return
-        kept = {s.folder: self.shard_files[s.folder] for s in shards if s not in stale}
-        self.shard_files = kept | {s.folder: (keys[s], made.get(s.folder, {})) for s in stale}
-        files = {
-            path: data for _, bundle in self.shard_files.values() for path, data in bundle.items()
-        }
-        if shards:
-            files[SHARDS_FILE] = shards_file(shards)
+            self.shard_files, files = {}, {}
         self.older, self.files = self.files, files
+
+    def _bundle(self, shards: list[Shard], plan: SitePlan) -> dict[str, bytes]:
+        """Every shard's files, and the list of those that have any."""
+        files = {path: data for _, made in self.shard_files.values() for path, data in made.items()}
+        listed = [shard for shard in shards if self.shard_files[shard.folder][1]]
+        if listed:
+            files[SHARDS_FILE] = shards_file(listed, plan.site.config.path)
+        return files
 
     def _kept_key(self, shard: Shard) -> str | None:
         kept = self.shard_files.get(shard.folder)
