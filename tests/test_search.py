@@ -9,6 +9,9 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import pickle
+import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,7 @@ from notesite import search
 from notesite.build import build
 from notesite.errors import NotesiteError, fail
 from notesite.serve.state import LiveSite
+from notesite.shardstore import KEEP_DAYS, ShardStore
 from notesite.writer import MANIFEST
 
 NOTES = {
@@ -252,7 +256,7 @@ def test_a_damaged_index_file_is_written_again(tmp_path: Path, runs: list[Path])
     entry = out / "pagefind/zh-cn/0/pagefind-entry.json"
     entry.write_bytes(b"{}")
     build(root, out)
-    assert len(runs) == 3  # the damaged shard only
+    assert len(runs) == 2  # the damaged shard came back from the store: no Pagefind run
     assert {p: v[0] for p, v in bundle(out).items()} == {p: v[0] for p, v in good.items()}
 
 
@@ -502,5 +506,89 @@ def test_serve_indexes_again_only_the_shard_that_changed(
         assert live.get("pagefind/shards.json") is not None
         assert len(runs) == shards + 1
         assert served_equals_built(live, root, tmp_path / "out") == []
+    finally:
+        live.close()
+
+
+# ------------------------------------------------------------------------- shard store
+
+
+def test_a_new_output_takes_the_shards_from_the_store(
+    tmp_path: Path, runs: list[Path], small_shards: None
+) -> None:
+    """A build into an empty folder with the cache of an earlier one (CI with its cache
+    restored) runs Pagefind only for the shards whose notes changed."""
+    root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "one", cache_dir=cache)
+    first = len(runs)
+    build(root, tmp_path / "two", cache_dir=cache)
+    assert len(runs) == first  # every shard from the store
+    assert {p: v[0] for p, v in bundle(tmp_path / "two").items()} == {
+        p: v[0] for p, v in bundle(tmp_path / "one").items()
+    }
+    (root / "content/posts/rl/n2.md").write_text(post(title="笔记 2", body="新的。"), "utf-8")
+    build(root, tmp_path / "three", cache_dir=cache)
+    assert len(runs) == first + 1
+    build(root, tmp_path / "fresh", cache_dir=tmp_path / "other-cache")
+    assert {p: v[0] for p, v in bundle(tmp_path / "three").items()} == {
+        p: v[0] for p, v in bundle(tmp_path / "fresh").items()
+    }
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "not-a-bundle"])
+def test_a_damaged_stored_shard_is_indexed_again(
+    tmp_path: Path, runs: list[Path], damage: str
+) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "one", cache_dir=cache)
+    (entry, *_) = sorted(cache.glob("*.search/*.bundle"))
+    data = entry.read_bytes()
+    if damage == "truncate":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        entry.write_bytes(data[:-5] + bytes([data[-5] ^ 1]) + data[-4:])
+    else:
+        payload = pickle.dumps(["not", "files"])
+        entry.write_bytes(f"{zlib.crc32(payload):08x}-{len(payload)}\n".encode() + payload)
+    runs.clear()
+    build(root, tmp_path / "two", cache_dir=cache)
+    assert len(runs) == 1  # the damaged entry's shard; the other from the store
+    assert {p: v[0] for p, v in bundle(tmp_path / "two").items()} == {
+        p: v[0] for p, v in bundle(tmp_path / "one").items()
+    }
+
+
+def test_stored_shards_unused_for_long_are_dropped(tmp_path: Path) -> None:
+    store = ShardStore(tmp_path / "store")
+    store.put("used", [("pagefind-entry.json", b"{}")])
+    store.put("old", [("pagefind-entry.json", b"{}")])
+    store.put("recent", [("pagefind-entry.json", b"{}")])
+    long_ago = time.time() - (KEEP_DAYS + 1) * 86400
+    for key in ("used", "old"):
+        os.utime(tmp_path / "store" / f"{key}.bundle", (long_ago, long_ago))
+    later = ShardStore(tmp_path / "store")
+    assert later.get("used") == [("pagefind-entry.json", b"{}")]
+    later.prune()
+    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == [
+        "recent.bundle",
+        "used.bundle",
+    ]
+    assert (tmp_path / "store/used.bundle").stat().st_mtime > long_ago + 86400
+
+
+def test_serve_takes_the_shards_a_build_made(tmp_path: Path, runs: list[Path]) -> None:
+    root = write_site(tmp_path / "site", NOTES)
+    cache, out = tmp_path / "cache", tmp_path / "public"
+    build(root, out, cache_dir=cache)
+    built_runs = len(runs)
+    live = LiveSite(root, cache_dir=cache)
+    try:
+        assert live.refresh().error is None
+        assert live.get("pagefind/shards.json") == (out / "pagefind/shards.json").read_bytes()
+        assert len(runs) == built_runs and live.search.runs == 0  # no Pagefind: the store's
+        for path, (content, _, _) in bundle(out).items():
+            assert live.get(path) == content, path
     finally:
         live.close()

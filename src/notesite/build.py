@@ -20,6 +20,7 @@ from notesite.writer import SiteWriter, WriteCounts
 if TYPE_CHECKING:
     from notesite.pipeline import SitePlan
     from notesite.search import BuildIndex
+    from notesite.shardstore import ShardStore
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,9 @@ def _build(
     base_url: str | None,
 ) -> BuildResult:
     """The whole pipeline: load, plan, render and write."""
-    from notesite.pipeline import Pipeline  # here: an unchanged build never loads it
+    # Imported here: an unchanged build needs neither.
+    from notesite.pipeline import Pipeline, note_store_path
+    from notesite.shardstore import ShardStore
 
     started = time.perf_counter()
     # Notes' HTML waits in the note store until its page is written (bounded memory).
@@ -102,7 +105,8 @@ def _build(
         pipeline.notes.store.commit()  # rendered notes, for the next build
         if strict and plan.warnings:
             raise NotesiteError(plan.warnings)
-        counts = write(plan, writer, progress, jobs)
+        shards = ShardStore(note_store_path(cache, source).with_suffix(".search"))
+        counts = write(plan, writer, progress, jobs, shards)
     finally:
         pipeline.close()
     site = plan.site
@@ -171,7 +175,13 @@ def _check_output_place(source: Path, output: Path) -> None:
             raise fail(output, 1, f"the output folder must not be inside the site's {name}/")
 
 
-def write(plan: SitePlan, writer: SiteWriter, progress: Progress, jobs: int = 1) -> WriteCounts:
+def write(
+    plan: SitePlan,
+    writer: SiteWriter,
+    progress: Progress,
+    jobs: int = 1,
+    shard_store: ShardStore | None = None,
+) -> WriteCounts:
     """Render the pages one at a time into the writer, then the feeds and generated
     files, then the copies; the output changes only once all of them succeeded. A
     rendered file wins over a copy of the same path (a site's own
@@ -180,7 +190,7 @@ def write(plan: SitePlan, writer: SiteWriter, progress: Progress, jobs: int = 1)
 
     rendered = {page.file for page in plan.pages}
     config = plan.site.config
-    search = BuildIndex(writer.output, config, jobs) if config.search else None
+    search = BuildIndex(writer.output, config, jobs, shard_store) if config.search else None
     with writer:
         try:
             _write_pages(plan, writer, progress, search)

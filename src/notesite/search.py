@@ -42,6 +42,7 @@ from notesite import routes
 from notesite.errors import fail
 from notesite.model import Config
 from notesite.pages import PageOut
+from notesite.shardstore import Bundle, ShardStore
 from notesite.writer import SiteWriter
 
 SEARCH_DIR = routes.SEARCH
@@ -259,8 +260,11 @@ class BuildIndex:
     renders or keeps it; `write` then hands the writer the bundles of the shards whose
     pages changed and keeps the others."""
 
-    def __init__(self, output: Path, config: Config, jobs: int = 1) -> None:
+    def __init__(
+        self, output: Path, config: Config, jobs: int = 1, store: ShardStore | None = None
+    ) -> None:
         self.output = output
+        self.store = store or ShardStore(None)  # bundles of earlier builds, by shard key
         self.config_path = config.path
         self.locales = {code: language.locale for code, language in config.languages.items()}
         self.jobs = jobs
@@ -285,19 +289,39 @@ class BuildIndex:
             return  # no notes, nothing to search (and Pagefind refuses an empty site)
         shards = plan_shards(self.pages)
         page_keys = {page.file: page.key for page in self.pages}
-        keys: dict[Shard, str | None] = {}
+        keys: dict[Shard, str | None] = {}  # the shards Pagefind must index
+        listed = []  # the shards with a bundle
         for shard in shards:
             key = shard.key(page_keys)
-            if key is None or not writer.reuse_folder(shard.folder, key):
+            if key is not None and self._kept(shard, key, writer):
+                listed.append(shard)
+            else:
                 keys[shard] = key
         self.ran = len(keys)
-        made = set()
+        made: dict[Shard, Bundle] = {}
         bundles = index_shards(list(keys), self._place, self._work(), self.config_path, self.jobs)
         for shard, path, content in bundles:
             writer.write(path, content, keys[shard])
-            made.add(shard)
-        listed = [shard for shard in shards if shard not in keys or shard in made]
+            made.setdefault(shard, []).append((path.removeprefix(shard.folder), content))
+        for shard, bundle in made.items():
+            if (key := keys[shard]) is not None:
+                self.store.put(key, bundle)
+        listed = [shard for shard in shards if shard in listed or shard in made]
         writer.write(SHARDS_FILE, shards_file(listed, self.config_path))
+        self.store.prune()
+
+    def _kept(self, shard: Shard, key: str, writer: SiteWriter) -> bool:
+        """The shard's bundle as the output has it, or as an earlier build left it in
+        the store (a build into a new output: CI with its cache restored)."""
+        if writer.reuse_folder(shard.folder, key):
+            self.store.keep(key)
+            return True
+        stored = self.store.get(key)
+        if not stored:
+            return False
+        for name, content in stored:
+            writer.write(shard.folder + name, content, key)
+        return True
 
     def _place(self, file: str, target: Path) -> None:
         """A page as rendered now, else the output's (kept) file: hard-linked if possible."""

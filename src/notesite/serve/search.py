@@ -33,6 +33,7 @@ from notesite.search import (
     plan_shards,
     shards_file,
 )
+from notesite.shardstore import ShardStore
 
 
 def named_by_content(path: str) -> bool:
@@ -43,13 +44,14 @@ def named_by_content(path: str) -> bool:
 
 
 class LiveSearch:
-    def __init__(self) -> None:
+    def __init__(self, store: ShardStore | None = None) -> None:
+        self.store = store or ShardStore(None)
         self.lock = threading.Lock()  # one bundle made at a time
         self.plan: SitePlan | None = None  # the plan the bundle was last checked against
         self.shard_files: dict[str, tuple[str | None, dict[str, bytes]]] = {}  # folder ->
         self.files: dict[str, bytes] = {}  # path -> bytes of the current bundle
         self.older: dict[str, bytes] = {}  # the bundle before it
-        self.runs = 0  # how many times Pagefind ran (tests: a save must not make it run)
+        self.runs = 0  # refreshes that ran Pagefind (tests: a save must not make it run)
 
     def get(
         self,
@@ -76,17 +78,24 @@ class LiveSearch:
         shards = plan_shards(listed)
         page_keys = {page.file: page.key for page in listed}
         keys = {shard: shard.key(page_keys) for shard in shards}
-        stale = [s for s in shards if keys[s] is None or self._kept_key(s) != keys[s]]
-        if not stale and {s.folder for s in shards} == set(self.shard_files):
+        changed = [s for s in shards if keys[s] is None or self._kept_key(s) != keys[s]]
+        if not changed and {s.folder for s in shards} == set(self.shard_files):
             return
-        self.runs += 1
+        stale = [s for s in changed if not self._from_store(s, keys[s])]
+        self.runs += bool(stale)
         by_file = {page.file: page for page in pages}
         try:
             made = _index(
                 stale, lambda file, target: target.write_bytes(render(by_file[file])), plan
             )
-            kept = {s.folder: self.shard_files[s.folder] for s in shards if s not in stale}
-            self.shard_files = kept | {s.folder: (keys[s], made.get(s.folder, {})) for s in stale}
+            for shard in stale:
+                bundle = made.get(shard.folder, {})
+                self.shard_files[shard.folder] = (keys[shard], bundle)
+                if (key := keys[shard]) is not None and bundle:
+                    self.store.put(
+                        key, [(p.removeprefix(shard.folder), b) for p, b in bundle.items()]
+                    )
+            self.shard_files = {s.folder: self.shard_files[s.folder] for s in shards}
             files = self._bundle(shards, plan)
         except NotesiteError as error:  # Pagefind missing or failing: no search, say why
             print("\n".join(str(p) for p in error.problems), file=sys.stderr, flush=True)
@@ -100,6 +109,14 @@ class LiveSearch:
         if listed:
             files[SHARDS_FILE] = shards_file(listed, plan.site.config.path)
         return files
+
+    def _from_store(self, shard: Shard, key: str | None) -> bool:
+        """Take the shard's bundle from the store (a build or an earlier server made it)."""
+        stored = self.store.get(key) if key is not None else None
+        if not stored:
+            return False
+        self.shard_files[shard.folder] = (key, {shard.folder + n: b for n, b in stored})
+        return True
 
     def _kept_key(self, shard: Shard) -> str | None:
         kept = self.shard_files.get(shard.folder)

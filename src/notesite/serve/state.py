@@ -20,10 +20,11 @@ from notesite.cachedir import default_cache_dir
 from notesite.errors import NotesiteError
 from notesite.katex import KatexUnavailable
 from notesite.pages import PageOut
-from notesite.pipeline import KeyedFile, SitePlan
+from notesite.pipeline import KeyedFile, SitePlan, note_store_path
 from notesite.search import SEARCH_DIR, indexed
 from notesite.serve.incremental import IncrementalPipeline
 from notesite.serve.search import LiveSearch
+from notesite.shardstore import ShardStore
 from notesite.theme import builtin_theme_dir
 
 
@@ -65,7 +66,9 @@ class LiveSite:
         self.error: str | None = None
         self.warnings: str | None = None  # of the last save, for pages opened after it
         self.touched: set[Path] = set()  # files saved since the server started
-        self.search = LiveSearch()  # the search bundle, made when asked for, never on a save
+        # The search bundle, made when asked for, never on a save; shards kept by builds
+        # (and by this server) are taken from the store.
+        self.search = LiveSearch(ShardStore(note_store_path(cache, root).with_suffix(".search")))
 
     @property
     def base_path(self) -> str:
