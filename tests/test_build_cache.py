@@ -126,6 +126,11 @@ def test_cold_warm_and_random_edits_equal_fresh_builds(tmp_path: Path) -> None:
     for step, kind in enumerate(EDITS):
         edit(root, rng, step, kind)
         assert_same_as_fresh(root, cache, tmp_path, f"{step}-{kind}")
+        # Unchanged since: the same output again (buildmemo.py's shortcut), untouched.
+        before = tree_digest(tmp_path / "cached")
+        again = build(root, tmp_path / "cached", cache_dir=cache)
+        assert (again.written, again.removed, again.notes_rendered) == (0, 0, 0)
+        assert tree_digest(tmp_path / "cached") == before
 
 
 def _store(cache: Path) -> Path:
