@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import BASIC_CONFIG, parse_html, post, write_site
 
-from notesite.build import build
+from notesite.build import RETIRED, build
 from notesite.errors import NotesiteError
 from notesite.pipeline import SitePlan
 from notesite.writer import MANIFEST, SiteWriter, WriteCounts
@@ -510,3 +510,36 @@ def test_a_rendered_file_wins_over_a_copy_of_the_same_path(tmp_path: Path) -> No
     build(site(tmp_path, extra), output)
     assert parse_html(output / "posts/vit/index.html").css_first("h1").text() == "视觉变换器"
     assert b"the site's own" not in (output / "static/css/pygments.css").read_bytes()
+
+
+# ------------------------------------------------------------------ retired outputs
+
+
+def test_the_replaced_output_is_removed_by_the_next_build(tmp_path: Path) -> None:
+    """The folder a build swapped out goes to the cache's `retired/` (nothing is left
+    beside the output); the next full build removes it while it plans."""
+    root = write_site(tmp_path / "site", {"content/posts/rl/a.md": post(body="一。")})
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(root, out, cache_dir=cache)
+    (root / "content/posts/rl/a.md").write_text(post(body="二。"), encoding="utf-8")
+    build(root, out, cache_dir=cache)
+    (old,) = (cache / RETIRED).iterdir()
+    assert (old / "posts/a/index.html").is_file()  # the first build's output
+    assert "一。" in (old / "posts/a/index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "public", "site"]
+    (root / "content/posts/rl/a.md").write_text(post(body="三。"), encoding="utf-8")
+    build(root, out, cache_dir=cache)
+    (newer,) = (cache / RETIRED).iterdir()  # the second build's output only
+    assert newer != old and not old.exists()
+    assert "二。" in (newer / "posts/a/index.html").read_text(encoding="utf-8")
+
+
+def test_without_a_place_to_retire_it_the_old_output_is_removed_at_once(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the retired folder would go", encoding="utf-8")
+    out = tmp_path / "public"
+    for text in (b"one", b"two"):
+        with SiteWriter(out, retired=blocked / "retired") as writer:
+            writer.write("index.html", text)
+    assert (out / "index.html").read_bytes() == b"two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder", "public"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from notesite.buildmemo import BuildMemo, input_signature, problems_from_json, problems_to_json
 from notesite.cachedir import default_cache_dir
 from notesite.errors import NotesiteError, Problem, fail
+from notesite.folderswap import clear_retired
 from notesite.progress import Progress
 from notesite.termstyle import styled
 from notesite.writer import SiteWriter, WriteCounts
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
     from notesite.pipeline import SitePlan
     from notesite.search import BuildIndex
     from notesite.shardstore import ShardStore
+
+
+RETIRED = "retired"  # in the cache folder: replaced outputs, removed by the next build
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,10 @@ def build(
     started = time.perf_counter()
     progress = progress or Progress("off")
     _check_output_place(source, output)
-    writer = SiteWriter(output, force)  # refuses a file, or others' folder, before any work
     cache = cache_dir or default_cache_dir()
+    # Refuses a file, or others' folder, before any work. The output it replaces goes to
+    # the cache, removed by the next full build while it plans (see _build).
+    writer = SiteWriter(output, force, retired=cache / RETIRED)
     memo = BuildMemo(cache, output)
     with progress.stage("checking for changes since the last build"):
         signature = input_signature(source, {"drafts": drafts, "base_url": base_url})
@@ -97,6 +104,8 @@ def _build(
     from notesite.shardstore import ShardStore
 
     started = time.perf_counter()
+    clearing = threading.Thread(target=clear_retired, args=(cache / RETIRED,), daemon=True)
+    clearing.start()  # the last build's old output: unlinking overlaps the planning
     # Notes' HTML waits in the note store until its page is written (bounded memory).
     pipeline = Pipeline(source, drafts, cache, jobs, spill=True, base_url=base_url)
     try:
@@ -109,6 +118,7 @@ def _build(
         counts = write(plan, writer, progress, jobs, shards)
     finally:
         pipeline.close()
+        clearing.join()
     site = plan.site
     return BuildResult(
         formulas=plan.math.formulas_total,

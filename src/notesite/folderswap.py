@@ -48,20 +48,40 @@ def exchange(new: Path, current: Path) -> bool:
     raise OSError(code, os.strerror(code), str(current))
 
 
-def replace_folder(new: Path, current: Path) -> None:
+def replace_folder(new: Path, current: Path, retire_to: Path | None = None) -> None:
     """Put the folder `new` where `current` is; `new` is gone afterwards. Atomic where
     `exchange` works; elsewhere the old folder is renamed away first (a crash between the
-    two renames leaves no `current`, but never a mix of both)."""
+    two renames leaves no `current`, but never a mix of both). The old contents are
+    removed, or moved to `retire_to` (on the same file system) for `clear_retired` to
+    remove later, off the build's path."""
     if not current.exists():
         os.replace(new, current)
         return
     if exchange(new, current):
-        shutil.rmtree(new)  # the old contents
+        _retire(new, retire_to)  # the old contents
         return
     retired = current.with_name(new.name + ".old")
     os.replace(current, retired)
     os.replace(new, current)
-    shutil.rmtree(retired)
+    _retire(retired, retire_to)
+
+
+def _retire(old: Path, retire_to: Path | None) -> None:
+    if retire_to is not None:
+        try:
+            retire_to.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(old, retire_to)
+            return
+        except OSError:
+            pass  # another file system after all, or no room for the name: remove it now
+    shutil.rmtree(old)
+
+
+def clear_retired(folder: Path) -> None:
+    """Remove the old outputs `replace_folder` moved into `folder`."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in list(entries):
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def clear_leftovers(parent: Path, prefix: str) -> None:

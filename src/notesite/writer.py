@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -71,14 +72,17 @@ class WriteCounts:
 class SiteWriter:
     """Streams a build's files into `output`; see the module docstring."""
 
-    def __init__(self, output: Path, force: bool = False) -> None:
-        """`force`: replace the contents of an output folder notesite did not write."""
+    def __init__(self, output: Path, force: bool = False, retired: Path | None = None) -> None:
+        """`force`: replace the contents of an output folder notesite did not write.
+        `retired`: a folder where the replaced output goes, to be removed later, off the
+        build's path (`folderswap.clear_retired`), if on the output's file system."""
         if output.exists() and not output.is_dir():
             raise fail(output, 1, "the output must be a folder, but it is a file")
         if not force and is_foreign(output):
             raise fail(output, 1, FOREIGN)
         self.output = output.resolve()
         self.staging = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
+        self.retired = retired
         self.counts: WriteCounts | None = None  # set by a successful commit
         self._old: dict[str, Record] = {}  # the manifest as read
         self._found: dict[str, os.stat_result] = {}  # regular files in the output now
@@ -268,8 +272,20 @@ class SiteWriter:
         write_manifest(tree / MANIFEST, self._with_keys(records))
         if self.output.is_dir():
             tree.chmod(self.output.stat().st_mode & 0o7777)
-        replace_folder(tree, self.output)
+        replace_folder(tree, self.output, self._retire_to())
         return True
+
+    def _retire_to(self) -> Path | None:
+        """A new name in `retired` for the old output, if it can be renamed there."""
+        if self.retired is None:
+            return None
+        try:
+            self.retired.mkdir(parents=True, exist_ok=True)
+            if self.retired.stat().st_dev != self.output.parent.stat().st_dev:
+                return None
+        except OSError:
+            return None
+        return self.retired / f"{os.getpid()}-{time.time_ns()}"
 
     def _with_keys(self, records: dict[str, Record]) -> dict[str, Record]:
         for path, key in self._keys.items():
