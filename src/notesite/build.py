@@ -112,6 +112,7 @@ def _build(
         with progress.stage("planning"):
             plan = pipeline.run()
         pipeline.notes.store.commit()  # rendered notes, for the next build
+        pipeline.keep_loaded()  # and what the loader read
         if strict and plan.warnings:
             raise NotesiteError(plan.warnings)
         shards = ShardStore(note_store_path(cache, source).with_suffix(".search"))

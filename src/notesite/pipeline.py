@@ -24,6 +24,7 @@ from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
 from notesite.katexcss import katex_stylesheet
 from notesite.layout import CONTENT, is_markdown
 from notesite.loader import LoadMemo, display_path, load_site
+from notesite.loadstore import read_loaded, write_loaded
 from notesite.markdown import MarkdownRenderer, NoteFacts, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathengine import start_engine
@@ -182,6 +183,7 @@ class Pipeline:
         self.drafts = drafts
         self.cache_dir = cache_dir
         self.load_memo = LoadMemo()
+        self.load_changed = False  # whether the last read loaded any file anew
         self.parser = MarkdownRenderer(client_markup)  # made again by read() for `markdown:`
         self.notes = NoteStage(NoteStore(None), jobs)  # the store is opened by read()
         self.views: dict[tuple, PostView] = {}
@@ -226,6 +228,15 @@ class Pipeline:
             self.engine_dist = dist
         return self.engine
 
+    def keep_loaded(self) -> None:
+        """Leave what the loader read in the cache for the next build (loadstore.py)."""
+        if self.cache_dir is not None and self.load_changed:
+            write_loaded(self._loaded_path(), self.load_memo)
+
+    def _loaded_path(self) -> Path:
+        assert self.cache_dir is not None
+        return note_store_path(self.cache_dir, self.root).with_suffix(".load")
+
     def close(self) -> None:
         self.notes.store.close()
         if self.katex is not None:
@@ -241,8 +252,14 @@ class Pipeline:
     def read(self) -> SiteInputs:
         """The edge: config, content, UI strings, static files, KaTeX (reusing what did
         not change)."""
+        if self.spill and self.cache_dir is not None and not self.load_memo.files:
+            self.load_memo.files.update(read_loaded(self._loaded_path()))  # a build's
+        before = dict(self.load_memo.files)
         site = load_site(
             self.root, self.drafts, self.load_memo, self.changed, base_url=self.base_url
+        )
+        self.load_changed = before.keys() != self.load_memo.files.keys() or any(
+            entry is not before.get(source) for source, entry in self.load_memo.files.items()
         )
         if self.cache_dir is not None and self.notes.store.path is None:
             store = NoteStore(note_store_path(self.cache_dir, self.root))

@@ -1,0 +1,87 @@
+"""What the loader read, kept between builds (loadstore.py): a build reads and parses
+again only the notes whose file changed, and a damaged or stale file costs only that."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import BASIC_CONFIG, post, write_site
+
+import notesite.loader
+from notesite.build import build
+
+FILES = {
+    f"content/posts/rl/n{i}.md": post(title=f"笔记 {i}", body=f"第 {i} 篇。") for i in range(5)
+}
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources the loader read and parsed (not taken from a memo)."""
+    seen: list[str] = []
+    real = notesite.loader._load_post
+
+    def counting(root: Path, source: Path, *args: object) -> object:
+        seen.append(source.as_posix())
+        return real(root, source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(notesite.loader, "_load_post", counting)
+    return seen
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".notesite-manifest.json"
+    }
+
+
+def test_a_build_parses_only_the_notes_that_changed(tmp_path: Path, parsed: list[str]) -> None:
+    root = write_site(tmp_path / "site", FILES)
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "public", cache_dir=cache)
+    assert len(parsed) == 5
+    parsed.clear()
+    (root / "content/posts/rl/n3.md").write_text(post(title="笔记 3", body="改。"), "utf-8")
+    (root / "content/posts/rl/n9.md").write_text(post(title="新", body="新的。"), "utf-8")
+    build(root, tmp_path / "public", cache_dir=cache)
+    assert sorted(parsed) == ["content/posts/rl/n3.md", "content/posts/rl/n9.md"]
+    build(root, tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache")
+    assert tree(tmp_path / "public") == tree(tmp_path / "fresh")
+
+
+def test_a_config_change_reads_every_note_again(tmp_path: Path, parsed: list[str]) -> None:
+    root = write_site(tmp_path / "site", FILES)
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "public", cache_dir=cache)
+    parsed.clear()
+    (root / "notesite.yaml").write_text(BASIC_CONFIG + "search: false\n", "utf-8")
+    build(root, tmp_path / "public", cache_dir=cache)
+    assert len(parsed) == 5
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "other-code"])
+def test_a_damaged_or_stale_file_is_ignored(tmp_path: Path, parsed: list[str], damage: str) -> None:
+    root = write_site(tmp_path / "site", FILES)
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "public", cache_dir=cache)
+    (kept,) = cache.glob("notes-*.load")
+    data = kept.read_bytes()
+    head, payload = data.split(b"\n", 1)
+    if damage == "truncate":
+        kept.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        kept.write_bytes(data[:-3] + bytes([data[-3] ^ 1]) + data[-2:])
+    elif damage == "garbage":
+        kept.write_bytes(b"not a pickle at all")
+    else:  # written by another version of notesite
+        fields = head.split(b" ")
+        kept.write_bytes(b" ".join([fields[0], b"0" * 64, fields[2]]) + b"\n" + payload)
+    parsed.clear()
+    (root / "content/posts/rl/n0.md").write_text(post(title="笔记 0", body="改。"), "utf-8")
+    build(root, tmp_path / "public", cache_dir=cache)
+    assert len(parsed) == 5  # nothing trusted: every note read again
+    build(root, tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache")
+    assert tree(tmp_path / "public") == tree(tmp_path / "fresh")
