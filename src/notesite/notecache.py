@@ -49,11 +49,17 @@ def _checksum(payload: bytes) -> str:
     return f"{zlib.crc32(payload):08x}-{len(payload)}"
 
 
+# A head (NoteResult.head) in `notes`, the page's HTML in `bodies`, the feed entry in
+# `feeds`: listings and unchanged pages need only heads, a page only its HTML, a feed only
+# its entries (a very large note's page and entry are each hundreds of megabytes).
+TABLES = ("notes", "bodies", "feeds")
+
+
 def _rows(key: str, result: NoteResult) -> tuple[tuple[str, str, bytes], ...]:
-    """The head row and the body row of an entry."""
+    """The head row, the page row and the feed row of an entry."""
     feed = "page" if result.feed is result.page else result.feed
     rows = []
-    for value in (result.head(), (result.page.html, feed)):
+    for value in (result.head(), result.page.html, feed):
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         rows.append((key, _checksum(payload), payload))
     return tuple(rows)
@@ -81,9 +87,7 @@ class NoteStore:
                 # a slower build, never a wrong one (entries are checked on reading).
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                # A head (NoteResult.head) in `notes`, the page HTML and feed entry in
-                # `bodies`: listing pages and unchanged pages need only heads.
-                for table in ("notes", "bodies"):
+                for table in TABLES:
                     db.execute(
                         f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, "
                         "digest TEXT, payload BLOB)"
@@ -98,20 +102,27 @@ class NoteStore:
                     self.path.unlink(missing_ok=True)
         return None
 
-    def get(self, key: str, body: bool = True) -> NoteResult | None:
-        """The entry, whole or (`body=False`) its head only."""
+    def get(self, key: str, body: bool = True, feed: bool | None = None) -> NoteResult | None:
+        """The entry, whole or (`body=False`) its head only; `feed=False`: with the page's
+        HTML but not the feed entry, `feed=True` with `body=False`: the feed entry but
+        not the page's HTML (unless the entry is the page)."""
         if key in self.pending:
             return self.pending[key]
         head = self._load("notes", key)
         if not isinstance(head, NoteResult):
             return None
-        if body:
-            parts = self._load("bodies", key)
-            if not (isinstance(parts, tuple) and len(parts) == 2 and isinstance(parts[0], str)):
+        feed = body if feed is None else feed
+        entry = self._load("feeds", key) if feed and head.has_feed else None
+        same = isinstance(entry, str) and entry == "page"  # the entry is the page document
+        if feed and head.has_feed and not (same or isinstance(entry, RenderedDoc)):
+            return None  # damaged
+        if body or same:
+            html = self._load("bodies", key)
+            if not isinstance(html, str):
                 return None
-            html, feed = parts
-            page = replace(head.page, html=html)
-            head = replace(head, page=page, feed=page if feed == "page" else feed)
+            head = replace(head, page=replace(head.page, html=html))
+        if feed:
+            head = replace(head, feed=head.page if same else entry)
         self.used.add(key)
         return head
 
@@ -198,12 +209,12 @@ class NoteStore:
     def _insert(self, key: str, result: NoteResult) -> None:
         """The head row and the body row, in the open transaction."""
         assert self.db is not None
-        for table, row in zip(("notes", "bodies"), _rows(key, result), strict=True):
+        for table, row in zip(TABLES, _rows(key, result), strict=True):
             self.db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", row)
 
     def _prune(self, oldest: int) -> None:
         assert self.db is not None
-        for table in ("notes", "bodies"):
+        for table in TABLES:
             self.db.execute(
                 f"DELETE FROM {table} WHERE key IN (SELECT key FROM used WHERE build < ?)",
                 (oldest,),

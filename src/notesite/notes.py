@@ -168,19 +168,22 @@ class NoteStage:
         return {post: result.head() for post, result in run.results.items()}, True
 
     def full_page(self, post: Post) -> RenderedDoc:
-        """A spilled note's page document, from the store; made again if its stored
-        body turns out damaged (only its head was read when the run began)."""
-        return self._whole(post).page
+        """A spilled note's page document, from the store (without its feed entry);
+        made again if its stored body turns out damaged (only its head was read when
+        the run began)."""
+        found = self.store.get(self.keys[post][1], feed=False)
+        return (found or self._remade(post)).page
 
     def full_feed(self, post: Post) -> RenderedDoc:
-        """A spilled note's feed entry (the note is in a feed), like `full_page`."""
-        whole = self._whole(post)
+        """A spilled note's feed entry (the note is in a feed), like `full_page`: the
+        page's HTML is not read unless the entry is the page document."""
+        found = self.store.get(self.keys[post][1], body=False, feed=True)
+        if found is not None and found.feed is not None:
+            return found.feed
+        whole = self._remade(post)
         return whole.feed or whole.page
 
-    def _whole(self, post: Post) -> NoteResult:
-        found = self.store.get(self.keys[post][1])
-        if found is not None:
-            return found
+    def _remade(self, post: Post) -> NoteResult:
         assert self.last_inputs is not None
         site, strings, feeds, server, parser, links = self.last_inputs
         remade: dict[Post, NoteResult] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -60,6 +61,11 @@ class Parsed:
     summary: str | None
     # What the rules recorded, for rendering (TOC tokens, equation numbers, admonition titles).
     state: RuleState = field(repr=False, compare=False)
+
+    @cached_property
+    def reading_minutes(self) -> int:
+        """Counted once: the page and the feed entry render the same parse."""
+        return reading_minutes(self.tokens)
 
 
 @dataclass(frozen=True)
@@ -251,7 +257,7 @@ class MarkdownRenderer:
             summary_html=summary_html,
             summary_text=summary_text,
             truncated=truncated,
-            reading_minutes=reading_minutes(tokens),
+            reading_minutes=parsed.reading_minutes,
             has_math=state.has_math,
             summary_has_math=rule_state(summary_env).has_math or rule_state(title_env).has_math,
             has_code=state.has_code,
