@@ -38,10 +38,22 @@ class NoteResult:
     # ((kind, name), answer): the result stays valid while each gets the same answer.
     lookups: tuple[tuple[tuple[str, str], object], ...]
     has_feed: bool = False  # a feed entry was made (`feed` is None in a head, see get)
+    # The checksums of the page's and the feed entry's HTML rows, kept in the head (which
+    # unpickling checks): a body row is not pickled, and a cut one must not be served.
+    body_digests: tuple[str, str] = ("", "")
 
     def head(self) -> NoteResult:
         """Without the page's HTML and the feed entry (the bulk of it)."""
-        return replace(self, page=replace(self.page, html=""), feed=None)
+        return replace(self, page=_bare(self.page), feed=None)
+
+
+def _bare(doc: RenderedDoc) -> RenderedDoc:
+    """A document without its HTML (stored in a row of its own)."""
+    return replace(doc, html="", encoded=None)
+
+
+def _utf8(doc: RenderedDoc) -> bytes:
+    return doc.encoded if doc.encoded is not None else doc.html.encode()
 
 
 def _checksum(payload: bytes) -> str:
@@ -49,20 +61,27 @@ def _checksum(payload: bytes) -> str:
     return f"{zlib.crc32(payload):08x}-{len(payload)}"
 
 
-# A head (NoteResult.head) in `notes`, the page's HTML in `bodies`, the feed entry in
-# `feeds`: listings and unchanged pages need only heads, a page only its HTML, a feed only
-# its entries (a very large note's page and entry are each hundreds of megabytes).
-TABLES = ("notes", "bodies", "feeds")
+# A head (NoteResult.head) in `notes`, the page's HTML (UTF-8, not pickled) in `bodies`,
+# the feed entry in `feeds` (pickled, without its HTML) and `feed_bodies`: listings and
+# unchanged pages need only heads, a page only its HTML, a feed only its entries (a very
+# large note's page and entry are each hundreds of megabytes, and are never decoded).
+TABLES = ("notes", "bodies", "feeds", "feed_bodies")
 
 
 def _rows(key: str, result: NoteResult) -> tuple[tuple[str, str, bytes], ...]:
-    """The head row, the page row and the feed row of an entry."""
-    feed = "page" if result.feed is result.page else result.feed
-    rows = []
-    for value in (result.head(), result.page.html, feed):
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        rows.append((key, _checksum(payload), payload))
-    return tuple(rows)
+    """The head row, the page row, the feed row and the feed's HTML row of an entry."""
+    feed = result.feed
+    entry: object = "page" if feed is result.page else (None if feed is None else _bare(feed))
+    page_html = _utf8(result.page)
+    feed_html = _utf8(feed) if isinstance(entry, RenderedDoc) and feed is not None else b""
+    head = replace(result.head(), body_digests=(_checksum(page_html), _checksum(feed_html)))
+    payloads = (
+        pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL),
+        page_html,
+        pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL),
+        feed_html,
+    )
+    return tuple((key, _checksum(payload), payload) for payload in payloads)
 
 
 class NoteStore:
@@ -102,10 +121,13 @@ class NoteStore:
                     self.path.unlink(missing_ok=True)
         return None
 
-    def get(self, key: str, body: bool = True, feed: bool | None = None) -> NoteResult | None:
+    def get(
+        self, key: str, body: bool = True, feed: bool | None = None, encoded: bool = False
+    ) -> NoteResult | None:
         """The entry, whole or (`body=False`) its head only; `feed=False`: with the page's
         HTML but not the feed entry, `feed=True` with `body=False`: the feed entry but
-        not the page's HTML (unless the entry is the page)."""
+        not the page's HTML (unless the entry is the page). `encoded`: documents keep
+        their HTML as UTF-8 (`RenderedDoc.encoded`; a build), else as `html`."""
         if key in self.pending:
             return self.pending[key]
         head = self._load("notes", key)
@@ -117,17 +139,45 @@ class NoteStore:
         if feed and head.has_feed and not (same or isinstance(entry, RenderedDoc)):
             return None  # damaged
         if body or same:
-            html = self._load("bodies", key)
-            if not isinstance(html, str):
+            page = self._with_html(head.page, "bodies", key, encoded, head.body_digests[0])
+            if page is None:
                 return None
-            head = replace(head, page=replace(head.page, html=html))
+            head = replace(head, page=page)
+        if feed and isinstance(entry, RenderedDoc):
+            entry = self._with_html(entry, "feed_bodies", key, encoded, head.body_digests[1])
+            if entry is None:
+                return None
         if feed:
             head = replace(head, feed=head.page if same else entry)
         self.used.add(key)
         return head
 
+    def _with_html(
+        self, doc: RenderedDoc, table: str, key: str, encoded: bool, digest: str
+    ) -> RenderedDoc | None:
+        """`doc` with the HTML of its row, if the row is the one its head recorded."""
+        payload = self._payload(table, key)
+        if payload is None or _checksum(payload) != digest:
+            return None
+        if encoded:
+            return replace(doc, encoded=payload)
+        try:
+            return replace(doc, html=payload.decode())
+        except UnicodeDecodeError:
+            return None
+
     def _load(self, table: str, key: str) -> object:
         """An unpickled value, or None when absent, damaged or unreadable."""
+        payload = self._payload(table, key)
+        if payload is None:
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # truncated or from another layout: not an entry
+            return None
+
+    def _payload(self, table: str, key: str) -> bytes | None:
+        """A row's bytes, or None when absent, damaged or unreadable."""
         if self.db is None:
             return None
         try:
@@ -137,12 +187,9 @@ class NoteStore:
                 ).fetchone()
         except sqlite3.DatabaseError:
             return None
-        if row is None or _checksum(row[1]) != row[0]:
+        if row is None or not isinstance(row[1], bytes) or _checksum(row[1]) != row[0]:
             return None
-        try:
-            return pickle.loads(row[1])
-        except Exception:  # truncated or from another layout: not an entry
-            return None
+        return row[1]
 
     def keep(self, key: str) -> None:
         """This build used the entry (so it is not dropped as unused)."""
