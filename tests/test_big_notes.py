@@ -5,13 +5,18 @@ render would."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from conftest import post, write_site
 from selectolax.lexbor import LexborHTMLParser
 
-from notesite.markdown import MarkdownRenderer, body_groups
+from notesite import render
+from notesite.build import build
+from notesite.markdown import MarkdownRenderer, Parsed, RenderedDoc, body_groups
 from notesite.mathrender import client_markup
+from notesite.pages import feeds
 
 # Everything whose HTML depends on more than its own block: footnotes (numbered in
 # order of use, listed at the end), reference links defined after their use, labelled
@@ -102,19 +107,65 @@ def test_groups_cover_every_token_once(renderer: MarkdownRenderer) -> None:
     assert all(tokens[start].level == 0 for start, _ in groups)
 
 
-def test_a_large_note_builds_as_rendered_whole(tmp_path: Path, build_site) -> None:
-    """A note of about 2 MiB: its page's body and its feed entry are the HTML of one
-    `render` (which a build never calls on it)."""
-    from tests.conftest import post, write_site
+def test_no_cut_after_a_hidden_block(renderer: MarkdownRenderer) -> None:
+    """markdown-it writes a newline before a block that follows a hidden token (a tight
+    list's paragraphs; any plugin may hide a top-level one): no group starts there."""
+    text = "para one\n\npara two\n\n## heading\n\npara three\n"
+    parsed = renderer.parse(text)
+    closes = [i for i, t in enumerate(parsed.tokens) if t.type == "paragraph_close"]
+    for index in closes:
+        parsed.tokens[index].hidden = True
+    starts = [start for start, _ in body_groups(parsed.tokens, 1)]
+    assert starts == [0, 9]  # only after the heading: the other blocks follow a hidden token
+    whole = renderer.render(parsed).html
+    paged, _ = renderer.render_pair(parsed, group_tokens=1)
+    assert paged.text == whole
 
-    body = long_note(2200)
-    assert len(body.encode()) > 2 * 2**20
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != ".notesite-manifest.json"
+    }
+
+
+def test_a_large_note_builds_as_rendered_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note of over half a MiB (some 3,000 formulas for KaTeX): its page, its feed entries and the search index
+    are byte for byte those of a build that renders each document whole and gives the
+    templates its HTML as a string (the way `serve` and any site's own templates go)."""
+    body = long_note(1000)
+    assert len(body.encode()) > 2**19
     root = write_site(tmp_path / "site", {"content/posts/rl/big.md": post("大笔记", body=body)})
-    out = build_site(root)
-    renderer = MarkdownRenderer(client_markup)
-    page = LexborHTMLParser((out / "posts/big/index.html").read_text(encoding="utf-8"))
+    build(root, tmp_path / "grouped", cache_dir=tmp_path / "cache-grouped", jobs=1)
+
+    def whole(
+        self: MarkdownRenderer,
+        parsed: Parsed,
+        site_labels: Mapping[str, object] | None = None,
+        *,
+        feed: MarkdownRenderer | None = None,
+        link_base: str | None = None,
+        group_tokens: int = 0,
+    ) -> tuple[RenderedDoc, RenderedDoc | None]:
+        page = self.render(parsed, site_labels)
+        return page, (feed.render(parsed, site_labels, link_base=link_base) if feed else None)
+
+    monkeypatch.setattr(MarkdownRenderer, "render_pair", whole)
+    monkeypatch.setattr(render, "writes_body_once", lambda env, name: False)
+    monkeypatch.setattr(feeds, "writes_entries_once", lambda env, name: False)
+    build(root, tmp_path / "whole", cache_dir=tmp_path / "cache-whole", jobs=1)
+
+    grouped, whole_files = _files(tmp_path / "grouped"), _files(tmp_path / "whole")
+    assert grouped.keys() == whole_files.keys()
+    assert [name for name in grouped if grouped[name] != whole_files[name]] == []
+    page = LexborHTMLParser(grouped["posts/big/index.html"].decode())
     body_node = page.css_first("[data-pagefind-body]")
     assert body_node is not None
-    assert len(body_node.css(".footnotes li")) == 2200
-    assert len(page.css("h2[id]")) == 2200
-    assert renderer  # the page's HTML is checked against a whole render in the test above
+    assert len(body_node.css(".footnotes li")) == 1000
+    assert len(body_node.css(".katex-display")) == 1000
+    feed = LexborHTMLParser(grouped["atom.xml"].decode())
+    content = feed.css_first("content")
+    assert content is not None and "footnotes" in content.text()
