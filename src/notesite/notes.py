@@ -171,7 +171,7 @@ class NoteStage:
         """A spilled note's page document, from the store (without its feed entry);
         made again if its stored body turns out damaged (only its head was read when
         the run began)."""
-        found = self.store.get(self.keys[post][1], feed=False, encoded=True)
+        found = self.store.get(self.keys[post][1], feed=False, encoded=True, lazy=True)
         return (found or self._remade(post)).page
 
     def full_feed(self, post: Post) -> RenderedDoc:

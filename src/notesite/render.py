@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -192,7 +193,12 @@ class PageRenderer:
             text = template.render(self.context(_with_entry(page, marked)))
             before, found, after = text.partition(BODY_MARK)
             if found and BODY_MARK not in after:
-                return b"".join((before.encode("utf-8"), doc.encoded, after.encode("utf-8")))
+                out = io.BytesIO()
+                out.write(before.encode("utf-8"))
+                for piece in doc.pieces():  # from the note store: never all of it twice
+                    out.write(piece)
+                out.write(after.encode("utf-8"))
+                return out.getvalue()  # BytesIO hands over its buffer: no copy
         whole = replace(entry, doc=replace(doc, html=doc.text, encoded=None))
         return template.render(self.context(_with_entry(page, whole))).encode("utf-8")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -112,13 +114,27 @@ class RenderedDoc:
     contexts: tuple[tuple[str, str, bool], ...] = ()
     title_text: str = ""  # the title as plain text (math as TeX): social cards, feeds
     image: str | None = None  # the first image's URL as the page has it (social cards)
-    # The HTML as UTF-8, when `html` is left empty (a build: see render_pair).
-    encoded: bytes | None = field(default=None, repr=False)
+    # The HTML as UTF-8, when `html` is left empty (a build: see render_pair), or where
+    # to read it (a page's HTML left in the note store until its page is written).
+    encoded: bytes | ByteSource | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
         """The HTML, whichever way it is held."""
-        return self.encoded.decode() if self.encoded is not None else self.html
+        return b"".join(self.pieces()).decode() if self.encoded is not None else self.html
+
+    def pieces(self) -> Iterator[bytes]:
+        """The UTF-8 HTML (`encoded`), a piece at a time."""
+        if isinstance(self.encoded, bytes):
+            yield self.encoded
+        elif self.encoded is not None:
+            yield from self.encoded.pieces()
+
+
+class ByteSource(Protocol):
+    """Bytes read when wanted, a piece at a time (see notecache.StoredHtml)."""
+
+    def pieces(self) -> Iterator[bytes]: ...
 
     @property
     def teaser(self) -> tuple[object, ...]:
@@ -263,18 +279,18 @@ class MarkdownRenderer:
             env = renderer._render_env(parsed, site_labels, base)
             # The by-products first (they read tokens the body lets go of); rendering
             # them sets nothing the body reads (see _document).
-            made.append((renderer, env, renderer._document(parsed, env, ""), bytearray()))
+            made.append((renderer, env, renderer._document(parsed, env, ""), io.BytesIO()))
         tokens = parsed.tokens
         for start, end in body_groups(tokens, group_tokens):
             group = tokens[start:end]
             for renderer, env, _, out in made:
-                out += renderer.md.renderer.render(group, renderer.md.options, env).encode()
+                out.write(renderer.md.renderer.render(group, renderer.md.options, env).encode())
             del group
             tokens[start:end] = [None] * (end - start)  # type: ignore[list-item]
         docs = [
             replace(
                 doc,
-                encoded=bytes(out),
+                encoded=out.getvalue(),  # BytesIO hands over its buffer: no copy
                 has_math=rule_state(env).has_math,
                 has_code=rule_state(env).has_code,
             )
