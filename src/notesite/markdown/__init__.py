@@ -97,6 +97,12 @@ class FormulaUse:
     line: int  # 0-based line in the Markdown text
 
 
+class ByteSource(Protocol):
+    """Bytes read when wanted, a piece at a time (see notecache.StoredHtml)."""
+
+    def pieces(self) -> Iterator[bytes]: ...
+
+
 @dataclass(frozen=True)
 class RenderedDoc:
     html: str
@@ -129,12 +135,6 @@ class RenderedDoc:
             yield self.encoded
         elif self.encoded is not None:
             yield from self.encoded.pieces()
-
-
-class ByteSource(Protocol):
-    """Bytes read when wanted, a piece at a time (see notecache.StoredHtml)."""
-
-    def pieces(self) -> Iterator[bytes]: ...
 
     @property
     def teaser(self) -> tuple[object, ...]:
