@@ -162,7 +162,7 @@ def test_a_large_note_builds_as_rendered_whole(
     assert grouped.keys() == whole_files.keys()
     assert [name for name in grouped if grouped[name] != whole_files[name]] == []
     page = LexborHTMLParser(grouped["posts/big/index.html"].decode())
-    body_node = page.css_first("[data-pagefind-body]")
+    body_node = page.css_first(".post-body")
     assert body_node is not None
     assert len(body_node.css(".footnotes li")) == 1000
     assert len(body_node.css(".katex-display")) == 1000
