@@ -12,15 +12,18 @@ dropped then too.
 
 from __future__ import annotations
 
+import io
 import pickle
 import sqlite3
 import threading
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from notesite.markdown import NoteFacts, RenderedDoc
 
+BLOB_PIECE = 8 << 20  # bytes of a payload written or read at a time
 KEEP_UNUSED_BUILDS = 5  # an entry survives this many builds that did not use it (branches)
 
 
@@ -38,10 +41,22 @@ class NoteResult:
     # ((kind, name), answer): the result stays valid while each gets the same answer.
     lookups: tuple[tuple[tuple[str, str], object], ...]
     has_feed: bool = False  # a feed entry was made (`feed` is None in a head, see get)
+    # The checksums of the page's and the feed entry's HTML rows, kept in the head (which
+    # unpickling checks): a body row is not pickled, and a cut one must not be served.
+    body_digests: tuple[str, str] = ("", "")
 
     def head(self) -> NoteResult:
         """Without the page's HTML and the feed entry (the bulk of it)."""
-        return replace(self, page=replace(self.page, html=""), feed=None)
+        return replace(self, page=_bare(self.page), feed=None)
+
+
+def _bare(doc: RenderedDoc) -> RenderedDoc:
+    """A document without its HTML (stored in a row of its own)."""
+    return replace(doc, html="", encoded=None)
+
+
+def _utf8(doc: RenderedDoc) -> bytes:
+    return doc.encoded if doc.encoded is not None else doc.html.encode()
 
 
 def _checksum(payload: bytes) -> str:
@@ -49,14 +64,58 @@ def _checksum(payload: bytes) -> str:
     return f"{zlib.crc32(payload):08x}-{len(payload)}"
 
 
+# A head (NoteResult.head) in `notes`, the page's HTML (UTF-8, not pickled) in `bodies`,
+# the feed entry in `feeds` (pickled, without its HTML) and `feed_bodies`: listings and
+# unchanged pages need only heads, a page only its HTML, a feed only its entries (a very
+# large note's page and entry are each hundreds of megabytes, and are never decoded).
+TABLES = ("notes", "bodies", "feeds", "feed_bodies")
+
+
 def _rows(key: str, result: NoteResult) -> tuple[tuple[str, str, bytes], ...]:
-    """The head row and the body row of an entry."""
-    feed = "page" if result.feed is result.page else result.feed
-    rows = []
-    for value in (result.head(), (result.page.html, feed)):
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        rows.append((key, _checksum(payload), payload))
-    return tuple(rows)
+    """The head row, the page row, the feed row and the feed's HTML row of an entry."""
+    feed = result.feed
+    entry: object = "page" if feed is result.page else (None if feed is None else _bare(feed))
+    page_html = _utf8(result.page)
+    feed_html = _utf8(feed) if isinstance(entry, RenderedDoc) and feed is not None else b""
+    head = replace(result.head(), body_digests=(_checksum(page_html), _checksum(feed_html)))
+    payloads = (
+        pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL),
+        page_html,
+        pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL),
+        feed_html,
+    )
+    return tuple((key, _checksum(payload), payload) for payload in payloads)
+
+
+@dataclass(frozen=True, eq=False)
+class StoredHtml:
+    """A page's HTML in the note store, read a piece at a time when its page is written
+    (a `ByteSource` for `RenderedDoc.encoded`): a very large note's page is then held
+    once, as the page's bytes, not also as its HTML."""
+
+    store: NoteStore
+    table: str
+    rowid: int
+    size: int
+    digest: str  # as the entry's head recorded it
+
+    def pieces(self) -> Iterator[bytes]:
+        crc = 0
+        for piece in self.store.blob_pieces(self.table, self.rowid, self.size):
+            crc = zlib.crc32(piece, crc)
+            yield piece
+        if f"{crc:08x}-{self.size}" != self.digest:  # changed since `intact`: not ours
+            raise RuntimeError(f"note store: {self.table} row {self.rowid} changed while read")
+
+    def intact(self) -> bool:
+        """Whether the row is the one the head recorded (read through once)."""
+        crc = 0
+        try:
+            for piece in self.store.blob_pieces(self.table, self.rowid, self.size):
+                crc = zlib.crc32(piece, crc)
+        except sqlite3.DatabaseError:
+            return False
+        return f"{crc:08x}-{self.size}" == self.digest
 
 
 class NoteStore:
@@ -69,6 +128,7 @@ class NoteStore:
         self.stamped: set[str] = set()  # keys marked as used by this process
         self.written: set[str] = set()  # keys stored since the last commit (uncommitted)
         self.lock = threading.Lock()
+        self._digests: dict[tuple[str, str], str] = {}  # see _row
         self.db = self._open() if path is not None else None
 
     def _open(self) -> sqlite3.Connection | None:
@@ -81,9 +141,7 @@ class NoteStore:
                 # a slower build, never a wrong one (entries are checked on reading).
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                # A head (NoteResult.head) in `notes`, the page HTML and feed entry in
-                # `bodies`: listing pages and unchanged pages need only heads.
-                for table in ("notes", "bodies"):
+                for table in TABLES:
                     db.execute(
                         f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, "
                         "digest TEXT, payload BLOB)"
@@ -98,40 +156,128 @@ class NoteStore:
                     self.path.unlink(missing_ok=True)
         return None
 
-    def get(self, key: str, body: bool = True) -> NoteResult | None:
-        """The entry, whole or (`body=False`) its head only."""
+    def get(
+        self,
+        key: str,
+        body: bool = True,
+        feed: bool | None = None,
+        encoded: bool = False,
+        lazy: bool = False,
+    ) -> NoteResult | None:
+        """The entry, whole or (`body=False`) its head only; `feed=False`: with the page's
+        HTML but not the feed entry, `feed=True` with `body=False`: the feed entry but
+        not the page's HTML (unless the entry is the page). `encoded`: documents keep
+        their HTML as UTF-8 (`RenderedDoc.encoded`; a build), else as `html`; `lazy`: the
+        page's HTML checked but left in the store, read when its page is written."""
         if key in self.pending:
             return self.pending[key]
         head = self._load("notes", key)
         if not isinstance(head, NoteResult):
             return None
-        if body:
-            parts = self._load("bodies", key)
-            if not (isinstance(parts, tuple) and len(parts) == 2 and isinstance(parts[0], str)):
+        feed = body if feed is None else feed
+        entry = self._load("feeds", key) if feed and head.has_feed else None
+        same = isinstance(entry, str) and entry == "page"  # the entry is the page document
+        if feed and head.has_feed and not (same or isinstance(entry, RenderedDoc)):
+            return None  # damaged
+        if body or same:
+            if lazy and not same:
+                page = self._with_stored(head.page, key, head.body_digests[0])
+            else:
+                page = self._with_html(head.page, "bodies", key, encoded, head.body_digests[0])
+            if page is None:
                 return None
-            html, feed = parts
-            page = replace(head.page, html=html)
-            head = replace(head, page=page, feed=page if feed == "page" else feed)
+            head = replace(head, page=page)
+        if feed and isinstance(entry, RenderedDoc):
+            entry = self._with_html(entry, "feed_bodies", key, encoded, head.body_digests[1])
+            if entry is None:
+                return None
+        if feed:
+            head = replace(head, feed=head.page if same else entry)
         self.used.add(key)
         return head
 
+    def _with_stored(self, doc: RenderedDoc, key: str, digest: str) -> RenderedDoc | None:
+        """`doc` with a `StoredHtml` for its page row, if the row is as recorded."""
+        found = self._row("bodies", key)
+        self._digests.pop(("bodies", key), None)  # the head's digest is the one checked
+        if found is None:
+            return None
+        stored = StoredHtml(self, "bodies", found[0], found[1], digest)
+        return replace(doc, encoded=stored) if stored.intact() else None
+
+    def _with_html(
+        self, doc: RenderedDoc, table: str, key: str, encoded: bool, digest: str
+    ) -> RenderedDoc | None:
+        """`doc` with the HTML of its row, if the row is the one its head recorded."""
+        payload = self._payload(table, key)
+        if payload is None or _checksum(payload) != digest:
+            return None
+        if encoded:
+            return replace(doc, encoded=payload)
+        try:
+            return replace(doc, html=payload.decode())
+        except UnicodeDecodeError:
+            return None
+
     def _load(self, table: str, key: str) -> object:
         """An unpickled value, or None when absent, damaged or unreadable."""
+        payload = self._payload(table, key)
+        if payload is None:
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # truncated or from another layout: not an entry
+            return None
+
+    def _payload(self, table: str, key: str) -> bytes | None:
+        """A row's bytes, or None when absent, damaged or unreadable."""
+        if self.db is None:
+            return None
+        found = self._row(table, key)
+        if found is None:
+            return None
+        out = io.BytesIO()
+        try:
+            for piece in self.blob_pieces(table, *found):
+                out.write(piece)
+        except sqlite3.DatabaseError:
+            return None
+        payload = out.getvalue()  # BytesIO hands over its buffer: no copy
+        row_digest = self._digests.pop((table, key), None)
+        return payload if _checksum(payload) == row_digest else None
+
+    def _row(self, table: str, key: str) -> tuple[int, int] | None:
+        """(rowid, size) of a row's payload (its digest kept for the caller to check)."""
         if self.db is None:
             return None
         try:
             with self.lock:
                 row = self.db.execute(
-                    f"SELECT digest, payload FROM {table} WHERE key = ?", (key,)
+                    f"SELECT digest, rowid, length(payload), typeof(payload) FROM {table} "
+                    "WHERE key = ?",
+                    (key,),
                 ).fetchone()
         except sqlite3.DatabaseError:
             return None
-        if row is None or _checksum(row[1]) != row[0]:
+        if row is None or row[3] != "blob":
             return None
+        self._digests[(table, key)] = row[0]
+        return row[1], row[2]
+
+    def blob_pieces(self, table: str, rowid: int, size: int) -> Iterator[bytes]:
+        """A payload a piece at a time: selected whole, sqlite would hold a copy of a
+        page's HTML (hundreds of megabytes for a very large note) beside Python's."""
+        assert self.db is not None
+        with self.lock:  # taken for each step, not across the yields
+            blob = self.db.blobopen(table, "payload", rowid, readonly=True)
         try:
-            return pickle.loads(row[1])
-        except Exception:  # truncated or from another layout: not an entry
-            return None
+            for _ in range(0, size, BLOB_PIECE):
+                with self.lock:
+                    piece = blob.read(BLOB_PIECE)
+                yield piece
+        finally:
+            with self.lock:
+                blob.close()
 
     def keep(self, key: str) -> None:
         """This build used the entry (so it is not dropped as unused)."""
@@ -196,14 +342,23 @@ class NoteStore:
         return True
 
     def _insert(self, key: str, result: NoteResult) -> None:
-        """The head row and the body row, in the open transaction."""
+        """The entry's rows, in the open transaction; a payload is written a piece at a
+        time into a blob of its size (bound whole, sqlite would copy it)."""
         assert self.db is not None
-        for table, row in zip(("notes", "bodies"), _rows(key, result), strict=True):
-            self.db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", row)
+        for table, (_, digest, payload) in zip(TABLES, _rows(key, result), strict=True):
+            rowid = self.db.execute(
+                f"INSERT OR REPLACE INTO {table} VALUES (?, ?, zeroblob(?))",
+                (key, digest, len(payload)),
+            ).lastrowid
+            if payload:
+                view = memoryview(payload)
+                with self.db.blobopen(table, "payload", rowid) as blob:
+                    for start in range(0, len(view), BLOB_PIECE):
+                        blob.write(view[start : start + BLOB_PIECE])
 
     def _prune(self, oldest: int) -> None:
         assert self.db is not None
-        for table in ("notes", "bodies"):
+        for table in TABLES:
             self.db.execute(
                 f"DELETE FROM {table} WHERE key IN (SELECT key FROM used WHERE build < ?)",
                 (oldest,),

@@ -149,19 +149,22 @@ class NoteStage:
         return {post: result.head() for post, result in run.results.items()}, True
 
     def full_page(self, post: Post) -> RenderedDoc:
-        """A spilled note's page document, from the store; made again if its stored
-        body turns out damaged (only its head was read when the run began)."""
-        return self._whole(post).page
+        """A spilled note's page document, from the store (without its feed entry);
+        made again if its stored body turns out damaged (only its head was read when
+        the run began)."""
+        found = self.store.get(self.keys[post][1], feed=False, encoded=True, lazy=True)
+        return (found or self._remade(post)).page
 
     def full_feed(self, post: Post) -> RenderedDoc:
-        """A spilled note's feed entry (the note is in a feed), like `full_page`."""
-        whole = self._whole(post)
+        """A spilled note's feed entry (the note is in a feed), like `full_page`: the
+        page's HTML is not read unless the entry is the page document."""
+        found = self.store.get(self.keys[post][1], body=False, feed=True, encoded=True)
+        if found is not None and found.feed is not None:
+            return found.feed
+        whole = self._remade(post)
         return whole.feed or whole.page
 
-    def _whole(self, post: Post) -> NoteResult:
-        found = self.store.get(self.keys[post][1])
-        if found is not None:
-            return found
+    def _remade(self, post: Post) -> NoteResult:
         assert self.last_inputs is not None
         site, strings, feeds, server, parser, links = self.last_inputs
         remade: dict[Post, NoteResult] = {}
@@ -205,6 +208,7 @@ class NoteStage:
         from `results` and the new parses, unless given."""
         others = {post: result.facts for post, result in results.items() if post not in todo}
         job = _Job(site, strings, todo, feeds, server, parser, links, others, labels)
+        job.encoded = self.light  # a build: HTML as UTF-8, made group by group (render_pair)
 
         def done(index: int, documents: tuple[RenderedDoc, RenderedDoc | None]) -> None:
             post = todo[index]
@@ -255,6 +259,7 @@ class _Job:
     links: SiteLinks
     others: dict[Post, NoteFacts]  # the facts of every note not in `todo`
     labels: SiteLabels | None = None  # given, or made between the phases
+    encoded: bool = False  # render with render_pair (a build), else render (serve)
     math: MathSetup | None = None  # set between the phases, in the parent
     formulas_loaded: bool = False  # per process: see _render_one
     found: list | None = None  # phase one's facts, formulas and lookups, by index
@@ -300,15 +305,18 @@ def _render_one(
     # A feed entry is read away from the page: its links are absolute.
     base = Urls(job.site.config).absolute(post.url) if post in job.feeds else None
     if formulas is None:  # client mode: TeX for the browser
-        page = job.parser.render(parsed, labels)
-        return page, (job.parser.render(parsed, labels, link_base=base) if base else None)
-    assert job.server is not None
-    if not job.formulas_loaded:  # a forked worker's copy of the results is behind
-        job.server.katex.memory.update(formulas)
-        job.formulas_loaded = True
-    page = job.server.page_renderer.render(parsed, labels)
-    feed = job.server.feed_renderer.render(parsed, labels, link_base=base) if base else None
-    return page, feed
+        page_renderer = feed_renderer = job.parser
+    else:
+        assert job.server is not None
+        if not job.formulas_loaded:  # a forked worker's copy of the results is behind
+            job.server.katex.memory.update(formulas)
+            job.formulas_loaded = True
+        page_renderer, feed_renderer = job.server.page_renderer, job.server.feed_renderer
+    if job.encoded:
+        feed = feed_renderer if base else None
+        return page_renderer.render_pair(parsed, labels, feed=feed, link_base=base)
+    page = page_renderer.render(parsed, labels)
+    return page, (feed_renderer.render(parsed, labels, link_base=base) if base else None)
 
 
 def _still_valid(result: NoteResult, in_feed: bool, post: Post, links: SiteLinks) -> bool:

@@ -135,10 +135,15 @@ def run_phased(
     workers = min(jobs, count // MIN_ITEMS_PER_WORKER)
     if workers <= 1 or not can_fork():
         made = [first(state, index) for index in range(count)]
-        message = between([value for value, _ in made])
-        for index, (_, kept) in enumerate(made):
-            done(index, second(state, index, kept, message))
-        return [value for value, _ in made]
+        values = [value for value, _ in made]
+        kept = [item for _, item in made]
+        del made
+        message = between(values)
+        for index in range(count):
+            result = second(state, index, kept[index], message)
+            kept[index] = None  # a parse can be large: gone before `done` stores the result
+            done(index, result)
+        return values
     global _phased
     context = multiprocessing.get_context("fork")
     pipes = [context.Pipe() for _ in range(workers)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,15 @@ from notesite.search import indexed
 from notesite.social import social
 from notesite.theme import template_dirs
 from notesite.urls import Urls
+
+# Where a note's body goes when its HTML is held as UTF-8 (a build: `RenderedDoc.encoded`):
+# the template is rendered around this mark and the body's bytes are put in its place, so
+# a very large note's HTML is neither decoded (a string of CJK text takes 2 bytes a
+# character) nor copied into the template's output. No note or setting can hold a NUL.
+BODY_MARK = "\x00notesite body\x00"
+# How the theme's post.html and page.html write the body: a template that writes it so,
+# once, gets the mark's way; any other (a site's own) gets the decoded HTML.
+BODY_EXPRESSION = "{{ entry.doc.html | safe }}"
 
 
 def make_environment(site_root: Path) -> jinja2.Environment:
@@ -156,6 +168,9 @@ class PageRenderer:
     def render(self, page: PageOut) -> bytes:
         try:
             template = self.env.get_template(page.template)
+            doc = getattr(page.context.get("entry"), "doc", None)
+            if doc is not None and doc.encoded is not None:
+                return self._render_encoded(template, page)
             return template.render(self.context(page)).encode("utf-8")
         except jinja2.TemplateSyntaxError as error:
             raise fail(
@@ -167,8 +182,43 @@ class PageRenderer:
             where, line = _template_place(error)
             raise fail(where or page.template, line, f"template error: {error}") from None
 
+    def _render_encoded(self, template: jinja2.Template, page: PageOut) -> bytes:
+        """A page whose note's HTML is UTF-8: the template around BODY_MARK, the bytes
+        in its place (or, for a template that does not write the body as the theme
+        does, the template given the decoded HTML)."""
+        entry = page.context["entry"]
+        doc = entry.doc
+        if writes_body_once(self.env, page.template):
+            marked = replace(entry, doc=replace(doc, html=BODY_MARK, encoded=None))
+            text = template.render(self.context(_with_entry(page, marked)))
+            before, found, after = text.partition(BODY_MARK)
+            if found and BODY_MARK not in after:
+                out = io.BytesIO()
+                out.write(before.encode("utf-8"))
+                for piece in doc.pieces():  # from the note store: never all of it twice
+                    out.write(piece)
+                out.write(after.encode("utf-8"))
+                return out.getvalue()  # BytesIO hands over its buffer: no copy
+        whole = replace(entry, doc=replace(doc, html=doc.text, encoded=None))
+        return template.render(self.context(_with_entry(page, whole))).encode("utf-8")
+
     def render_named(self, template_name: str, context: dict[str, Any]) -> bytes:
         return self.env.get_template(template_name).render(context).encode("utf-8")
+
+
+def _with_entry(page: PageOut, entry: Any) -> PageOut:
+    return replace(page, context={**page.context, "entry": entry})
+
+
+@cache
+def _writes_body_once(source: str) -> bool:
+    return source.count("entry.doc.html") == 1 and BODY_EXPRESSION in source
+
+
+def writes_body_once(env: jinja2.Environment, name: str) -> bool:
+    """Whether template `name` writes the note's HTML as the theme does, and only there."""
+    assert env.loader is not None
+    return _writes_body_once(env.loader.get_source(env, name)[0])
 
 
 def _template_place(error: Exception) -> tuple[str | None, int]:

@@ -19,4 +19,5 @@ class WordCount:
 
 
 def count_words(text: str) -> WordCount:
-    return WordCount(cjk=len(_CJK.findall(text)), latin=len(_LATIN_WORD.findall(text)))
+    # subn counts the matches without making a string (or match object) for each.
+    return WordCount(cjk=_CJK.subn("", text)[1], latin=_LATIN_WORD.subn("", text)[1])

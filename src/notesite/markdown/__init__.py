@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -48,6 +51,26 @@ from notesite.model import MarkdownConfig
 __all__ = ["MarkdownRenderer", "Parsed", "NoteFacts", "RenderedDoc", "TocEntry", "FormulaUse"]
 
 MATH_TOKENS = {"math_inline": False, "math_inline_display": True, "math_block": True}
+GROUP_TOKENS = 2000  # tokens rendered at a time by render_pair (a group ends with a block)
+
+
+def body_groups(tokens: list[Token], size: int = GROUP_TOKENS) -> Iterator[tuple[int, int]]:
+    """(start, end) of runs of whole top-level blocks of at least `size` tokens (the last
+    may be shorter). A cut falls only before a top-level block that is not a closing
+    token and not after a hidden one: markdown-it's renderer looks one token back for a
+    hidden paragraph and one ahead of an opening token, so the runs rendered apart
+    join to the HTML of the whole."""
+    start = 0
+    for index in range(size, len(tokens)):
+        token = tokens[index]
+        if index - start < size or token.level != 0 or token.nesting == -1:
+            continue
+        if tokens[index - 1].hidden or tokens[index - 1].level != 0:
+            continue
+        yield start, index
+        start = index
+    if start < len(tokens):
+        yield start, len(tokens)
 
 
 @dataclass(frozen=True)
@@ -61,12 +84,23 @@ class Parsed:
     # What the rules recorded, for rendering (TOC tokens, equation numbers, admonition titles).
     state: RuleState = field(repr=False, compare=False)
 
+    @cached_property
+    def reading_minutes(self) -> int:
+        """Counted once: the page and the feed entry render the same parse."""
+        return reading_minutes(self.tokens)
+
 
 @dataclass(frozen=True)
 class FormulaUse:
     tex: str
     display: bool
     line: int  # 0-based line in the Markdown text
+
+
+class ByteSource(Protocol):
+    """Bytes read when wanted, a piece at a time (see notecache.StoredHtml)."""
+
+    def pieces(self) -> Iterator[bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -86,6 +120,21 @@ class RenderedDoc:
     contexts: tuple[tuple[str, str, bool], ...] = ()
     title_text: str = ""  # the title as plain text (math as TeX): social cards, feeds
     image: str | None = None  # the first image's URL as the page has it (social cards)
+    # The HTML as UTF-8, when `html` is left empty (a build: see render_pair), or where
+    # to read it (a page's HTML left in the note store until its page is written).
+    encoded: bytes | ByteSource | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The HTML, whichever way it is held."""
+        return b"".join(self.pieces()).decode() if self.encoded is not None else self.html
+
+    def pieces(self) -> Iterator[bytes]:
+        """The UTF-8 HTML (`encoded`), a piece at a time."""
+        if isinstance(self.encoded, bytes):
+            yield self.encoded
+        elif self.encoded is not None:
+            yield from self.encoded.pieces()
 
     @property
     def teaser(self) -> tuple[object, ...]:
@@ -204,7 +253,54 @@ class MarkdownRenderer:
         `site_labels`: other notes' equations `\\eqref` may name (see equations.py);
         `link_base`: the absolute URL every link and image is resolved against (feeds)."""
         parsed = body if isinstance(body, Parsed) else self.parse(body, **options)  # type: ignore[arg-type]
-        tokens, title, summary = parsed.tokens, parsed.title, parsed.summary
+        env = self._render_env(parsed, site_labels, link_base)
+        html = self.md.renderer.render(parsed.tokens, self.md.options, env)
+        return self._document(parsed, env, html)
+
+    def render_pair(
+        self,
+        parsed: Parsed,
+        site_labels: Mapping[str, object] | None = None,
+        *,
+        feed: MarkdownRenderer | None = None,
+        link_base: str | None = None,
+        group_tokens: int = GROUP_TOKENS,
+    ) -> tuple[RenderedDoc, RenderedDoc | None]:
+        """The page document and, given `feed` (the renderer of feed entries, with
+        `link_base`), the feed entry of a parse, as `render` makes them but with their
+        HTML as UTF-8 in `encoded` (and `html` empty). The body is rendered a group of
+        top-level blocks at a time and each group's tokens are let go once both
+        documents have it, so a very large note never holds its tokens and its whole
+        HTML at once (a Python string of CJK text takes 2 bytes a character; UTF-8 about
+        1 for KaTeX's markup). The parse cannot be rendered again."""
+        renderers = [(self, None)] + ([(feed, link_base)] if feed is not None else [])
+        made = []
+        for renderer, base in renderers:
+            env = renderer._render_env(parsed, site_labels, base)
+            # The by-products first (they read tokens the body lets go of); rendering
+            # them sets nothing the body reads (see _document).
+            made.append((renderer, env, renderer._document(parsed, env, ""), io.BytesIO()))
+        tokens = parsed.tokens
+        for start, end in body_groups(tokens, group_tokens):
+            group = tokens[start:end]
+            for renderer, env, _, out in made:
+                out.write(renderer.md.renderer.render(group, renderer.md.options, env).encode())
+            del group
+            tokens[start:end] = [None] * (end - start)  # type: ignore[list-item]
+        docs = [
+            replace(
+                doc,
+                encoded=out.getvalue(),  # BytesIO hands over its buffer: no copy
+                has_math=rule_state(env).has_math,
+                has_code=rule_state(env).has_code,
+            )
+            for _, env, doc, out in made
+        ]
+        return docs[0], (docs[1] if feed is not None else None)
+
+    def _render_env(
+        self, parsed: Parsed, site_labels: Mapping[str, object] | None, link_base: str | None
+    ) -> dict:
         # Rendering records has_math etc. in a copy: the parse stays reusable.
         state = replace(
             parsed.state,
@@ -213,8 +309,13 @@ class MarkdownRenderer:
             site_labels=site_labels or {},
             link_base=link_base,
         )
-        env: dict = {ENV_KEY: state}
-        html = self.md.renderer.render(tokens, self.md.options, env)
+        return {ENV_KEY: state}
+
+    def _document(self, parsed: Parsed, env: dict, html: str) -> RenderedDoc:
+        """A document around its body's `html`: TOC, excerpt, title, contexts. What these
+        render only sets `has_math` in `env` for math the body has too (headings)."""
+        tokens, title, summary = parsed.tokens, parsed.title, parsed.summary
+        state = rule_state(env)
         pieces, truncated = excerpt_pieces(tokens)
         more = more_marker_index(tokens)
         summary_env: dict = {ENV_KEY: replace(state, has_math=False)}
@@ -244,14 +345,15 @@ class MarkdownRenderer:
         contexts = tuple(
             self._render_context(text, pieces, state) for text, pieces in state.contexts.items()
         )
+        toc = toc_entries(self.md, env)
         return RenderedDoc(
             html=html,
             title_html=title_html,
-            toc=toc_entries(self.md, env),
+            toc=toc,
             summary_html=summary_html,
             summary_text=summary_text,
             truncated=truncated,
-            reading_minutes=reading_minutes(tokens),
+            reading_minutes=parsed.reading_minutes,
             has_math=state.has_math,
             summary_has_math=rule_state(summary_env).has_math or rule_state(title_env).has_math,
             has_code=state.has_code,

@@ -96,9 +96,19 @@ def _render_fence(
     self: object, tokens: Sequence[Token], idx: int, options: object, env: dict
 ) -> str:
     token = tokens[idx]
+    state = rule_state(env)
+    state.has_code = True
+    key = (token.info, token.content)
+    html = state.code_html.get(key)
+    if html is None:
+        html = state.code_html[key] = _fence_html(token)
+    return html
+
+
+def _fence_html(token: Token) -> str:
+    """A fence's HTML: a function of its info string and code alone."""
     info = parse_info(token.info)
     language = info.language
-    rule_state(env).has_code = True
     known = _lexer(language) is not None
     label = f'<span class="code-lang">{escapeHtml(language)}</span>' if language else ""
     classes = f"code language-{escapeHtml(language)}" if known else "plain"

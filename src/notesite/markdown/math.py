@@ -204,6 +204,10 @@ def _block_closing(opening: str, first_line_text: str) -> str | None:
 def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
+    # Asked at the start of every line of a paragraph: most start with neither opening.
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[start : start + 1] not in ("$", "\\"):
+        return False
     first = _line(state, start_line)
     opening = next(
         (o for o in ("$$", "\\\\[", "\\[") if first.startswith(o)),

@@ -63,6 +63,9 @@ class RuleState:
     wiki_problems: list[WikiProblem] = field(default_factory=list)
     missing_alt: list[MissingAlt] = field(default_factory=list)
     unclosed_markers: list[tuple[int, str]] = field(default_factory=list)  # (line, run)
+    # A code block's HTML by (info, code): every render of one parse shares it (a copy
+    # of the state keeps the same dict), so the feed entry does not run Pygments again.
+    code_html: dict[tuple[str, str], str] = field(default_factory=dict)
     # Set by the render rules.
     has_math: bool = False
     has_code: bool = False

@@ -10,6 +10,7 @@ stops working anyway.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,13 @@ from notesite.urls import Urls
 
 if TYPE_CHECKING:
     from notesite.render import PageRenderer
+
+# An entry whose note's HTML is UTF-8 (a build: `RenderedDoc.encoded`) goes into the feed
+# as this mark, replaced by the escaped bytes once the template is rendered (see
+# render.BODY_MARK: a very large note's entry is never decoded into one string).
+ENTRY_MARK = "\x00notesite entry {}\x00"
+ENTRY_EXPRESSION = "{{ entry.html }}"  # how atom.xml writes an entry's content
+_CHUNK = 1 << 20  # bytes decoded and escaped at a time
 
 
 @dataclass(frozen=True)
@@ -98,14 +106,70 @@ class FeedRenderer:
         self.urls = Urls(site.config)
         self.newest = newest_date(site)
         self.entries: dict[Post, dict[str, Any]] = {}
+        # Entries made from encoded documents: their marks, and the escaped UTF-8 content
+        # each mark stands for.
+        self.marks: dict[Post, str] = {}
+        self.escaped: dict[str, bytes] = {}
 
     def render(self, feed: Feed) -> bytes:
         config = self.site.config
         for post in feed.posts:
             if post not in self.entries:
-                self.entries[post] = _entry(config, self.urls, post, self.doc_of(post))
+                doc = self.doc_of(post)
+                entry = _entry(config, self.urls, post, doc)
+                if doc.encoded is not None:
+                    mark = self.marks[post] = ENTRY_MARK.format(len(self.marks))
+                    self.escaped[mark] = escaped_utf8(doc.encoded)
+                    entry["html"] = Markup(mark)
+                self.entries[post] = entry
         context = _feed_context(config, self.urls, feed, self.entries, self.newest)
+        marks = [self.marks[post] for post in feed.posts if post in self.marks]
+        if not marks:
+            return self.renderer.render_named("atom.xml", context)
+        if writes_entries_once(self.renderer.env, "atom.xml"):
+            spliced = _splice(self.renderer.render_named("atom.xml", context), marks, self.escaped)
+            if spliced is not None:
+                return spliced
+        # A site's own atom.xml: those entries as strings, the ordinary way.
+        context["entries"] = [
+            {**entry, "html": Markup(escape(self.doc_of(post).text))}
+            if post in self.marks
+            else entry
+            for entry, post in zip(context["entries"], feed.posts, strict=True)
+        ]
         return self.renderer.render_named("atom.xml", context)
+
+
+def escaped_utf8(encoded: bytes) -> bytes:
+    """`escape(html).encode()` of UTF-8 HTML, a megabyte at a time (escaping acts on
+    single characters, so pieces escaped apart join to the whole escaped)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(encoded)
+    parts: list[bytes] = []
+    for start in range(0, len(view), _CHUNK):
+        text = decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(view))
+        parts.append(str(escape(text)).encode("utf-8"))
+    return b"".join(parts)
+
+
+def writes_entries_once(env: Any, name: str) -> bool:
+    """Whether the feed template writes each entry's content as the theme's does, once."""
+    source = env.loader.get_source(env, name)[0]
+    return source.count("entry.html") == 1 and ENTRY_EXPRESSION in source
+
+
+def _splice(rendered: bytes, marks: list[str], escaped: dict[str, bytes]) -> bytes | None:
+    """The feed with each mark replaced by its entry's bytes, or None when a mark is not
+    in it exactly once."""
+    parts: list[bytes] = []
+    rest = rendered
+    for mark in marks:
+        before, found, rest = rest.partition(mark.encode())
+        if not found or mark.encode() in rest:
+            return None
+        parts += [before, escaped[mark]]
+    parts.append(rest)
+    return b"".join(parts)
 
 
 def sitemap_and_robots(

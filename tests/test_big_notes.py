@@ -1,0 +1,171 @@
+"""Very large notes: rendering a parse a group of blocks at a time into UTF-8
+(`MarkdownRenderer.render_pair`, what a build uses) gives the HTML of one `render`, and a
+build of a note of a few MiB gives the pages, feed entries and search index a whole
+render would."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from conftest import post, write_site
+from selectolax.lexbor import LexborHTMLParser
+
+from notesite import render
+from notesite.build import build
+from notesite.markdown import MarkdownRenderer, Parsed, RenderedDoc, body_groups
+from notesite.mathrender import client_markup
+from notesite.pages import feeds
+
+# Everything whose HTML depends on more than its own block: footnotes (numbered in
+# order of use, listed at the end), reference links defined after their use, labelled
+# equations referenced before and after, headings repeated across groups (ids made
+# unique in order), tight lists (hidden paragraphs), a figure, containers, a callout,
+# code with options, a table with math, raw HTML, and an abbreviation-free <!--more-->.
+BLOCK = """
+## 重复的标题
+
+策略梯度[^n{i}]见 [参考][ref] 与式 \\eqref{{eq:{i}}}，$\\pi(a|s)$ and **bold** text.
+
+$$
+V(s) = \\max_a Q(s,a) \\label{{eq:{i}}}
+$$
+
+- 紧凑列表 $x_{i}$
+  - 嵌套 `code`
+- 第二项
+
+1. loose item
+
+2. another, see \\eqref{{eq:0}}
+
+> 引用 *emphasis*
+
+::: note 标题 {i}
+inside a container
+:::
+
+> [!TIP]
+> a callout
+
+```python {{linenos=true hl_lines=[2]}}
+def f(x):
+    return x  # {i}
+```
+
+| a | b |
+|---|---|
+| $\\|x\\|$ | {i} |
+
+![图 {i}](https://example.org/{i}.png)
+
+<div class="raw">{i}</div>
+
+[^n{i}]: 脚注 {i} with $y_{i}$.
+"""
+
+
+def long_note(blocks: int) -> str:
+    head = "# 大笔记\n\n开头的段落。\n\n<!--more-->\n"
+    tail = "\n[ref]: https://example.org/ref\n"
+    return head + "".join(BLOCK.format(i=i) for i in range(blocks)) + tail
+
+
+@pytest.fixture(scope="module")
+def renderer() -> MarkdownRenderer:
+    return MarkdownRenderer(client_markup)
+
+
+@pytest.mark.parametrize("group", [1, 7, 2000])
+def test_render_pair_equals_render(renderer: MarkdownRenderer, group: int) -> None:
+    text = long_note(30)
+    base = "https://example.org/notes/posts/big/"
+    page = renderer.render(renderer.parse(text, title="大笔记"))
+    feed = renderer.render(renderer.parse(text, title="大笔记"), link_base=base)
+    parsed = renderer.parse(text, title="大笔记")
+    assert len(list(body_groups(parsed.tokens, group))) > (1 if group < 2000 else 0)
+    paged, fed = renderer.render_pair(parsed, feed=renderer, link_base=base, group_tokens=group)
+    assert fed is not None and paged.encoded is not None and fed.encoded is not None
+    assert paged.html == "" and paged.text == page.html
+    assert fed.text == feed.html
+    assert paged == page.__class__(**{**vars(page), "html": "", "encoded": paged.encoded})
+    assert fed == feed.__class__(**{**vars(feed), "html": "", "encoded": fed.encoded})
+    # The checks above compare strings; this one that the features are there at all.
+    tree = LexborHTMLParser(page.html)
+    assert len(tree.css(".footnotes li")) == 30
+    ids = [node.attributes["id"] for node in tree.css("h2")]
+    assert len(set(ids)) == 30
+    assert len(tree.css("a[href='https://example.org/ref']")) == 30
+
+
+def test_groups_cover_every_token_once(renderer: MarkdownRenderer) -> None:
+    tokens = renderer.parse(long_note(5)).tokens
+    groups = list(body_groups(tokens, 3))
+    assert groups[0][0] == 0 and groups[-1][1] == len(tokens)
+    assert all(end == start for (_, end), (start, _) in zip(groups, groups[1:], strict=False))
+    assert all(tokens[start].level == 0 for start, _ in groups)
+
+
+def test_no_cut_after_a_hidden_block(renderer: MarkdownRenderer) -> None:
+    """markdown-it writes a newline before a block that follows a hidden token (a tight
+    list's paragraphs; any plugin may hide a top-level one): no group starts there."""
+    text = "para one\n\npara two\n\n## heading\n\npara three\n"
+    parsed = renderer.parse(text)
+    closes = [i for i, t in enumerate(parsed.tokens) if t.type == "paragraph_close"]
+    for index in closes:
+        parsed.tokens[index].hidden = True
+    starts = [start for start, _ in body_groups(parsed.tokens, 1)]
+    assert starts == [0, 9]  # only after the heading: the other blocks follow a hidden token
+    whole = renderer.render(parsed).html
+    paged, _ = renderer.render_pair(parsed, group_tokens=1)
+    assert paged.text == whole
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != ".notesite-manifest.json"
+    }
+
+
+def test_a_large_note_builds_as_rendered_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note of over half a MiB (some 3,000 formulas for KaTeX): its page, its feed entries and the search index
+    are byte for byte those of a build that renders each document whole and gives the
+    templates its HTML as a string (the way `serve` and any site's own templates go)."""
+    body = long_note(1000)
+    assert len(body.encode()) > 2**19
+    root = write_site(tmp_path / "site", {"content/posts/rl/big.md": post("大笔记", body=body)})
+    build(root, tmp_path / "grouped", cache_dir=tmp_path / "cache-grouped", jobs=1)
+
+    def whole(
+        self: MarkdownRenderer,
+        parsed: Parsed,
+        site_labels: Mapping[str, object] | None = None,
+        *,
+        feed: MarkdownRenderer | None = None,
+        link_base: str | None = None,
+        group_tokens: int = 0,
+    ) -> tuple[RenderedDoc, RenderedDoc | None]:
+        page = self.render(parsed, site_labels)
+        return page, (feed.render(parsed, site_labels, link_base=link_base) if feed else None)
+
+    monkeypatch.setattr(MarkdownRenderer, "render_pair", whole)
+    monkeypatch.setattr(render, "writes_body_once", lambda env, name: False)
+    monkeypatch.setattr(feeds, "writes_entries_once", lambda env, name: False)
+    build(root, tmp_path / "whole", cache_dir=tmp_path / "cache-whole", jobs=1)
+
+    grouped, whole_files = _files(tmp_path / "grouped"), _files(tmp_path / "whole")
+    assert grouped.keys() == whole_files.keys()
+    assert [name for name in grouped if grouped[name] != whole_files[name]] == []
+    page = LexborHTMLParser(grouped["posts/big/index.html"].decode())
+    body_node = page.css_first(".post-body")
+    assert body_node is not None
+    assert len(body_node.css(".footnotes li")) == 1000
+    assert len(body_node.css(".katex-display")) == 1000
+    feed = LexborHTMLParser(grouped["atom.xml"].decode())
+    content = feed.css_first("content")
+    assert content is not None and "footnotes" in content.text()
