@@ -22,8 +22,9 @@ rotating, so that load from other users of the machine falls on all of them alik
 Each build is the CLI in a subprocess, timed with time.perf_counter(). The script
 prints the medians, the ratios on / off of each kind, and the size of the search
 bundle of the last full build with search on: all of pagefind/ (bytes and files), and
-of that the index (each shard's fragment/, index/, *.pf_meta, entry and the shard list:
-what grows with the notes) and the fixed part (Pagefind's scripts, stylesheets and WebAssembly, loaded once by a reader).
+of that the index (each shard's fragment/, index/, *.pf_meta, entry and the shard
+list: what grows with the notes) and the fixed part (Pagefind's scripts, stylesheets
+and WebAssembly, loaded once by a reader).
 Compare the ratios, not the seconds: this is a shared machine.
 """
 
