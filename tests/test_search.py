@@ -141,6 +141,7 @@ def test_index_has_the_notes_of_both_languages_and_nothing_else(tmp_path: Path) 
     assert "V(s) \\leftarrow V(s) + \\alpha \\delta" in text
     assert "←" not in text and "α" not in text
     assert "def td_update(value, reward):" in text
+    assert "python" not in text  # the code block's language label is not its text
     assert "\\sum_t \\gamma^t r_t" in text_of(records["/en/posts/td/"])
 
 

@@ -53,10 +53,11 @@ NOTES_PER_SHARD = 100
 # Left out of what Pagefind reads: KaTeX's rendering of a formula (its HTML glyphs and
 # the MathML elements), keeping the MathML annotation, which is the formula's TeX
 # source; and signs that are not text: the `#` permalink of every heading, the `↩︎` back
-# from a footnote, a callout's icon.
+# from a footnote, a callout's icon, a code block's language label (else read as the
+# first word of its code: "pythondef f():").
 EXCLUDE = (
     ".katex-html, .katex-mathml semantics > :not(annotation), "
-    ".heading-anchor, .footnote-backref, .callout-icon"
+    ".heading-anchor, .footnote-backref, .callout-icon, .code-lang"
 )
 _OPTIONS = f"exclude={EXCLUDE}"  # part of the key: other options, other bundle
 # What a shard keeps of the bundle Pagefind writes. Every shard: its language's entry,
