@@ -17,7 +17,7 @@ import pytest
 from conftest import BASIC_CONFIG, post, write_site
 
 from notesite.build import build
-from notesite.notecache import _checksum as checksum
+from notesite.checkedfile import checksum
 from notesite.theme import builtin_theme_dir
 from notesite.writer import MANIFEST
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import pickle
 import time
-import zlib
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from conftest import BASIC_CONFIG, parse_html, post, served_equals_built, write_
 
 from notesite import search
 from notesite.build import build
+from notesite.checkedfile import read_pickled, write_pickled
 from notesite.errors import NotesiteError, fail
 from notesite.serve.state import LiveSite
 from notesite.shardstore import KEEP_DAYS, ShardStore
@@ -381,12 +380,18 @@ def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "NOTES_PER_SHARD", 2)
 
 
-def test_a_large_site_is_indexed_in_shards(
-    tmp_path: Path, runs: list[Path], small_shards: None
-) -> None:
+@pytest.fixture
+def sharded(tmp_path: Path, small_shards: None) -> tuple[Path, Path]:
+    """A site of 7 Chinese and 3 English notes in shards of about 2, built once: its
+    folder and output."""
     root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
     out = tmp_path / "public"
     build(root, out)
+    return root, out
+
+
+def test_a_large_site_is_indexed_in_shards(runs: list[Path], sharded: tuple[Path, Path]) -> None:
+    _, out = sharded
     listed = shard_list(out)
     assert set(listed) == {"zh-CN", "en"}
     assert 2 <= len(listed["zh-CN"]) <= 4 and 1 <= len(listed["en"]) <= 2
@@ -411,11 +416,9 @@ def test_a_large_site_is_indexed_in_shards(
 
 
 def test_an_edit_indexes_its_shard_only(
-    tmp_path: Path, runs: list[Path], small_shards: None
+    tmp_path: Path, runs: list[Path], sharded: tuple[Path, Path]
 ) -> None:
-    root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
-    out = tmp_path / "public"
-    build(root, out)
+    root, out = sharded
     before, first_runs = bundle(out), len(runs)
     note = root / "content/posts/rl/n4.md"
     note.write_text(post(title="笔记 4", body="改过的第四篇：强化。"), encoding="utf-8")
@@ -550,9 +553,10 @@ def test_a_damaged_stored_shard_is_indexed_again(
         entry.write_bytes(data[: len(data) // 2])
     elif damage == "flip":
         entry.write_bytes(data[:-5] + bytes([data[-5] ^ 1]) + data[-4:])
-    else:
-        payload = pickle.dumps(["not", "files"])
-        entry.write_bytes(f"{zlib.crc32(payload):08x}-{len(payload)}\n".encode() + payload)
+    else:  # a sound file (its own header and checksum) holding something else
+        tag = data.split(b"\n", 1)[0].rsplit(b" ", 1)[0].decode()
+        write_pickled(entry, tag, ["not", "files"])
+        assert read_pickled(entry, tag) == ["not", "files"]
     runs.clear()
     build(root, tmp_path / "two", cache_dir=cache)
     assert len(runs) == 1  # the damaged entry's shard; the other from the store

@@ -67,13 +67,12 @@ def replace_folder(new: Path, current: Path, retire_to: Path | None = None) -> N
 
 
 def _retire(old: Path, retire_to: Path | None) -> None:
-    if retire_to is not None:
+    if retire_to is not None:  # its folder exists (the writer made it, same file system)
         try:
-            retire_to.parent.mkdir(parents=True, exist_ok=True)
             os.rename(old, retire_to)
             return
         except OSError:
-            pass  # another file system after all, or no room for the name: remove it now
+            pass  # gone since, or no room for the name: remove it now
     shutil.rmtree(old)
 
 

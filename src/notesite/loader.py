@@ -53,6 +53,7 @@ class LoadMemo:
     files: dict[Path, LoadedFile] = field(default_factory=dict)
     scans: dict[str, Scan] = field(default_factory=dict)
     checks: tuple[tuple, list[Problem]] | None = None  # see _site_checks
+    read: int = 0  # files read anew (not taken from `files`), over all loads
 
     def forget(self, relative: Path) -> None:
         """Forget a file, or everything below a folder (site-relative)."""
@@ -176,8 +177,9 @@ def _load_cached(
         result: Post | NotesiteError = _load_post(root, source, kind, config, bundle_assets)
     except NotesiteError as error:
         result = error
-    if cache is not None:
-        cache[source] = (signature, config, bundle_assets, result)
+    if memo is not None:
+        memo.files[source] = (signature, config, bundle_assets, result)
+        memo.read += 1
     return result
 
 

@@ -5,19 +5,17 @@ only the notes whose file changed.
 bundle's files and its `Post`) is what `serve` keeps in memory between saves; a build
 keeps it in the cache folder instead, one file per site: a header line (this layout's
 format, notesite's code fingerprint, the payload's CRC-32 and length) and the pickled
-entries. A file with another header, or whose payload fails the check or the
-unpickling, is ignored (the notes are read again). An entry is reused only under the
+entries (checkedfile.py). A file with another header, or whose payload fails the
+check or the unpickling, is ignored (the notes are read again). An entry is reused only under the
 loader's own rule: the same stat signature, an equal config and the same bundle
 files — the trust the writer's manifest and buildmemo.py place in stats.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import zlib
 from pathlib import Path
 
+from notesite.checkedfile import read_pickled, write_pickled
 from notesite.fingerprint import code_fingerprint
 from notesite.loader import LoadedFile, LoadMemo
 from notesite.model import Post
@@ -25,20 +23,14 @@ from notesite.model import Post
 _FORMAT = "notesite-load-1"
 
 
-def _header(payload: bytes) -> bytes:
-    return f"{_FORMAT} {code_fingerprint()} {zlib.crc32(payload):08x}-{len(payload)}\n".encode()
+def _tag() -> str:
+    """Entries are read back only by the code that wrote them."""
+    return f"{_FORMAT} {code_fingerprint()}"
 
 
 def read_loaded(path: Path) -> dict[Path, LoadedFile]:
     """The entries a build left in `path`; none when absent, stale or damaged."""
-    try:
-        data = path.read_bytes()
-        head, payload = data.split(b"\n", 1)
-        if head + b"\n" != _header(payload):
-            return {}
-        files = pickle.loads(payload)
-    except Exception:  # absent, torn, or from another layout
-        return {}
+    files = read_pickled(path, _tag())
     if not isinstance(files, dict):
         return {}
     return {
@@ -59,11 +51,4 @@ def write_loaded(path: Path, memo: LoadMemo) -> None:
         for source, entry in memo.files.items()
         if source in listed and isinstance(entry[3], Post)
     }
-    payload = pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(_header(payload) + payload)
-        os.replace(temporary, path)
-    except OSError:  # a cache that cannot be written is a slower next build
-        temporary.unlink(missing_ok=True)
+    write_pickled(path, _tag(), files)

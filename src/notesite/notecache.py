@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from notesite.checkedfile import checksum
 from notesite.markdown import NoteFacts, RenderedDoc
 
 BLOB_PIECE = 8 << 20  # bytes of a payload written or read at a time
@@ -59,11 +60,6 @@ def _utf8(doc: RenderedDoc) -> bytes:
     return doc.encoded if doc.encoded is not None else doc.html.encode()
 
 
-def _checksum(payload: bytes) -> str:
-    """Catches torn and corrupted writes (not tampering: the cache is the user's own)."""
-    return f"{zlib.crc32(payload):08x}-{len(payload)}"
-
-
 # A head (NoteResult.head) in `notes`, the page's HTML (UTF-8, not pickled) in `bodies`,
 # the feed entry in `feeds` (pickled, without its HTML) and `feed_bodies`: listings and
 # unchanged pages need only heads, a page only its HTML, a feed only its entries (a very
@@ -77,14 +73,14 @@ def _rows(key: str, result: NoteResult) -> tuple[tuple[str, str, bytes], ...]:
     entry: object = "page" if feed is result.page else (None if feed is None else _bare(feed))
     page_html = _utf8(result.page)
     feed_html = _utf8(feed) if isinstance(entry, RenderedDoc) and feed is not None else b""
-    head = replace(result.head(), body_digests=(_checksum(page_html), _checksum(feed_html)))
+    head = replace(result.head(), body_digests=(checksum(page_html), checksum(feed_html)))
     payloads = (
         pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL),
         page_html,
         pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL),
         feed_html,
     )
-    return tuple((key, _checksum(payload), payload) for payload in payloads)
+    return tuple((key, checksum(payload), payload) for payload in payloads)
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,7 +206,7 @@ class NoteStore:
     ) -> RenderedDoc | None:
         """`doc` with the HTML of its row, if the row is the one its head recorded."""
         payload = self._payload(table, key)
-        if payload is None or _checksum(payload) != digest:
+        if payload is None or checksum(payload) != digest:
             return None
         if encoded:
             return replace(doc, encoded=payload)
@@ -244,7 +240,7 @@ class NoteStore:
             return None
         payload = out.getvalue()  # BytesIO hands over its buffer: no copy
         row_digest = self._digests.pop((table, key), None)
-        return payload if _checksum(payload) == row_digest else None
+        return payload if checksum(payload) == row_digest else None
 
     def _row(self, table: str, key: str) -> tuple[int, int] | None:
         """(rowid, size) of a row's payload (its digest kept for the caller to check)."""

@@ -254,13 +254,11 @@ class Pipeline:
         not change)."""
         if self.spill and self.cache_dir is not None and not self.load_memo.files:
             self.load_memo.files.update(read_loaded(self._loaded_path()))  # a build's
-        before = dict(self.load_memo.files)
+        read_before = self.load_memo.read
         site = load_site(
             self.root, self.drafts, self.load_memo, self.changed, base_url=self.base_url
         )
-        self.load_changed = before.keys() != self.load_memo.files.keys() or any(
-            entry is not before.get(source) for source, entry in self.load_memo.files.items()
-        )
+        self.load_changed = self.load_memo.read != read_before
         if self.cache_dir is not None and self.notes.store.path is None:
             store = NoteStore(note_store_path(self.cache_dir, self.root))
             self.notes = NoteStage(store, self.jobs, light=self.spill)

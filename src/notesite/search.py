@@ -193,23 +193,25 @@ def _index_shard(
     shard: Shard, folder: Path, place: PlacePage, config_path: Path
 ) -> list[tuple[str, bytes]]:
     site, out = folder / "site", folder / "bundle"
-    for file in shard.files:
-        target = site / file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        place(file, target)
-    if not run_pagefind(site, out, config_path):
-        return []  # nothing to index in these pages: no bundle (see BuildIndex.write)
-    kept = []
-    for path in sorted(p for p in out.rglob("*") if p.is_file()):
-        name = path.relative_to(out).as_posix()
-        if not shard.keeps(name):
-            continue
-        content = path.read_bytes()
-        if name == "pagefind-entry.json":
-            content = _stable_entry(content)
-        kept.append((shard.folder + name, content))
-    shutil.rmtree(folder, ignore_errors=True)  # one shard's pages on disk at a time
-    return kept
+    try:
+        for file in shard.files:
+            target = site / file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            place(file, target)
+        if not run_pagefind(site, out, config_path):
+            return []  # nothing to index in these pages: no bundle (see shards_file)
+        kept = []
+        for path in sorted(p for p in out.rglob("*") if p.is_file()):
+            name = path.relative_to(out).as_posix()
+            if not shard.keeps(name):
+                continue
+            content = path.read_bytes()
+            if name == "pagefind-entry.json":
+                content = _stable_entry(content)
+            kept.append((shard.folder + name, content))
+        return kept
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # one shard's pages on disk at a time
 
 
 def run_pagefind(site: Path, out: Path, config_path: Path) -> bool:
@@ -272,7 +274,6 @@ class BuildIndex:
         self.pages: list[IndexedPage] = []
         self.rendered: set[str] = set()  # pages rendered now (in the scratch folder)
         self.work: Path | None = None  # the scratch folder, beside the output
-        self.ran = 0  # how many shards Pagefind indexed (the others were kept)
 
     def page(self, page: PageOut, key: str | None, content: bytes | None) -> None:
         """A page of the build: `content` as rendered, or None when the output's file was kept."""
@@ -291,14 +292,10 @@ class BuildIndex:
         shards = plan_shards(self.pages)
         page_keys = {page.file: page.key for page in self.pages}
         keys: dict[Shard, str | None] = {}  # the shards Pagefind must index
-        listed = []  # the shards with a bundle
         for shard in shards:
             key = shard.key(page_keys)
-            if key is not None and self._kept(shard, key, writer):
-                listed.append(shard)
-            else:
+            if key is None or not self._kept(shard, key, writer):
                 keys[shard] = key
-        self.ran = len(keys)
         made: dict[Shard, Bundle] = {}
         bundles = index_shards(list(keys), self._place, self._work(), self.config_path, self.jobs)
         for shard, path, content in bundles:
@@ -307,7 +304,8 @@ class BuildIndex:
         for shard, bundle in made.items():
             if (key := keys[shard]) is not None:
                 self.store.put(key, bundle)
-        listed = [shard for shard in shards if shard in listed or shard in made]
+        # Listed: the kept shards and those Pagefind made a bundle of (see shards_file).
+        listed = [shard for shard in shards if shard not in keys or shard in made]
         writer.write(SHARDS_FILE, shards_file(listed, self.config_path))
         self.store.prune()
 

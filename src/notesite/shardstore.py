@@ -2,10 +2,10 @@
 folder (CI, with its cache restored) runs Pagefind only for the shards whose notes
 changed since any earlier build.
 
-One folder per site in the cache folder (safe to delete), one file per shard key: a
-checksum line (CRC-32 and length) and the pickled files of the shard's bundle. A file
-that fails the check or the unpickling is treated as absent, never served; files are
-written to a temporary name and renamed, so a killed build leaves no torn entry.
+One folder per site in the cache folder (safe to delete), one file per shard key
+holding the shard's bundle (checkedfile.py: a header with a checksum, then the pickled
+files). A file that fails the check or the unpickling is absent, never served; a killed
+build leaves no torn entry.
 Entries no build has used for `KEEP_DAYS` days go (branches built in turn keep theirs).
 """
 
@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import time
-import zlib
 from pathlib import Path
 
+from notesite.checkedfile import read_pickled, write_pickled
+
 KEEP_DAYS = 14
+_FORMAT = "notesite-shard-1"
 Bundle = list[tuple[str, bytes]]  # (path inside the shard's folder, bytes)
-
-
-def _checksum(payload: bytes) -> bytes:
-    return f"{zlib.crc32(payload):08x}-{len(payload)}\n".encode()
 
 
 class ShardStore:
@@ -36,33 +33,21 @@ class ShardStore:
     def get(self, key: str) -> Bundle | None:
         if self.folder is None:
             return None
-        path = self.folder / f"{key}.bundle"
-        try:
-            data = path.read_bytes()
-            head, payload = data.split(b"\n", 1)
-            if head + b"\n" != _checksum(payload):
-                return None
-            bundle = pickle.loads(payload)
-        except Exception:  # absent, torn, or not an entry of this layout
-            return None
+        bundle = read_pickled(self._path(key), _FORMAT)
         if not _is_bundle(bundle):
             return None
         self.used.add(key)
-        return bundle
+        return bundle  # type: ignore[return-value]
 
     def put(self, key: str, bundle: Bundle) -> None:
         if self.folder is None:
             return
-        payload = pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary = self.folder / f".{key}.{os.getpid()}.tmp"
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(_checksum(payload) + payload)
-            os.replace(temporary, self.folder / f"{key}.bundle")
-        except OSError:  # a cache that cannot be written is a slower next build
-            temporary.unlink(missing_ok=True)
-            return
+        write_pickled(self._path(key), _FORMAT, bundle)
         self.used.add(key)
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{key}.bundle"
 
     def keep(self, key: str) -> None:
         """This build used the shard (from the output), so its entry stays."""

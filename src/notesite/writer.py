@@ -98,9 +98,13 @@ class SiteWriter:
         for kind in ("staging", "next", "search"):  # what builds killed before their end left
             clear_leftovers(self.output.parent, f".{self.output.name}.{kind}-")
         if self.output.is_dir():
-            self._old = read_manifest(self.output / MANIFEST)
-            self._scan(self.output, "")
+            self._read_output()
         return self
+
+    def _read_output(self) -> None:
+        """The manifest as the last build wrote it, and what the output holds now."""
+        self._old = read_manifest(self.output / MANIFEST)
+        self._scan(self.output, "")
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         try:
@@ -114,8 +118,7 @@ class SiteWriter:
         written (by stat), and nothing else: what the last build left, untouched."""
         if not self.output.is_dir():
             return False
-        self._old = read_manifest(self.output / MANIFEST)
-        self._scan(self.output, "")
+        self._read_output()
         if self._others or self._empty or self._found.keys() != self._old.keys():
             return False
         return all(record.describes(self._found[path]) for path, record in self._old.items())
