@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,20 @@ def fresh(root: Path, tmp_path: Path, **options: object) -> dict[str, bytes]:
     out = tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}"
     build(root, out, cache_dir=tmp_path / "fresh-cache", **options)  # type: ignore[arg-type]
     return tree(out)
+
+
+def rebuilt_after(
+    site: Path, tmp_path: Path, runs: list[int], between: Callable[[], object]
+) -> tuple[Path, Path]:
+    """Build, do `between`, build again: the second build ran the pipeline and made what
+    a build from nothing makes. Returns the output and cache folders."""
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    build(site, out, cache_dir=cache)
+    between()
+    build(site, out, cache_dir=cache)
+    assert len(runs) == 2
+    assert tree(out) == fresh(site, tmp_path)
+    return out, cache
 
 
 def test_an_unchanged_build_takes_the_shortcut(site: Path, tmp_path: Path, runs: list[int]) -> None:
@@ -122,14 +137,9 @@ def _config(root: Path) -> None:
     ],
 )
 def test_any_change_to_the_inputs_takes_the_pipeline(
-    site: Path, tmp_path: Path, runs: list[int], change: object
+    site: Path, tmp_path: Path, runs: list[int], change: Callable[[Path], object]
 ) -> None:
-    out, cache = tmp_path / "public", tmp_path / "cache"
-    build(site, out, cache_dir=cache)
-    change(site)  # type: ignore[operator]
-    build(site, out, cache_dir=cache)
-    assert len(runs) == 2
-    assert tree(out) == fresh(site, tmp_path)
+    out, cache = rebuilt_after(site, tmp_path, runs, lambda: change(site))
     before = len(runs)
     build(site, out, cache_dir=cache)
     assert len(runs) == before  # and then, unchanged again: the shortcut
@@ -170,14 +180,9 @@ def _break_manifest(out: Path) -> None:
     "tamper", [_edit_output, _delete_output, _add_output, _empty_folder, _break_manifest]
 )
 def test_an_output_touched_by_hand_is_built_again(
-    site: Path, tmp_path: Path, runs: list[int], tamper: object
+    site: Path, tmp_path: Path, runs: list[int], tamper: Callable[[Path], object]
 ) -> None:
-    out, cache = tmp_path / "public", tmp_path / "cache"
-    build(site, out, cache_dir=cache)
-    tamper(out)  # type: ignore[operator]
-    build(site, out, cache_dir=cache)
-    assert len(runs) == 2
-    assert tree(out) == fresh(site, tmp_path)
+    rebuilt_after(site, tmp_path, runs, lambda: tamper(tmp_path / "public"))
 
 
 @pytest.mark.parametrize("damage", ["{", "", '{"format": 1, "signature": 5}', None])
