@@ -134,9 +134,6 @@ class BuildMemo:
         temporary.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, self.path)
 
-    def forget(self) -> None:
-        self.path.unlink(missing_ok=True)
-
 
 def _manifest_digest(output: Path) -> str | None:
     try:

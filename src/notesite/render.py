@@ -210,15 +210,21 @@ def _with_entry(page: PageOut, entry: Any) -> PageOut:
     return replace(page, context={**page.context, "entry": entry})
 
 
+def writes_once(env: jinja2.Environment, name: str, variable: str, expression: str) -> bool:
+    """Whether template `name` uses `variable` once, written as `expression` (as the
+    theme's templates write a note's HTML), so a mark in its place can be spliced."""
+    assert env.loader is not None
+    return _writes_once(env.loader.get_source(env, name)[0], variable, expression)
+
+
 @cache
-def _writes_body_once(source: str) -> bool:
-    return source.count("entry.doc.html") == 1 and BODY_EXPRESSION in source
+def _writes_once(source: str, variable: str, expression: str) -> bool:
+    return source.count(variable) == 1 and expression in source
 
 
 def writes_body_once(env: jinja2.Environment, name: str) -> bool:
     """Whether template `name` writes the note's HTML as the theme does, and only there."""
-    assert env.loader is not None
-    return _writes_body_once(env.loader.get_source(env, name)[0])
+    return writes_once(env, name, "entry.doc.html", BODY_EXPRESSION)
 
 
 def _template_place(error: Exception) -> tuple[str | None, int]:

@@ -154,8 +154,9 @@ def escaped_utf8(encoded: bytes) -> bytes:
 
 def writes_entries_once(env: Any, name: str) -> bool:
     """Whether the feed template writes each entry's content as the theme's does, once."""
-    source = env.loader.get_source(env, name)[0]
-    return source.count("entry.html") == 1 and ENTRY_EXPRESSION in source
+    from notesite.render import writes_once  # here: render imports notesite.pages
+
+    return writes_once(env, name, "entry.html", ENTRY_EXPRESSION)
 
 
 def _splice(rendered: bytes, marks: list[str], escaped: dict[str, bytes]) -> bytes | None:
