@@ -42,6 +42,7 @@ from notesite import routes
 from notesite.errors import fail
 from notesite.model import Config
 from notesite.pages import PageOut
+from notesite.searchcopy import SearchCopy
 from notesite.shardstore import Bundle, ShardStore
 from notesite.writer import SiteWriter
 
@@ -274,6 +275,7 @@ class BuildIndex:
         self.pages: list[IndexedPage] = []
         self.rendered: set[str] = set()  # pages rendered now (in the scratch folder)
         self.work: Path | None = None  # the scratch folder, beside the output
+        self.copy = SearchCopy()  # what Pagefind reads of a page
 
     def page(self, page: PageOut, key: str | None, content: bytes | None) -> None:
         """A page of the build: `content` as rendered, or None when the output's file was kept."""
@@ -283,7 +285,7 @@ class BuildIndex:
         if content is not None:  # only its bytes, on disk: not kept in memory
             target = self._work() / "pages" / page.file
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            target.write_bytes(self.copy(content))
             self.rendered.add(page.file)
 
     def write(self, writer: SiteWriter) -> None:
@@ -323,8 +325,16 @@ class BuildIndex:
         return True
 
     def _place(self, file: str, target: Path) -> None:
-        """A page as rendered now, else the output's (kept) file: hard-linked if possible."""
-        source = self._work() / "pages" / file if file in self.rendered else self.output / file
+        """A page as rendered now (its search copy), else the search copy of the output's
+        (kept) file: hard-linked if possible."""
+        if file in self.rendered:
+            source = self._work() / "pages" / file
+        else:
+            source = self.output / file
+            content = source.read_bytes()
+            if (short := self.copy(content)) is not content:
+                target.write_bytes(short)
+                return
         try:
             os.link(source, target)
         except OSError:

@@ -33,6 +33,7 @@ from notesite.search import (
     plan_shards,
     shards_file,
 )
+from notesite.searchcopy import SearchCopy
 from notesite.shardstore import ShardStore
 
 
@@ -84,9 +85,10 @@ class LiveSearch:
         stale = [s for s in changed if not self._from_store(s, keys[s])]
         self.runs += bool(stale)
         by_file = {page.file: page for page in pages}
+        copy = SearchCopy()
         try:
             made = _index(
-                stale, lambda file, target: target.write_bytes(render(by_file[file])), plan
+                stale, lambda file, target: target.write_bytes(copy(render(by_file[file]))), plan
             )
             for shard in stale:
                 bundle = made.get(shard.folder, {})
