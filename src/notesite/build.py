@@ -201,7 +201,7 @@ def write(
 
     rendered = {page.file for page in plan.pages}
     config = plan.site.config
-    search = BuildIndex(writer.output, config, jobs, shard_store) if config.search else None
+    search = BuildIndex(writer.output, config, writer, jobs, shard_store) if config.search else None
     with writer:
         try:
             _write_pages(plan, writer, progress, search)
@@ -231,9 +231,10 @@ def _write_pages(
 ) -> None:
     """Each page kept (made from the same inputs as the output's file) or rendered, and
     shown to the search index as such."""
-    pages = len(plan.pages)
-    with progress.stage(f"rendering {pages:,} pages", total=pages, unit=" pages") as stage:
-        for page in plan.pages:
+    pages = search.order(plan.pages) if search is not None else plan.pages
+    count = len(pages)
+    with progress.stage(f"rendering {count:,} pages", total=count, unit=" pages") as stage:
+        for page in pages:
             key = plan.page_key(page)
             content = None
             if not writer.reuse(page.file, key):  # made from other inputs: render it

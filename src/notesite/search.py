@@ -33,7 +33,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -43,7 +43,7 @@ from notesite.errors import fail
 from notesite.model import Config
 from notesite.pages import PageOut
 from notesite.searchcopy import SearchCopy
-from notesite.shardstore import Bundle, ShardStore
+from notesite.shardstore import ShardStore
 from notesite.writer import SiteWriter
 
 SEARCH_DIR = routes.SEARCH
@@ -260,54 +260,90 @@ def _stable_entry(content: bytes) -> bytes:
 
 
 class BuildIndex:
-    """The search index of one `notesite build`, told about each page as the build
-    renders or keeps it; `write` then hands the writer the bundles of the shards whose
-    pages changed and keeps the others."""
+    """The search index of one `notesite build`. `order` plans the shards and says in
+    which order to render the pages: shard by shard, so that each shard is complete
+    early. Told about each page as the build renders or keeps it, it keeps a shard whose
+    pages are unchanged and starts Pagefind on another as soon as its last page is
+    there, in the background (up to `jobs` at once) while the build renders the next
+    pages; `write` hands the writer the bundles."""
 
     def __init__(
-        self, output: Path, config: Config, jobs: int = 1, store: ShardStore | None = None
+        self,
+        output: Path,
+        config: Config,
+        writer: SiteWriter,
+        jobs: int = 1,
+        store: ShardStore | None = None,
     ) -> None:
         self.output = output
+        self.writer = writer
         self.store = store or ShardStore(None)  # bundles of earlier builds, by shard key
         self.config_path = config.path
         self.locales = {code: language.locale for code, language in config.languages.items()}
-        self.jobs = jobs
         self.pages: list[IndexedPage] = []
         self.rendered: set[str] = set()  # pages rendered now (in the scratch folder)
         self.work: Path | None = None  # the scratch folder, beside the output
-        self.copy = SearchCopy()  # what Pagefind reads of a page
+        self.copy = SearchCopy()  # what Pagefind reads of a page rendered now
+        self.shards: list[Shard] = []
+        self.waiting: dict[str, Shard] = {}  # page file -> its shard, until it is there
+        self.missing: dict[Shard, int] = {}  # shard -> pages not yet there
+        self.keys: dict[str, str | None] = {}  # page file -> page key
+        self.made: dict[Shard, Future[list[tuple[str, bytes]]]] = {}
+        self.shard_keys: dict[Shard, str | None] = {}  # of the shards Pagefind indexes
+        self.pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+
+    def order(self, pages: list[PageOut]) -> list[PageOut]:
+        """Plan the shards of these pages (all the build's) and return the pages in the
+        order to render them: each shard's notes together, then the other pages."""
+        notes = [page for page in pages if indexed(page)]
+        listed = [IndexedPage(page.file, self.locales[page.lang], None) for page in notes]
+        self.shards = plan_shards(listed)
+        for shard in self.shards:
+            self.missing[shard] = len(shard.files)
+            self.waiting.update((file, shard) for file in shard.files)
+        rank = {file: n for n, shard in enumerate(self.shards) for file in shard.files}
+        notes.sort(key=lambda page: rank[page.file])
+        return notes + [page for page in pages if not indexed(page)]
 
     def page(self, page: PageOut, key: str | None, content: bytes | None) -> None:
         """A page of the build: `content` as rendered, or None when the output's file was kept."""
         if not indexed(page):
             return
         self.pages.append(IndexedPage(page.file, self.locales[page.lang], key))
+        self.keys[page.file] = key
         if content is not None:  # only its bytes, on disk: not kept in memory
             target = self._work() / "pages" / page.file
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(self.copy(content))
             self.rendered.add(page.file)
+        shard = self.waiting.pop(page.file)
+        self.missing[shard] -= 1
+        if not self.missing[shard]:
+            self._complete(shard)
+
+    def _complete(self, shard: Shard) -> None:
+        """All of a shard's pages are there: keep its bundle or start Pagefind on it."""
+        key = shard.key(self.keys)
+        if key is not None and self._kept(shard, key, self.writer):
+            return
+        self.shard_keys[shard] = key
+        folder = self._work() / f"{lang_folder(shard.lang)}-{shard.number}"
+        place = self._placer()
+        self.made[shard] = self.pool.submit(_index_shard, shard, folder, place, self.config_path)
 
     def write(self, writer: SiteWriter) -> None:
-        if not self.pages:
+        """Wait for Pagefind and hand the writer the bundles and the list of shards."""
+        if not self.shards:
             return  # no notes, nothing to search (and Pagefind refuses an empty site)
-        shards = plan_shards(self.pages)
-        page_keys = {page.file: page.key for page in self.pages}
-        keys: dict[Shard, str | None] = {}  # the shards Pagefind must index
-        for shard in shards:
-            key = shard.key(page_keys)
-            if key is None or not self._kept(shard, key, writer):
-                keys[shard] = key
-        made: dict[Shard, Bundle] = {}
-        bundles = index_shards(list(keys), self._place, self._work(), self.config_path, self.jobs)
-        for shard, path, content in bundles:
-            writer.write(path, content, keys[shard])
-            made.setdefault(shard, []).append((path.removeprefix(shard.folder), content))
-        for shard, bundle in made.items():
-            if (key := keys[shard]) is not None:
-                self.store.put(key, bundle)
+        assert not self.waiting, "every page of the plan is rendered or kept first"
+        for shard, future in self.made.items():
+            bundle = future.result()
+            for path, content in bundle:
+                writer.write(path, content, self.shard_keys[shard])
+            if bundle and (key := self.shard_keys[shard]) is not None:
+                self.store.put(key, [(path.removeprefix(shard.folder), b) for path, b in bundle])
         # Listed: the kept shards and those Pagefind made a bundle of (see shards_file).
-        listed = [shard for shard in shards if shard not in keys or shard in made]
+        listed = [s for s in self.shards if s not in self.made or self.made[s].result()]
         writer.write(SHARDS_FILE, shards_file(listed, self.config_path))
         self.store.prune()
 
@@ -324,21 +360,27 @@ class BuildIndex:
             writer.write(shard.folder + name, content, key)
         return True
 
-    def _place(self, file: str, target: Path) -> None:
-        """A page as rendered now (its search copy), else the search copy of the output's
-        (kept) file: hard-linked if possible."""
-        if file in self.rendered:
-            source = self._work() / "pages" / file
-        else:
-            source = self.output / file
-            content = source.read_bytes()
-            if (short := self.copy(content)) is not content:
-                target.write_bytes(short)
-                return
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+    def _placer(self) -> PlacePage:
+        """What lays a shard's pages out for Pagefind (in a worker thread: its own copier):
+        the search copy of a page rendered now, else of the output's (kept) file,
+        hard-linked when the copy is the page itself."""
+        copy = SearchCopy()
+
+        def place(file: str, target: Path) -> None:
+            if file in self.rendered:
+                source = self._work() / "pages" / file
+            else:
+                source = self.output / file
+                content = source.read_bytes()
+                if (short := copy(content)) is not content:
+                    target.write_bytes(short)
+                    return
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+
+        return place
 
     def _work(self) -> Path:
         if self.work is None:  # beside the output: so that hard links work
@@ -348,5 +390,7 @@ class BuildIndex:
         return self.work
 
     def close(self) -> None:
+        """Stop (a failed build: Pagefind runs in the background) and remove the scratch."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
         if self.work is not None:
             shutil.rmtree(self.work, ignore_errors=True)
