@@ -19,6 +19,8 @@ from notesite import search
 from notesite.build import build
 from notesite.checkedfile import read_pickled, write_pickled
 from notesite.errors import NotesiteError, fail
+from notesite.pages import PageOut
+from notesite.pipeline import SitePlan
 from notesite.serve.state import LiveSite
 from notesite.shardstore import KEEP_DAYS, ShardStore
 from notesite.writer import MANIFEST
@@ -277,6 +279,77 @@ def test_a_failing_pagefind_leaves_the_previous_output(
         build(root, out)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(tmp_path.glob(".public.*"))  # no staging or scratch folder left
+
+
+def test_a_page_failing_while_pagefind_runs_leaves_the_previous_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_shards: None
+) -> None:
+    """Pagefind indexes each shard in the background once its pages are rendered; a
+    later page failing stops the build: Pagefind is waited for, its scratch removed,
+    and the output is the previous one."""
+    root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
+    out = tmp_path / "public"
+    build(root, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for name in ("n0", "n6", "e2"):
+        note = root / f"content/posts/rl/{name}.md"
+        note.write_text(note.read_text(encoding="utf-8") + "\n改过。\n", encoding="utf-8")
+    started: list[Path] = []
+    real_run, real_render = search.run_pagefind, SitePlan.render_page
+
+    def slow_pagefind(site: Path, output: Path, config_path: Path) -> bool:
+        started.append(site)
+        time.sleep(0.3)  # still running when the failing page comes
+        return real_run(site, output, config_path)
+
+    def failing(plan: SitePlan, page: PageOut) -> bytes:
+        if page.route[0] != "post":  # the listings come after every note's page
+            raise fail(root / "templates", 1, "template error: out of cheese")
+        return real_render(plan, page)
+
+    monkeypatch.setattr(search, "run_pagefind", slow_pagefind)
+    monkeypatch.setattr(SitePlan, "render_page", failing)
+    with pytest.raises(NotesiteError, match="out of cheese"):
+        build(root, out)
+    assert started  # a shard was being indexed when the page failed
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(os.listdir(tmp_path)) == ["public", "site"]  # no scratch folder left
+
+
+def test_pages_are_rendered_shard_by_shard_and_indexed_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_shards: None
+) -> None:
+    root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
+    events: list[tuple[str, str]] = []
+    real_run, real_render = search.run_pagefind, SitePlan.render_page
+
+    def recording_run(site: Path, output: Path, config_path: Path) -> bool:
+        events.append(("index", ",".join(sorted(p.parent.name for p in site.rglob("*.html")))))
+        return real_run(site, output, config_path)
+
+    note_pages: set[str] = set()
+
+    def recording_render(plan: SitePlan, page: PageOut) -> bytes:
+        events.append(("render", page.file))
+        if search.indexed(page):
+            note_pages.add(page.file)
+        return real_render(plan, page)
+
+    monkeypatch.setattr(search, "run_pagefind", recording_run)
+    monkeypatch.setattr(SitePlan, "render_page", recording_render)
+    build(root, tmp_path / "public", jobs=1)
+    rendered = [file for kind, file in events if kind == "render"]
+    notes = [file for file in rendered if file in note_pages]
+    assert len(notes) == 10
+    assert rendered[: len(notes)] == notes  # every note's page before the listings
+    shards = search.plan_shards(
+        search.IndexedPage(file, "en" if file.startswith("en/") else "zh-CN", None)
+        for file in notes
+    )
+    shard_of = {file: n for n, shard in enumerate(shards) for file in shard.files}
+    assert [shard_of[file] for file in notes] == sorted(shard_of[file] for file in notes)
+    first_index = next(n for n, (kind, _) in enumerate(events) if kind == "index")
+    assert first_index < len(notes)  # the first shard is indexed before the last note's page
 
 
 def test_pagefind_options_from_the_environment_are_ignored(
