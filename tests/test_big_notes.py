@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from notesite import render
 from notesite.build import build
-from notesite.markdown import MarkdownRenderer, Parsed, RenderedDoc, body_groups
+from notesite.markdown import FeedCut, MarkdownRenderer, Parsed, RenderedDoc, body_groups
 from notesite.mathrender import client_markup
 from notesite.pages import feeds
 
@@ -99,6 +99,44 @@ def test_render_pair_equals_render(renderer: MarkdownRenderer, group: int) -> No
     assert len(tree.css("a[href='https://example.org/ref']")) == 30
 
 
+@pytest.mark.parametrize("limit", [1, 5000, 2**30])
+def test_a_feed_entry_is_cut_the_same_way_by_both_renders(
+    renderer: MarkdownRenderer, limit: int
+) -> None:
+    """render_pair (a build) and render_feed (serve) stop a feed entry after the group of
+    blocks that passes the limit and end it with the tail; under the limit, the entry
+    is the whole render."""
+    text = long_note(30)
+    base = "https://example.org/notes/posts/big/"
+    cut = FeedCut('<p class="feed-more"><a href="x">more</a></p>\n', limit)
+    served = renderer.render_feed(
+        renderer.parse(text), link_base=base, feed_cut=cut, group_tokens=50
+    )
+    whole = renderer.render(renderer.parse(text), link_base=base).html
+    _, built = renderer.render_pair(
+        renderer.parse(text), feed=renderer, link_base=base, feed_cut=cut, group_tokens=50
+    )
+    assert built is not None and built.text == served.html
+    parsed = renderer.parse(text)
+    env = renderer._render_env(parsed, None, base)
+    groups = [
+        renderer.md.renderer.render(parsed.tokens[a:b], renderer.md.options, env)
+        for a, b in body_groups(parsed.tokens, 50)
+    ]
+    assert len(groups) > 3 and "".join(groups) == whole
+    if limit > len(whole.encode()):
+        assert served.html == whole
+        return
+    kept, size = [], 0
+    for group in groups:  # whole groups until one passes the limit
+        if size >= limit:
+            break
+        kept.append(group)
+        size += len(group.encode())
+    assert 0 < len(kept) < len(groups)
+    assert served.html == "".join(kept) + cut.tail
+
+
 def test_groups_cover_every_token_once(renderer: MarkdownRenderer) -> None:
     tokens = renderer.parse(long_note(5)).tokens
     groups = list(body_groups(tokens, 3))
@@ -148,10 +186,13 @@ def test_a_large_note_builds_as_rendered_whole(
         *,
         feed: MarkdownRenderer | None = None,
         link_base: str | None = None,
+        feed_cut: FeedCut | None = None,
         group_tokens: int = 0,
     ) -> tuple[RenderedDoc, RenderedDoc | None]:
         page = self.render(parsed, site_labels)
-        return page, (feed.render(parsed, site_labels, link_base=link_base) if feed else None)
+        if feed is None:
+            return page, None
+        return page, feed.render_feed(parsed, site_labels, link_base=link_base, feed_cut=feed_cut)
 
     monkeypatch.setattr(MarkdownRenderer, "render_pair", whole)
     monkeypatch.setattr(render, "writes_body_once", lambda env, name: False)
@@ -166,6 +207,14 @@ def test_a_large_note_builds_as_rendered_whole(
     assert body_node is not None
     assert len(body_node.css(".footnotes li")) == 1000
     assert len(body_node.css(".katex-display")) == 1000
+    # Its feed entry would be 4.5 MB: it stops after about 1 MiB, with a link to the note.
     feed = LexborHTMLParser(grouped["atom.xml"].decode())
     content = feed.css_first("content")
-    assert content is not None and "footnotes" in content.text()
+    assert content is not None
+    entry = LexborHTMLParser(content.text())
+    assert 2**20 < len(content.text().encode()) < 2**20 + 2**17
+    assert [a.attributes["href"] for a in entry.css("p.feed-more a")] == [
+        "https://example.github.io/notes/posts/big/"
+    ]
+    assert entry.css_first(".footnotes") is None
+    assert 100 < len(entry.css(".math-display")) < 1000

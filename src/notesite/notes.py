@@ -14,12 +14,20 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from html import escape
 
 from notesite.errors import Problem
 from notesite.fingerprint import code_fingerprint
 from notesite.i18n import Strings
 from notesite.loader import display_path
-from notesite.markdown import FormulaUse, MarkdownRenderer, NoteFacts, Parsed, RenderedDoc
+from notesite.markdown import (
+    FeedCut,
+    FormulaUse,
+    MarkdownRenderer,
+    NoteFacts,
+    Parsed,
+    RenderedDoc,
+)
 from notesite.mathsetup import MathSetup, NoteFormulas, ServerMath, prepare_math
 from notesite.model import Post, Site
 from notesite.notecache import NoteResult, NoteStore
@@ -312,11 +320,20 @@ def _render_one(
             job.server.katex.memory.update(formulas)
             job.formulas_loaded = True
         page_renderer, feed_renderer = job.server.page_renderer, job.server.feed_renderer
+    cut = FeedCut(_feed_tail(base, job.strings[post.lang])) if base else None
     if job.encoded:
         feed = feed_renderer if base else None
-        return page_renderer.render_pair(parsed, labels, feed=feed, link_base=base)
+        return page_renderer.render_pair(parsed, labels, feed=feed, link_base=base, feed_cut=cut)
     page = page_renderer.render(parsed, labels)
-    return page, (feed_renderer.render(parsed, labels, link_base=base) if base else None)
+    if base is None:
+        return page, None
+    return page, feed_renderer.render_feed(parsed, labels, link_base=base, feed_cut=cut)
+
+
+def _feed_tail(url: str, strings: Strings) -> str:
+    """What ends a feed entry cut short (see FeedCut): a link to the whole note."""
+    link = f'<a href="{escape(url)}">{escape(strings["read_more"])}</a>'
+    return f'<p class="feed-more">{link}</p>\n'
 
 
 def _still_valid(result: NoteResult, in_feed: bool, post: Post, links: SiteLinks) -> bool:
