@@ -239,9 +239,10 @@ def _write_pages(
             content = None
             if not writer.reuse(page.file, key):  # made from other inputs: render it
                 content = plan.render_page(page)
-                writer.write(page.file, content, key)
-            if search is not None:
+            if search is not None:  # first: Pagefind may start on its shard meanwhile
                 search.page(page, key, content)
+            if content is not None:
+                writer.write(page.file, content, key)
             stage.update()
 
 
