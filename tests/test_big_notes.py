@@ -5,6 +5,10 @@ render would."""
 
 from __future__ import annotations
 
+import gzip
+import json
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -218,3 +222,77 @@ def test_a_large_note_builds_as_rendered_whole(
     ]
     assert entry.css_first(".footnotes") is None
     assert 100 < len(entry.css(".math-display")) < 1000
+
+
+# A chapter of notes as Chinese writers type them: hard-wrapped paragraphs, emphasis
+# against full-width punctuation, inline and display math, a code block, a list.
+CHAPTER = """
+## 第 {i} 章：价值迭代
+
+价值迭代把贝尔曼最优方程当作更新规则：**每一步**，对所有状态
+$s$ 计算 $V_{{k+1}}(s) = \\max_a \\sum_{{s'}} P(s' \\mid s, a)\\,[R + \\gamma V_k(s')]$，
+直到*收敛*。这里的“收敛”指的是 $\\lVert V_{{k+1}} - V_k \\rVert_\\infty < \\epsilon$。
+
+$$
+\\pi^*(s) = \\arg\\max_a Q^*(s, a)
+$$
+
+与策略迭代相比，它不需要完整的策略评估；章节标记 mark{i}x。
+
+- 优点：实现**简单**。
+- 缺点：每步都要遍历全部状态。
+
+```python
+def value_iteration(P, R, gamma=0.9):  # chapter {i}
+    return max(R + gamma * v for v in P)
+```
+"""
+
+
+def test_a_20_mib_note_builds_whole(tmp_path: Path) -> None:
+    """A note of 20 MiB builds (`notesite build` in a process of its own; the time and
+    memory it takes are measured by bench/big_note.py): its page lists and holds every
+    chapter, the search index reaches its last words, and its feed entry is cut short
+    with a link to it. The page is 500 MB: a parser's tree of it would take gigabytes,
+    so its table of contents and its last chapter are parsed, each whole."""
+    chapters = []
+    size = 0
+    while size < 20 * 2**20:
+        chapters.append(CHAPTER.format(i=len(chapters)))
+        size += len(chapters[-1].encode())
+    last = len(chapters) - 1
+    root = write_site(
+        tmp_path / "site", {"content/posts/rl/big.md": post("大笔记", body="".join(chapters))}
+    )
+    out = tmp_path / "public"
+    command = [sys.executable, "-m", "notesite", "build", "--source", str(root)]
+    command += ["--output", str(out), "--cache-dir", str(tmp_path / "cache"), "-q"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+    html = (out / "posts/big/index.html").read_bytes()
+    toc_start = html.index(b'<nav class="toc"')
+    toc = LexborHTMLParser(html[toc_start : html.index(b"</nav>", toc_start) + 6].decode())
+    entries = toc.css("li a")
+    assert len(entries) == len(chapters) > 5000
+    assert entries[-1].text() == f"第 {last} 章：价值迭代"
+    tail = LexborHTMLParser(html[html.rindex(b"<h2 ") :].decode())
+    assert tail.css_first("h2").attributes["id"] == entries[-1].attributes["href"][1:]
+    marked = [node.text() for node in tail.css("p") if "mark" in node.text()]
+    assert len(marked) == 1 and f"mark{last}x" in marked[0]
+    assert len(tail.css(".katex-display")) == 1 and len(tail.css("pre code")) == 1
+    assert tail.css_first("footer") is not None  # the page goes on to its end
+    del html
+
+    fragments = [gzip.decompress(p.read_bytes()) for p in out.glob("pagefind/*/*/fragment/*")]
+    assert len(fragments) == 1
+    record = json.loads(fragments[0][len(b"pagefind_dcd") :])
+    assert f"mark{last}x" in record["content"]
+
+    feed = LexborHTMLParser((out / "atom.xml").read_bytes().decode())
+    content = feed.css_first("content")
+    assert content is not None
+    entry = LexborHTMLParser(content.text())
+    assert [a.attributes["href"] for a in entry.css("p.feed-more a")] == [
+        "https://example.github.io/notes/posts/big/"
+    ]
