@@ -201,7 +201,7 @@ def write(
 
     rendered = {page.file for page in plan.pages}
     config = plan.site.config
-    search = BuildIndex(writer.output, config, writer, jobs, shard_store) if config.search else None
+    search = BuildIndex(config, writer, jobs, shard_store) if config.search else None
     with writer:
         try:
             _write_pages(plan, writer, progress, search)
@@ -218,7 +218,7 @@ def write(
                         writer.copy(path, source)
             if search is not None:
                 with progress.stage(f"indexing {len(search.pages):,} notes for search"):
-                    search.write(writer)
+                    search.write()
         finally:
             if search is not None:
                 search.close()

@@ -268,14 +268,9 @@ class BuildIndex:
     pages; `write` hands the writer the bundles."""
 
     def __init__(
-        self,
-        output: Path,
-        config: Config,
-        writer: SiteWriter,
-        jobs: int = 1,
-        store: ShardStore | None = None,
+        self, config: Config, writer: SiteWriter, jobs: int = 1, store: ShardStore | None = None
     ) -> None:
-        self.output = output
+        self.output = writer.output
         self.writer = writer
         self.store = store or ShardStore(None)  # bundles of earlier builds, by shard key
         self.config_path = config.path
@@ -324,15 +319,16 @@ class BuildIndex:
     def _complete(self, shard: Shard) -> None:
         """All of a shard's pages are there: keep its bundle or start Pagefind on it."""
         key = shard.key(self.keys)
-        if key is not None and self._kept(shard, key, self.writer):
+        if key is not None and self._kept(shard, key):
             return
         self.shard_keys[shard] = key
         folder = self._work() / f"{lang_folder(shard.lang)}-{shard.number}"
         place = self._placer()
         self.made[shard] = self.pool.submit(_index_shard, shard, folder, place, self.config_path)
 
-    def write(self, writer: SiteWriter) -> None:
+    def write(self) -> None:
         """Wait for Pagefind and hand the writer the bundles and the list of shards."""
+        writer = self.writer
         if not self.shards:
             return  # no notes, nothing to search (and Pagefind refuses an empty site)
         assert not self.waiting, "every page of the plan is rendered or kept first"
@@ -347,9 +343,10 @@ class BuildIndex:
         writer.write(SHARDS_FILE, shards_file(listed, self.config_path))
         self.store.prune()
 
-    def _kept(self, shard: Shard, key: str, writer: SiteWriter) -> bool:
+    def _kept(self, shard: Shard, key: str) -> bool:
         """The shard's bundle as the output has it, or as an earlier build left it in
         the store (a build into a new output: CI with its cache restored)."""
+        writer = self.writer
         if writer.reuse_folder(shard.folder, key):
             self.store.keep(key)
             return True
