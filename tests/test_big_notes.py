@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from conftest import post, write_site
+from conftest import post, served_equals_built, write_site
 from selectolax.lexbor import LexborHTMLParser
 
 from notesite import render
@@ -21,6 +21,7 @@ from notesite.build import build
 from notesite.markdown import FeedCut, MarkdownRenderer, Parsed, RenderedDoc, body_groups
 from notesite.mathrender import client_markup
 from notesite.pages import feeds
+from notesite.serve.state import LiveSite
 
 # Everything whose HTML depends on more than its own block: footnotes (numbered in
 # order of use, listed at the end), reference links defined after their use, labelled
@@ -222,6 +223,25 @@ def test_a_large_note_builds_as_rendered_whole(
     ]
     assert entry.css_first(".footnotes") is None
     assert 100 < len(entry.css(".math-display")) < 1000
+
+
+def test_serve_gives_a_large_note_as_build_does(tmp_path: Path) -> None:
+    """`serve` renders documents as strings (render, render_feed) where a build renders
+    them group by group into UTF-8: the same page, the same cut feed entry and the same
+    search index (serve makes its search copies too)."""
+    body = long_note(1000)
+    root = write_site(tmp_path / "site", {"content/posts/rl/big.md": post("大笔记", body=body)})
+    live = LiveSite(root, cache_dir=tmp_path / "cache")
+    try:
+        assert live.refresh().error is None
+        assert live.get("pagefind/shards.json") is not None  # the index, made when asked
+        assert served_equals_built(live, root, tmp_path / "out") == []
+    finally:
+        live.close()
+    feed = LexborHTMLParser((tmp_path / "out/atom.xml").read_bytes().decode())
+    content = feed.css_first("content")
+    assert content is not None
+    assert LexborHTMLParser(content.text()).css_first("p.feed-more a") is not None
 
 
 # A chapter of notes as Chinese writers type them: hard-wrapped paragraphs, emphasis
