@@ -217,7 +217,7 @@ def write(
                     if path not in rendered:
                         writer.copy(path, source)
             if search is not None:
-                with progress.stage(f"indexing {len(search.pages):,} notes for search"):
+                with progress.stage(f"indexing {len(search.keys):,} notes for search"):
                     search.write()
         finally:
             if search is not None:

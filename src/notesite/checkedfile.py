@@ -14,7 +14,12 @@ from pathlib import Path
 
 def checksum(payload: bytes) -> str:
     """CRC-32 and length: catches torn and corrupted writes."""
-    return f"{zlib.crc32(payload):08x}-{len(payload)}"
+    return crc_checksum(zlib.crc32(payload), len(payload))
+
+
+def crc_checksum(crc: int, size: int) -> str:
+    """`checksum` of a payload read in pieces: its running CRC-32 and its length."""
+    return f"{crc:08x}-{size}"
 
 
 def write_pickled(path: Path, tag: str, value: object) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from notesite.checkedfile import checksum
+from notesite.checkedfile import checksum, crc_checksum
 from notesite.markdown import NoteFacts, RenderedDoc
 
 BLOB_PIECE = 8 << 20  # bytes of a payload written or read at a time
@@ -100,7 +100,7 @@ class StoredHtml:
         for piece in self.store.blob_pieces(self.table, self.rowid, self.size):
             crc = zlib.crc32(piece, crc)
             yield piece
-        if f"{crc:08x}-{self.size}" != self.digest:  # changed since `intact`: not ours
+        if crc_checksum(crc, self.size) != self.digest:  # changed since `intact`: not ours
             raise RuntimeError(f"note store: {self.table} row {self.rowid} changed while read")
 
     def intact(self) -> bool:
@@ -111,7 +111,7 @@ class StoredHtml:
                 crc = zlib.crc32(piece, crc)
         except sqlite3.DatabaseError:
             return False
-        return f"{crc:08x}-{self.size}" == self.digest
+        return crc_checksum(crc, self.size) == self.digest
 
 
 class NoteStore:

@@ -136,6 +136,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@collector_paused()
 def run_phased(
     first: Callable[[Any, int], tuple[Any, Any]],
     second: Callable[[Any, int, Any, Any], Any],
@@ -151,19 +152,6 @@ def run_phased(
     `done(i, value)` as soon as it arrives (any order: nothing waits for the rest).
     Returns phase one's values in input order. Workers are forked. The garbage
     collector is paused meanwhile (see collector_paused)."""
-    with collector_paused():
-        return _run_phased(first, second, between, state, count, jobs, done)
-
-
-def _run_phased(
-    first: Callable[[Any, int], tuple[Any, Any]],
-    second: Callable[[Any, int, Any, Any], Any],
-    between: Callable[[list[Any]], Any],
-    state: Any,
-    count: int,
-    jobs: int,
-    done: Callable[[int, Any], None],
-) -> list[Any]:
     workers = min(jobs, count // MIN_ITEMS_PER_WORKER)
     if workers <= 1 or not can_fork():
         made = [first(state, index) for index in range(count)]

@@ -275,14 +275,13 @@ class BuildIndex:
         self.store = store or ShardStore(None)  # bundles of earlier builds, by shard key
         self.config_path = config.path
         self.locales = {code: language.locale for code, language in config.languages.items()}
-        self.pages: list[IndexedPage] = []
         self.rendered: set[str] = set()  # pages rendered now (in the scratch folder)
         self.work: Path | None = None  # the scratch folder, beside the output
         self.copy = SearchCopy()  # what Pagefind reads of a page rendered now
         self.shards: list[Shard] = []
         self.waiting: dict[str, Shard] = {}  # page file -> its shard, until it is there
         self.missing: dict[Shard, int] = {}  # shard -> pages not yet there
-        self.keys: dict[str, str | None] = {}  # page file -> page key
+        self.keys: dict[str, str | None] = {}  # page file -> page key, of each note told of
         self.made: dict[Shard, Future[list[tuple[str, bytes]]]] = {}
         self.shard_keys: dict[Shard, str | None] = {}  # of the shards Pagefind indexes
         self.pool = ThreadPoolExecutor(max_workers=max(1, jobs))
@@ -304,7 +303,6 @@ class BuildIndex:
         """A page of the build: `content` as rendered, or None when the output's file was kept."""
         if not indexed(page):
             return
-        self.pages.append(IndexedPage(page.file, self.locales[page.lang], key))
         self.keys[page.file] = key
         if content is not None:  # only its bytes, on disk: not kept in memory
             target = self._work() / "pages" / page.file

@@ -94,6 +94,10 @@ class FeedCut:
     tail: str
     limit: int = FEED_ENTRY_LIMIT
 
+    def reached(self, written: int) -> bool:
+        """Whether an entry of `written` bytes so far stops before its next group."""
+        return written >= self.limit
+
 
 @dataclass(frozen=True)
 class Parsed:
@@ -310,7 +314,7 @@ class MarkdownRenderer:
         for start, end in body_groups(tokens, group_tokens):
             group = tokens[start:end]
             for index, (renderer, env, _, out) in enumerate(made):
-                if index == 1 and out.tell() >= cut.limit:
+                if index == 1 and cut.reached(out.tell()):
                     feed_cut_here = True
                     continue
                 out.write(renderer.md.renderer.render(group, renderer.md.options, env).encode())
@@ -347,7 +351,7 @@ class MarkdownRenderer:
         pieces: list[str] = []
         written = 0
         for start, end in body_groups(parsed.tokens, group_tokens):
-            if written >= cut.limit:
+            if cut.reached(written):
                 pieces.append(cut.tail)
                 break
             html = self.md.renderer.render(parsed.tokens[start:end], self.md.options, env)
