@@ -101,17 +101,20 @@ class StoredHtml:
             crc = zlib.crc32(piece, crc)
             yield piece
         if crc_checksum(crc, self.size) != self.digest:  # changed since `intact`: not ours
-            raise RuntimeError(f"note store: {self.table} row {self.rowid} changed while read")
+            raise StoredHtmlChanged(f"note store: {self.table} row {self.rowid} changed while read")
 
     def intact(self) -> bool:
         """Whether the row is the one the head recorded (read through once)."""
-        crc = 0
         try:
-            for piece in self.store.blob_pieces(self.table, self.rowid, self.size):
-                crc = zlib.crc32(piece, crc)
-        except sqlite3.DatabaseError:
+            for _ in self.pieces():
+                pass
+        except (sqlite3.DatabaseError, StoredHtmlChanged):
             return False
-        return crc_checksum(crc, self.size) == self.digest
+        return True
+
+
+class StoredHtmlChanged(RuntimeError):
+    """A stored page's row is not the one its head recorded."""
 
 
 class NoteStore:
