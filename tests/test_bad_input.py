@@ -158,6 +158,15 @@ ERROR_CASES = [
         "'nope' is undefined",
     ),
     (
+        "template-runtime-error",  # raised by Python, not Jinja: still the template's line
+        {
+            TEMPLATE: "{% extends 'base.html' %}\n{% block content %}\n\n{{ 1 // 0 }}\n{% endblock %}\n"
+        },
+        TEMPLATE,
+        4,
+        "template error: ZeroDivisionError: integer division or modulo by zero",
+    ),
+    (
         "config-duplicate-key",
         {"notesite.yaml": BASIC_CONFIG + "page_size: 3\n"},
         "notesite.yaml",
@@ -167,7 +176,7 @@ ERROR_CASES = [
 ]
 
 # Template errors show when a page is rendered, which `check` does not do.
-RENDERED_ONLY = {"template-syntax-error", "template-undefined-variable"}
+RENDERED_ONLY = {"template-syntax-error", "template-undefined-variable", "template-runtime-error"}
 
 
 def write_files(root: Path, files: dict[str, str | bytes | Link]) -> None:

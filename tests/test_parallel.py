@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from test_build_cache import make_site, note, tree_digest
 
+from notesite import pagejobs
 from notesite.build import build
+from notesite.errors import NotesiteError
+from notesite.notecache import NoteStore
 from notesite.parallel import MIN_ITEMS_PER_WORKER, can_fork, run_phased
 
 
@@ -54,3 +61,87 @@ def test_a_parallel_build_equals_a_one_process_build(tmp_path: Path) -> None:
     assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
     assert one.warnings == two.warnings
     assert one.formulas == two.formulas > 0
+
+
+def _recording_renderer(log: Path) -> Callable[[Any, int], Any]:
+    """The page renderer of pagejobs, noting which process rendered each page."""
+    real = pagejobs._render_in_worker
+
+    def render(state: Any, index: int) -> Any:
+        with log.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return real(state, index)
+
+    return render
+
+
+def _many_notes_site(root: Path) -> Path:
+    root = make_site(root)
+    for i in range(6, 50):
+        (root / f"content/posts/rl/n{i}.md").write_text(note(i), encoding="utf-8")
+    return root
+
+
+def test_pages_are_rendered_by_forked_workers(tmp_path: Path, monkeypatch: Any) -> None:
+    root = _many_notes_site(tmp_path / "site")
+    one = build(root, tmp_path / "one", cache_dir=tmp_path / "cache-one", jobs=1)
+    log = tmp_path / "pids.txt"
+    monkeypatch.setattr(pagejobs, "_render_in_worker", _recording_renderer(log))
+    two = build(root, tmp_path / "two", cache_dir=tmp_path / "cache-two", jobs=2)
+    pids = log.read_text().split()
+    assert len(pids) == two.pages == one.pages > 2 * MIN_ITEMS_PER_WORKER
+    if can_fork():
+        assert str(os.getpid()) not in pids and len(set(pids)) == 2
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+    # Nothing of the workers' writing is left beside the output.
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_page_whose_stored_html_is_gone_is_remade_by_the_parent(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A worker that finds a note's page missing from the store leaves it to the
+    process that can render notes again (with KaTeX): the output is the same."""
+    root = _many_notes_site(tmp_path / "site")
+    build(root, tmp_path / "one", cache_dir=tmp_path / "cache-one", jobs=1)
+    real_get = NoteStore.get
+    parent = os.getpid()
+    asked_in_workers = tmp_path / "asked.txt"
+
+    def damaged_get(store: NoteStore, key: str, **options: Any) -> Any:
+        if options.get("lazy"):  # a page's HTML read back for its page: damaged
+            if os.getpid() != parent:
+                with asked_in_workers.open("a") as file:
+                    file.write(f"{key}\n")
+            return None
+        return real_get(store, key, **options)
+
+    monkeypatch.setattr(NoteStore, "get", damaged_get)
+    build(root, tmp_path / "two", cache_dir=tmp_path / "cache-two", jobs=2)
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+    if can_fork():
+        assert len(asked_in_workers.read_text().split()) == 51  # every note's page
+
+
+def test_a_template_error_in_a_worker_is_one_line_and_keeps_the_output(tmp_path: Path) -> None:
+    root = _many_notes_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(root, out, cache_dir=tmp_path / "cache", jobs=2)
+    before = tree_digest(out)
+    theme_post = Path(__file__).parents[1] / "templates" / "post.html"
+    broken = theme_post.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}{{ 1 // 0 }}", 1
+    )
+    assert broken != theme_post.read_text(encoding="utf-8")
+    (root / "templates").mkdir()
+    (root / "templates/post.html").write_text(broken, encoding="utf-8")
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(NotesiteError) as caught:
+            build(root, out, cache_dir=tmp_path / "cache", jobs=jobs)
+        assert len(caught.value.problems) == 1
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert re.fullmatch(r".*post\.html:\d+: template error: .*division.*", messages[0])
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -395,13 +395,13 @@ def test_a_template_error_mid_build_leaves_the_old_output_as_it_was(
         "{% endblock %}\n"
     )
     written: list[str] = []
-    real_write = SiteWriter.write
+    real_adopt = SiteWriter.adopt  # how a rendered page reaches the writer
     monkeypatch.setattr(
         SiteWriter,
-        "write",
-        lambda self, path, data, key=None: (
+        "adopt",
+        lambda self, path, staged, key=None: (
             written.append(path),
-            real_write(self, path, data, key),
+            real_adopt(self, path, staged, key),
         ),
     )
 

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -204,7 +205,7 @@ def write(
     search = BuildIndex(config, writer, jobs, shard_store) if config.search else None
     with writer:
         try:
-            _write_pages(plan, writer, progress, search)
+            _write_pages(plan, writer, progress, search, jobs)
             with progress.stage("writing feeds and copies"):
                 for item in plan.feed_files():  # made only when their key changed
                     if not writer.reuse(item.path, item.key):
@@ -227,23 +228,29 @@ def write(
 
 
 def _write_pages(
-    plan: SitePlan, writer: SiteWriter, progress: Progress, search: BuildIndex | None
+    plan: SitePlan, writer: SiteWriter, progress: Progress, search: BuildIndex | None, jobs: int
 ) -> None:
-    """Each page kept (made from the same inputs as the output's file) or rendered, and
-    shown to the search index as such."""
+    """Each page kept (made from the same inputs as the output's file) or rendered (over
+    up to `jobs` processes), and shown to the search index as such, in order."""
+    from notesite.pagejobs import PageOutlet, rendered_pages
+
     pages = search.order(plan.pages) if search is not None else plan.pages
     count = len(pages)
     with progress.stage(f"rendering {count:,} pages", total=count, unit=" pages") as stage:
-        for page in pages:
-            key = plan.page_key(page)
-            content = None
-            if not writer.reuse(page.file, key):  # made from other inputs: render it
-                content = plan.render_page(page)
-            if search is not None:  # first: Pagefind may start on its shard meanwhile
-                search.page(page, key, content)
-            if content is not None:
-                writer.write(page.file, content, key)
-            stage.update()
+        keys = [plan.page_key(page) for page in pages]
+        # Those made from other inputs than the output's file are rendered.
+        kept = [writer.reuse(page.file, key) for page, key in zip(pages, keys, strict=True)]
+        todo = [page for page, was_kept in zip(pages, kept, strict=True) if not was_kept]
+        outlet = PageOutlet(writer.open_staging(), search.copies() if search else None)
+        # Closed on the way out of an error: its workers stop before staging goes.
+        with closing(rendered_pages(plan, todo, outlet, jobs)) as made:
+            for page, key, was_kept in zip(pages, keys, kept, strict=True):
+                staged = None if was_kept else next(made)
+                if search is not None:  # first: Pagefind may start on its shard meanwhile
+                    search.page(page, key, rendered=staged is not None)
+                if staged is not None:
+                    writer.adopt(page.file, staged, key)
+                stage.update()
 
 
 def print_warnings(warnings: tuple[Problem, ...]) -> None:

@@ -28,6 +28,10 @@ class NotesiteError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[NotesiteError], tuple[list[Problem]]]:
+        """Pickled whole: a forked worker's error reaches the parent as it was raised."""
+        return (NotesiteError, (self.problems,))
+
 
 def fail(path: Path | str, line: int, message: str) -> NotesiteError:
     """Shorthand: `raise fail(path, line, "message")`."""

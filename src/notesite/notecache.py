@@ -13,6 +13,7 @@ dropped then too.
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import sqlite3
 import threading
@@ -129,6 +130,22 @@ class NoteStore:
         self.lock = threading.Lock()
         self._digests: dict[tuple[str, str], str] = {}  # see _row
         self.db = self._open() if path is not None else None
+        self.pid = os.getpid()  # the process whose connection `db` is (see _reader)
+        self._inherited: sqlite3.Connection | None = None
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """This process's connection. A forked worker (rendering pages) reads through
+        its own: an SQLite connection must not be used on both sides of a fork. The
+        parent's is kept as it is, never closed here."""
+        if self.db is not None and self.pid != os.getpid():
+            assert self.path is not None
+            self._inherited, self.lock = self.db, threading.Lock()
+            try:
+                self.db = sqlite3.connect(self.path, check_same_thread=False)
+            except sqlite3.DatabaseError:
+                self.db = None  # nothing found: the parent makes the page again
+            self.pid = os.getpid()
+        return self.db
 
     def _open(self) -> sqlite3.Connection | None:
         assert self.path is not None
@@ -247,11 +264,12 @@ class NoteStore:
 
     def _row(self, table: str, key: str) -> tuple[int, int] | None:
         """(rowid, size) of a row's payload (its digest kept for the caller to check)."""
-        if self.db is None:
+        db = self._reader()
+        if db is None:
             return None
         try:
             with self.lock:
-                row = self.db.execute(
+                row = db.execute(
                     f"SELECT digest, rowid, length(payload), typeof(payload) FROM {table} "
                     "WHERE key = ?",
                     (key,),
@@ -266,9 +284,10 @@ class NoteStore:
     def blob_pieces(self, table: str, rowid: int, size: int) -> Iterator[bytes]:
         """A payload a piece at a time: selected whole, sqlite would hold a copy of a
         page's HTML (hundreds of megabytes for a very large note) beside Python's."""
-        assert self.db is not None
+        db = self._reader()
+        assert db is not None
         with self.lock:  # taken for each step, not across the yields
-            blob = self.db.blobopen(table, "payload", rowid, readonly=True)
+            blob = db.blobopen(table, "payload", rowid, readonly=True)
         try:
             for _ in range(0, size, BLOB_PIECE):
                 with self.lock:

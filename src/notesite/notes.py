@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from html import escape
 
@@ -86,6 +87,11 @@ class NotesRun:
     labels: SiteLabels = field(default_factory=SiteLabels)  # every note's labelled equations
 
 
+class RemadeByParent(Exception):
+    """A forked worker found a note's page missing from the store: the process that
+    ran the note stage renders that page (see build.rendered_pages)."""
+
+
 class NoteStage:
     """Makes or reuses every note's result; keeps this run's results in memory."""
 
@@ -100,6 +106,7 @@ class NoteStage:
         # post -> (context, key): the loader hands back the same Post while its file is
         # unchanged, so a save does not hash every note again.
         self.keys: dict[Post, tuple[str, str]] = {}
+        self.pid = os.getpid()  # a forked page renderer leaves remaking to this process
 
     def run(
         self,
@@ -161,6 +168,8 @@ class NoteStage:
         made again if its stored body turns out damaged (only its head was read when
         the run began)."""
         found = self.store.get(self.keys[post][1], feed=False, encoded=True, lazy=True)
+        if found is None and os.getpid() != self.pid:
+            raise RemadeByParent(post.source)  # not here: KaTeX is the parent's
         return (found or self._remade(post)).page
 
     def full_feed(self, post: Post) -> RenderedDoc:

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from notesite import routes
-from notesite.errors import fail
+from notesite.errors import NotesiteError, fail
 from notesite.i18n import Strings
 from notesite.model import Site
 from notesite.pages import PageOut
@@ -181,6 +181,14 @@ class PageRenderer:
         except jinja2.TemplateError as error:
             where, line = _template_place(error)
             raise fail(where or page.template, line, f"template error: {error}") from None
+        except NotesiteError:
+            raise
+        except Exception as error:  # `{{ 1 // 0 }}`, `{{ none + 1 }}`: the template's
+            where, line = _template_place(error)
+            if where is None:
+                raise  # not from a template: ours
+            message = f"template error: {type(error).__name__}: {error}"
+            raise fail(where, line, message) from None
 
     def _render_encoded(self, template: jinja2.Template, page: PageOut) -> bytes:
         """A page whose note's HTML is UTF-8: the template around BODY_MARK, the bytes

@@ -259,6 +259,21 @@ def _stable_entry(content: bytes) -> bytes:
     return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+class SearchCopies:
+    """Writes what Pagefind reads of each note's page rendered now (only its bytes, on
+    disk: not kept in memory) into a folder, from whichever process rendered it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.copy = SearchCopy()
+
+    def put(self, page: PageOut, content: bytes) -> None:
+        if indexed(page):
+            target = self.folder / page.file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self.copy(content))
+
+
 class BuildIndex:
     """The search index of one `notesite build`. `order` plans the shards and says in
     which order to render the pages: shard by shard, so that each shard is complete
@@ -277,7 +292,6 @@ class BuildIndex:
         self.locales = {code: language.locale for code, language in config.languages.items()}
         self.rendered: set[str] = set()  # pages rendered now (in the scratch folder)
         self.work: Path | None = None  # the scratch folder, beside the output
-        self.copy = SearchCopy()  # what Pagefind reads of a page rendered now
         self.shards: list[Shard] = []
         self.waiting: dict[str, Shard] = {}  # page file -> its shard, until it is there
         self.missing: dict[Shard, int] = {}  # shard -> pages not yet there
@@ -299,15 +313,17 @@ class BuildIndex:
         notes.sort(key=lambda page: rank[page.file])
         return notes + [page for page in pages if not indexed(page)]
 
-    def page(self, page: PageOut, key: str | None, content: bytes | None) -> None:
-        """A page of the build: `content` as rendered, or None when the output's file was kept."""
+    def copies(self) -> SearchCopies:
+        """Where the search copies of the pages rendered now go (in any process)."""
+        return SearchCopies(self._work() / "pages")
+
+    def page(self, page: PageOut, key: str | None, rendered: bool) -> None:
+        """A page of the build, `rendered` now (its search copy written by `copies()`)
+        or kept from the output."""
         if not indexed(page):
             return
         self.keys[page.file] = key
-        if content is not None:  # only its bytes, on disk: not kept in memory
-            target = self._work() / "pages" / page.file
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(self.copy(content))
+        if rendered:
             self.rendered.add(page.file)
         shard = self.waiting.pop(page.file)
         self.missing[shard] -= 1

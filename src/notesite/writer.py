@@ -63,6 +63,22 @@ class Record:
 
 
 @dataclass(frozen=True)
+class StagedFile:
+    """A file written into the staging folder by `stage_file` (in any process, such as
+    a forked worker), to be handed to the writer by `SiteWriter.adopt`."""
+
+    name: str  # in the staging folder
+    size: int
+    sha256: str
+
+
+def stage_file(staging: Path, name: str, content: bytes) -> StagedFile:
+    """Write `content` as `name` into the staging folder (see SiteWriter.open_staging)."""
+    (staging / name).write_bytes(content)
+    return StagedFile(name, len(content), hashlib.sha256(content).hexdigest())
+
+
+@dataclass(frozen=True)
 class WriteCounts:
     written: int  # new or changed files
     unchanged: int
@@ -89,7 +105,8 @@ class SiteWriter:
         self._others: list[str] = []  # symlinks and other non-folders in the output
         self._empty: list[str] = []  # folders of the output with nothing in them
         self._kept: dict[str, Record] = {}  # this build's files the output already has
-        self._staged: dict[str, tuple[str, tuple[str, int, int] | None]] = {}  # sha256, source
+        # path -> (sha256, source of a copy, the file's name in the staging folder)
+        self._staged: dict[str, tuple[str, tuple[str, int, int] | None, str]] = {}
         self._folders: set[str] = set()  # folders this build's files are in
         self._keys: dict[str, str] = {}  # page keys of this build's files
 
@@ -161,8 +178,25 @@ class SiteWriter:
             self._keys[path] = key
         digest = hashlib.sha256(content).hexdigest()
         if not self._keep(path, len(content), digest, None):
-            self._next_staged().write_bytes(content)
-            self._staged[path] = (digest, None)
+            name = self._next_staged()
+            (self.staging / name).write_bytes(content)
+            self._staged[path] = (digest, None, name)
+
+    def open_staging(self) -> Path:
+        """The staging folder, made now, for `stage_file` (names not all digits: those
+        are the writer's own)."""
+        self.staging.mkdir(parents=True, exist_ok=True)
+        return self.staging
+
+    def adopt(self, path: str, staged: StagedFile, key: str | None = None) -> None:
+        """As `write`, for content already written into the staging folder."""
+        self._claim(path)
+        if key is not None:
+            self._keys[path] = key
+        if self._keep(path, staged.size, staged.sha256, None):
+            (self.staging / staged.name).unlink()
+        else:
+            self._staged[path] = (staged.sha256, None, staged.name)
 
     def copy(self, path: str, source: Path) -> None:
         """The file `path` of this build is a copy of the file `source`."""
@@ -177,7 +211,8 @@ class SiteWriter:
             self._kept[path] = record  # neither the copy nor its source changed
             return
         if found is None or not self._keep(path, info.st_size, _hash_file(source), origin):
-            self._staged[path] = (_copy(source, self._next_staged()), origin)
+            name = self._next_staged()
+            self._staged[path] = (_copy(source, self.staging / name), origin, name)
 
     # ----------------------------------------------------------------------- internals
 
@@ -211,12 +246,13 @@ class SiteWriter:
             self._kept[path] = Record(size, found.st_mtime_ns, found.st_ino, digest, origin)
         return same
 
-    def _next_staged(self) -> Path:
-        """Where the next staged file goes: numbered in the order files came, in one flat
-        folder (a tree of folders to make and remove again would cost more than the files)."""
+    def _next_staged(self) -> str:
+        """The name of the next staged file: numbered in the order files came, in one
+        flat folder (a tree of folders to make and remove again would cost more than the
+        files)."""
         if not self._staged:
             self.staging.mkdir(parents=True, exist_ok=True)
-        return self.staging / str(len(self._staged))
+        return str(len(self._staged))
 
     def _scan(self, folder: Path, prefix: str) -> None:
         """Note every regular file, other entry and empty folder below `folder`."""
@@ -267,9 +303,9 @@ class SiteWriter:
             shutil.rmtree(tree, ignore_errors=True)
             return False
         records = dict(self._kept)
-        for number, (path, (digest, origin)) in enumerate(self._staged.items()):
+        for path, (digest, origin, name) in self._staged.items():
             _make_parent(tree / path, folders)
-            _move(self.staging / str(number), tree / path)
+            _move(self.staging / name, tree / path)
             info = (tree / path).stat(follow_symlinks=False)
             records[path] = Record(info.st_size, info.st_mtime_ns, info.st_ino, digest, origin)
         write_manifest(tree / MANIFEST, self._with_keys(records))
@@ -308,14 +344,14 @@ class SiteWriter:
             write_manifest(output / MANIFEST, {})  # so an interrupted commit is still ours
         records = dict(self._kept)
         folders = {output}
-        for number, (path, (digest, origin)) in enumerate(self._staged.items()):
+        for path, (digest, origin, name) in self._staged.items():
             target = output / path
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)  # a folder where a file goes: only emptied folders
             if target.parent not in folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(target.parent)
-            _move(self.staging / str(number), target)
+            _move(self.staging / name, target)
             info = target.stat(follow_symlinks=False)
             records[path] = Record(info.st_size, info.st_mtime_ns, info.st_ino, digest, origin)
         records = self._with_keys(records)
