@@ -104,9 +104,9 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
     real = search.run_pagefind
 
-    def counting(site: Path, out: Path, config_path: Path) -> bool:
+    def counting(site: Path, out: Path, config_path: Path, service: object = None) -> bool:
         seen.append(site)
-        return real(site, out, config_path)
+        return real(site, out, config_path, service)  # type: ignore[arg-type]
 
     monkeypatch.setattr(search, "run_pagefind", counting)
     return seen
@@ -271,7 +271,7 @@ def test_a_failing_pagefind_leaves_the_previous_output(
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     (root / "content/posts/cv/conv.md").write_text(post(title="新标题"), encoding="utf-8")
 
-    def failing(site: Path, output: Path, config_path: Path) -> None:
+    def failing(site: Path, output: Path, config_path: Path, service: object = None) -> None:
         raise fail(config_path, 1, "search: Pagefind failed: out of cheese")
 
     monkeypatch.setattr(search, "run_pagefind", failing)
@@ -297,10 +297,10 @@ def test_a_page_failing_while_pagefind_runs_leaves_the_previous_output(
     started: list[Path] = []
     real_run, real_render = search.run_pagefind, SitePlan.render_page
 
-    def slow_pagefind(site: Path, output: Path, config_path: Path) -> bool:
+    def slow_pagefind(site: Path, output: Path, config_path: Path, service: object = None) -> bool:
         started.append(site)
         time.sleep(0.3)  # still running when the failing page comes
-        return real_run(site, output, config_path)
+        return real_run(site, output, config_path, service)  # type: ignore[arg-type]
 
     def failing(plan: SitePlan, page: PageOut) -> bytes:
         if page.route[0] != "post":  # the listings come after every note's page
@@ -323,9 +323,9 @@ def test_pages_are_rendered_shard_by_shard_and_indexed_meanwhile(
     events: list[tuple[str, str]] = []
     real_run, real_render = search.run_pagefind, SitePlan.render_page
 
-    def recording_run(site: Path, output: Path, config_path: Path) -> bool:
+    def recording_run(site: Path, output: Path, config_path: Path, service: object = None) -> bool:
         events.append(("index", ",".join(sorted(p.parent.name for p in site.rglob("*.html")))))
-        return real_run(site, output, config_path)
+        return real_run(site, output, config_path, service)  # type: ignore[arg-type]
 
     note_pages: set[str] = set()
 

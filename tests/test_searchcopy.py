@@ -59,10 +59,10 @@ def copies(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     seen: dict[str, bytes] = {}
     real = search.run_pagefind
 
-    def reading(site: Path, out: Path, config_path: Path) -> bool:
+    def reading(site: Path, out: Path, config_path: Path, service: object = None) -> bool:
         for page in site.rglob("*.html"):
             seen[page.relative_to(site).as_posix()] = page.read_bytes()
-        return real(site, out, config_path)
+        return real(site, out, config_path, service)  # type: ignore[arg-type]
 
     monkeypatch.setattr(search, "run_pagefind", reading)
     return seen

@@ -41,6 +41,7 @@ from pathlib import Path
 from notesite import routes
 from notesite.errors import fail
 from notesite.model import Config
+from notesite.pagefindservice import PagefindService, PagefindServices
 from notesite.pages import PageOut
 from notesite.searchcopy import SearchCopy
 from notesite.shardstore import ShardStore
@@ -191,7 +192,11 @@ def index_shards(
 
 
 def _index_shard(
-    shard: Shard, folder: Path, place: PlacePage, config_path: Path
+    shard: Shard,
+    folder: Path,
+    place: PlacePage,
+    config_path: Path,
+    services: PagefindServices | None = None,
 ) -> list[tuple[str, bytes]]:
     site, out = folder / "site", folder / "bundle"
     try:
@@ -199,7 +204,8 @@ def _index_shard(
             target = site / file
             target.parent.mkdir(parents=True, exist_ok=True)
             place(file, target)
-        if not run_pagefind(site, out, config_path):
+        service = services.mine() if services is not None else None
+        if not run_pagefind(site, out, config_path, service):
             return []  # nothing to index in these pages: no bundle (see shards_file)
         kept = []
         for path in sorted(p for p in out.rglob("*") if p.is_file()):
@@ -215,17 +221,24 @@ def _index_shard(
         shutil.rmtree(folder, ignore_errors=True)  # one shard's pages on disk at a time
 
 
-def run_pagefind(site: Path, out: Path, config_path: Path) -> bool:
-    """Index the HTML files below `site` into `out`; False when Pagefind found no words
-    in them (it then writes nothing). Pagefind reads options from the environment
-    (`PAGEFIND_*`) and from config files in its working folder: neither may change the
-    site's index, so both are left out."""
-    try:
-        from pagefind_bin_extended import get_executable
-    except ImportError:
-        raise fail(config_path, 1, _MISSING) from None
+def run_pagefind(
+    site: Path, out: Path, config_path: Path, service: PagefindService | None = None
+) -> bool:
+    """Index the HTML files below `site` into `out` (by a run of Pagefind's binary, or
+    by a service process that indexes one folder after another: the same bundle);
+    False when Pagefind found no words in them. Pagefind reads options from the
+    environment (`PAGEFIND_*`) and from config files in its working folder: neither may
+    change the site's index, so both are left out."""
+    if service is not None:
+        return service.index(site, out)
     env = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
-    command = [str(get_executable()), "--site", str(site), "--output-path", str(out)]
+    command = [
+        str(pagefind_executable(config_path)),
+        "--site",
+        str(site),
+        "--output-path",
+        str(out),
+    ]
     command += ["--exclude-selectors", EXCLUDE, "--silent"]
     try:
         done = subprocess.run(
@@ -239,6 +252,14 @@ def run_pagefind(site: Path, out: Path, config_path: Path) -> bool:
             return False
         raise fail(config_path, 1, f"search: Pagefind failed: {said}")
     return True
+
+
+def pagefind_executable(config_path: Path) -> Path:
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError:
+        raise fail(config_path, 1, _MISSING) from None
+    return Path(get_executable())
 
 
 # What Pagefind says (and exits 1) when no page of a folder has a word to index.
@@ -299,6 +320,7 @@ class BuildIndex:
         self.made: dict[Shard, Future[list[tuple[str, bytes]]]] = {}
         self.shard_keys: dict[Shard, str | None] = {}  # of the shards Pagefind indexes
         self.pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        self.services: PagefindServices | None = None  # one per Pagefind thread
 
     def order(self, pages: list[PageOut]) -> list[PageOut]:
         """Plan the shards of these pages (all the build's) and return the pages in the
@@ -338,7 +360,10 @@ class BuildIndex:
         self.shard_keys[shard] = key
         folder = self._work() / f"{lang_folder(shard.lang)}-{shard.number}"
         place = self._placer()
-        self.made[shard] = self.pool.submit(_index_shard, shard, folder, place, self.config_path)
+        services = self._services()
+        self.made[shard] = self.pool.submit(
+            _index_shard, shard, folder, place, self.config_path, services
+        )
 
     def write(self) -> None:
         """Wait for Pagefind and hand the writer the bundles and the list of shards."""
@@ -393,6 +418,13 @@ class BuildIndex:
 
         return place
 
+    def _services(self) -> PagefindServices:
+        if self.services is None:
+            executable = pagefind_executable(self.config_path)
+            options = {"exclude_selectors": [EXCLUDE]}  # as run_pagefind's flags
+            self.services = PagefindServices(executable, self._work(), self.config_path, options)
+        return self.services
+
     def _work(self) -> Path:
         if self.work is None:  # beside the output: so that hard links work
             self.work = self.output.parent / f".{self.output.name}.search-{os.getpid()}"
@@ -403,5 +435,7 @@ class BuildIndex:
     def close(self) -> None:
         """Stop (a failed build: Pagefind runs in the background) and remove the scratch."""
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.services is not None:
+            self.services.close()
         if self.work is not None:
             shutil.rmtree(self.work, ignore_errors=True)

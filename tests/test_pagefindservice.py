@@ -1,0 +1,126 @@
+"""Pagefind's service mode indexes folder after folder in one process, writing what a
+run of the binary over each folder writes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from conftest import write_site
+from test_search import many_notes
+
+from notesite import search
+from notesite.build import build
+from notesite.errors import NotesiteError
+from notesite.pagefindservice import PagefindService
+
+OPTIONS = {"exclude_selectors": [search.EXCLUDE]}
+
+
+def page(lang: str, title: str, body: str) -> str:
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><title>{title}</title></head><body>'
+        f'<h1 data-pagefind-body data-pagefind-meta="title:{title}">{title}</h1>'
+        f'<div data-pagefind-body><p>{body}</p><span class="katex"><span class="katex-html">'
+        "x</span></span></div></body></html>"
+    )
+
+
+def folder_of(root: Path, pages: dict[str, str]) -> Path:
+    for name, html in pages.items():
+        target = root / name / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+    return root
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> PagefindService:
+    work = tmp_path / "work"
+    work.mkdir()
+    config = tmp_path / "notesite.yaml"
+    made = PagefindService(search.pagefind_executable(config), work, config, OPTIONS)
+    yield made
+    made.close()
+
+
+def test_the_service_writes_what_the_binary_writes_folder_after_folder(
+    tmp_path: Path, service: PagefindService
+) -> None:
+    folders = [
+        folder_of(
+            tmp_path / "zh",
+            {
+                f"posts/n{i}": page("zh-CN", f"笔记{i}", f"强化学习的策略梯度{i}。")
+                for i in range(3)
+            },
+        ),
+        folder_of(
+            tmp_path / "en",
+            {f"en/posts/e{i}": page("en", f"Note {i}", f"policy gradient {i}") for i in range(3)},
+        ),
+    ]
+    config = tmp_path / "notesite.yaml"
+    for folder in folders * 2:  # the same process, again and again
+        by_binary, by_service = tmp_path / "binary", tmp_path / "service"
+        assert search.run_pagefind(folder, by_binary, config)
+        assert search.run_pagefind(folder, by_service, config, service)
+        assert digests(by_service) == digests(by_binary)
+        assert any(name.startswith("fragment/") for name in digests(by_service))
+        for out in (by_binary, by_service):
+            for path in sorted(out.rglob("*"), reverse=True):
+                path.unlink() if path.is_file() else path.rmdir()
+    assert service.process.poll() is None  # one process did it all
+
+
+def test_a_folder_without_words_makes_no_index(tmp_path: Path, service: PagefindService) -> None:
+    empty = folder_of(tmp_path / "site", {"posts/x": page("zh-CN", "", "")})
+    config = tmp_path / "notesite.yaml"
+    assert not search.run_pagefind(empty, tmp_path / "by-binary", config)
+    assert not search.run_pagefind(empty, tmp_path / "by-service", config, service)
+
+
+def test_a_stopped_service_is_a_one_line_error(tmp_path: Path, service: PagefindService) -> None:
+    site = folder_of(tmp_path / "site", {"posts/x": page("zh-CN", "标题", "正文")})
+    service.process.kill()
+    service.process.wait()
+    with pytest.raises(NotesiteError) as caught:
+        service.index(site, tmp_path / "out")
+    message = str(caught.value)
+    assert "\n" not in message and "search: Pagefind stopped (exit status -9)" in message
+
+
+def test_a_build_starts_one_pagefind_process_per_thread_for_all_shards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "NOTES_PER_SHARD", 2)
+    started: list[PagefindService] = []
+    real_init = PagefindService.__init__
+
+    def counting(self: PagefindService, *args: object) -> None:
+        started.append(self)
+        real_init(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PagefindService, "__init__", counting)
+    root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
+    build(root, tmp_path / "public", jobs=1)
+    shards = json_shards(tmp_path / "public")
+    assert len(shards) >= 5  # ⌈7 / 2⌉ + ⌈3 / 2⌉ shards, each its own bundle
+    assert len(started) == 1
+    assert all(service.process.poll() is not None for service in started)  # ended
+
+
+def json_shards(output: Path) -> list[str]:
+    import json
+
+    listed = json.loads((output / search.SHARDS_FILE).read_text(encoding="utf-8"))
+    return [folder for folders in listed.values() for folder in folders]
