@@ -177,3 +177,45 @@ def test_hash_seed_file_order_and_process_count_do_not_change_a_byte(tmp_path: P
         outputs.append(tree_digest(out))
     assert len(outputs[0]) > NOTES
     assert outputs[0] == outputs[1]
+
+
+# A build whose whole process group gets SIGINT, as a terminal's Ctrl-C does, when the
+# parent has been handed its n-th rendered page: the page workers are running then.
+INTERRUPT_AT = """
+import os, signal, sys
+from notesite.cli import main
+from notesite.writer import SiteWriter
+original = SiteWriter.adopt
+calls = 0
+def adopting(*args, **kwargs):
+    global calls
+    calls += 1
+    if calls == {nth}:
+        os.killpg(os.getpgid(0), signal.SIGINT)
+    return original(*args, **kwargs)
+SiteWriter.adopt = adopting
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_workers_render_pages_stops_quietly_and_keeps_the_output(
+    tmp_path: Path, versions: Versions
+) -> None:
+    sites, clean = versions.sites, versions.clean
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    run(command(sites[1], out, cache))
+    script = INTERRUPT_AT.format(nth=5)
+    process = subprocess.run(
+        [sys.executable, "-c", script, *command(sites[2], out, cache)[3:]],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        start_new_session=True,  # its own group: the SIGINT is not pytest's
+    )
+    assert process.returncode == 130, process.stderr[-500:]
+    assert "Traceback" not in process.stderr and "Worker" not in process.stderr
+    assert tree_digest(out) == clean[1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "public"]
+    run(command(sites[2], out, cache))
+    assert tree_digest(out) == clean[2]

@@ -13,6 +13,7 @@ import gc
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,6 +44,12 @@ def _run_one(index: int) -> Any:
     return function(state, index)
 
 
+def _leave_interrupts_to_parent() -> None:
+    """Ctrl-C reaches the terminal's whole process group: the parent stops the workers
+    (leaving the pool terminates them), which would otherwise each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def map_in_order(
     function: Callable[[Any, int], T], state: Any, count: int, jobs: int
 ) -> Iterator[T]:
@@ -57,7 +64,7 @@ def map_in_order(
     _work = (function, state)
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
+        with context.Pool(workers, initializer=_leave_interrupts_to_parent) as pool:
             chunk = max(1, min(32, count // (workers * 8)))
             yield from pool.imap(_run_one, range(count), chunksize=chunk)
     finally:
