@@ -52,7 +52,8 @@ def command(root: Path, out: Path, cache: Path, jobs: int = 2) -> list[str]:
 
 def run(args: list[str], seed: str = "0") -> None:
     env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO / "src")}
-    subprocess.run(args, check=True, env=env, timeout=300, capture_output=True)
+    done = subprocess.run(args, env=env, timeout=300, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ folder after folder.
 Each run of the binary with `--site` loads its Chinese word-segmentation dictionary
 first, about 0.3 s of CPU: a build indexing eight Chinese shards spent 2.4 s on that
 alone. A service process loads it once and then indexes every shard handed to it,
-writing the same bundle, byte for byte, as a run of the binary over the folder would.
+giving back the same bundle, byte for byte, as a run of the binary over the folder
+writes.
 
 The protocol is the one Pagefind's own Python and Node.js wrappers speak: each request
 and each answer is a JSON object, base64-encoded and followed by a comma. Requests go
@@ -66,11 +67,22 @@ class PagefindService:
         return found_words
 
     def _languages_found(self, index_id: int, out: Path) -> bool:
-        """Write the bundle; whether it indexed any words (the binary run over the
-        folder writes none then: "not able to build an index")."""
-        self._ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(out)})
-        entry = json.loads((out / "pagefind-entry.json").read_bytes())
-        return bool(entry.get("languages"))
+        """Write the bundle into `out`; whether it indexed any words (the binary run
+        over the folder writes none then: "not able to build an index"). The files
+        come in the answer and are written here: the service answers WriteFiles
+        before the files it writes are all on disk."""
+        answer = self._ask({"type": "GetFiles", "index_id": index_id})
+        files = {item["path"]: base64.b64decode(item["content"]) for item in answer["files"]}
+        if not json.loads(files.get("pagefind-entry.json", b"{}")).get("languages"):
+            return False
+        root = out.resolve()
+        for name, content in files.items():
+            target = root / name
+            if root not in target.resolve().parents:
+                raise fail(self.config_path, 1, f"search: Pagefind wrote outside: {name}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        return True
 
     def _ask(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Send one request and read its answer (an error answer is a build error)."""
