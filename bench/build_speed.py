@@ -17,6 +17,9 @@ of them alike:
 
   notesite clean       a new, empty output folder and a new, empty --cache-dir:
                        nothing from earlier builds, so KaTeX renders every formula
+  notesite ci          a new, empty output folder with the warm pair's --cache-dir
+                       (below): what CI does with its cache restored; notes and
+                       formulas come from the cache, every page is rendered
   notesite unchanged   again into the same output folder with the same --cache-dir as
                        the build before it (the "warm" pair), nothing changed since
   notesite 1 note      the warm pair, after appending a paragraph with a new sentence
@@ -106,8 +109,9 @@ SUMMARY = re.compile(rf"formulas: {N} \({N} rendered, {N} from cache\)")
 NOTES = re.compile(rf"notes: {N} rendered, {N} from cache")
 FILES = re.compile(rf"\b{N} written, {N} unchanged, {N} removed")
 
-CLEAN, UNCHANGED, EDIT, TEMPLATE, HUGO = (
+CLEAN, CI, UNCHANGED, EDIT, TEMPLATE, HUGO = (
     "notesite clean",
+    "notesite ci",
     "notesite unchanged",
     "notesite 1 note",
     "notesite template",
@@ -116,6 +120,7 @@ CLEAN, UNCHANGED, EDIT, TEMPLATE, HUGO = (
 # What each variant's formula counts must look like, or its time means something else.
 EXPECTED = {
     CLEAN: "every formula rendered, none from the cache",
+    CI: "no formula rendered",
     UNCHANGED: "no formula rendered",
     EDIT: "only the new formula rendered (1 or 2: the post's page and its feed)",
     TEMPLATE: "no formula rendered",
@@ -408,6 +413,11 @@ def run_variant(setup: Setup, variant: str, round_no: int) -> Run:
         shutil.rmtree(output, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
         return run
+    if variant == CI:  # the warm pair's cache, a new output: every page rendered
+        output = absent(runs / f"{label}-public")
+        run = notesite_build(setup, output, setup.warm_cache, label)
+        shutil.rmtree(output, ignore_errors=True)
+        return run
     if variant == HUGO:
         output, cache = absent(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
         run = hugo_build(setup, output, cache, label)
@@ -565,6 +575,7 @@ def check_counts(variant: str, runs: list[Run]) -> list[str]:
         total, rendered, cached = run.formulas
         ok = {
             CLEAN: total > 0 and rendered == total and cached == 0,
+            CI: rendered == 0,
             UNCHANGED: rendered == 0,
             EDIT: 1 <= rendered <= 2,
             TEMPLATE: rendered == 0,
@@ -636,7 +647,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     hugo, hugo_origin = find_hugo(work)
     measure_largest = gnu_time_works()
     print_machine(hugo, hugo_origin, measure_largest)
-    variants = [CLEAN, UNCHANGED, EDIT, TEMPLATE] + ([HUGO] if hugo else [])
+    variants = [CLEAN, CI, UNCHANGED, EDIT, TEMPLATE] + ([HUGO] if hugo else [])
     setup = prepare(work, args.articles, hugo, variants, measure_largest, not args.no_search)
     print(f"rounds:   {args.rounds}, interleaved (the order rotates each round)", flush=True)
     small = measure(setup, variants, args.rounds, warm_up=True)

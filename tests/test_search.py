@@ -591,22 +591,38 @@ def test_serve_indexes_again_only_the_shard_that_changed(
 
 
 def test_a_new_output_takes_the_shards_from_the_store(
-    tmp_path: Path, runs: list[Path], small_shards: None
+    tmp_path: Path, runs: list[Path], small_shards: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A build into an empty folder with the cache of an earlier one (CI with its cache
-    restored) runs Pagefind only for the shards whose notes changed."""
+    restored) runs Pagefind only for the shards whose notes changed, and makes search
+    copies only of their pages."""
+    copied: list[str] = []
+    real_put = search.SearchCopies.put
+
+    def counting_put(copies: search.SearchCopies, page: PageOut, content: bytes) -> None:
+        if page.file in copies.wanted:
+            copied.append(page.file)
+        real_put(copies, page, content)
+
+    monkeypatch.setattr(search.SearchCopies, "put", counting_put)
     root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
     cache = tmp_path / "cache"
     build(root, tmp_path / "one", cache_dir=cache)
     first = len(runs)
+    assert len(copied) == 10  # every note's page, once
+    copied.clear()
     build(root, tmp_path / "two", cache_dir=cache)
     assert len(runs) == first  # every shard from the store
+    assert copied == []  # and no page copied for Pagefind
     assert {p: v[0] for p, v in bundle(tmp_path / "two").items()} == {
         p: v[0] for p, v in bundle(tmp_path / "one").items()
     }
     (root / "content/posts/rl/n2.md").write_text(post(title="笔记 2", body="新的。"), "utf-8")
     build(root, tmp_path / "three", cache_dir=cache)
     assert len(runs) == first + 1
+    zh = [search.IndexedPage(f"posts/n{n}/index.html", "zh-CN", None) for n in range(7)]
+    (edited,) = [s for s in search.plan_shards(zh) if "posts/n2/index.html" in s.files]
+    assert sorted(copied) == list(edited.files)  # that shard's pages only
     build(root, tmp_path / "fresh", cache_dir=tmp_path / "other-cache")
     assert {p: v[0] for p, v in bundle(tmp_path / "three").items()} == {
         p: v[0] for p, v in bundle(tmp_path / "fresh").items()

@@ -241,6 +241,8 @@ def _write_pages(
         # Those made from other inputs than the output's file are rendered.
         kept = [writer.reuse(page.file, key) for page, key in zip(pages, keys, strict=True)]
         todo = [page for page, was_kept in zip(pages, kept, strict=True) if not was_kept]
+        if search is not None:
+            search.keep_unchanged({page.file: key for page, key in zip(pages, keys, strict=True)})
         outlet = PageOutlet(writer.open_staging(), search.copies() if search else None)
         # Closed on the way out of an error: its workers stop before staging goes.
         with closing(rendered_pages(plan, todo, outlet, jobs)) as made:

@@ -89,7 +89,7 @@ class NotesRun:
 
 class RemadeByParent(Exception):
     """A forked worker found a note's page missing from the store: the process that
-    ran the note stage renders that page (see build.rendered_pages)."""
+    ran the note stage renders that page (see pagejobs.rendered_pages)."""
 
 
 class NoteStage:

@@ -282,14 +282,16 @@ def _stable_entry(content: bytes) -> bytes:
 
 class SearchCopies:
     """Writes what Pagefind reads of each note's page rendered now (only its bytes, on
-    disk: not kept in memory) into a folder, from whichever process rendered it."""
+    disk: not kept in memory) into a folder, from whichever process rendered it; only
+    for the pages of `wanted` (those of the shards Pagefind will index)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, wanted: set[str]) -> None:
         self.folder = folder
+        self.wanted = wanted
         self.copy = SearchCopy()
 
     def put(self, page: PageOut, content: bytes) -> None:
-        if indexed(page):
+        if page.file in self.wanted:
             target = self.folder / page.file
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(self.copy(content))
@@ -298,10 +300,11 @@ class SearchCopies:
 class BuildIndex:
     """The search index of one `notesite build`. `order` plans the shards and says in
     which order to render the pages: shard by shard, so that each shard is complete
-    early. Told about each page as the build renders or keeps it, it keeps a shard whose
-    pages are unchanged and starts Pagefind on another as soon as its last page is
-    there, in the background (up to `jobs` at once) while the build renders the next
-    pages; `write` hands the writer the bundles."""
+    early. Given every page's key before rendering, `keep_unchanged` keeps each shard
+    whose bundle the output or the store has. Told about each page as the build
+    renders or keeps it, it starts Pagefind on each other shard as soon as its last
+    page is there, in the background (up to `jobs` at once) while the build renders
+    the next pages; `write` hands the writer the bundles."""
 
     def __init__(
         self, config: Config, writer: SiteWriter, jobs: int = 1, store: ShardStore | None = None
@@ -335,9 +338,21 @@ class BuildIndex:
         notes.sort(key=lambda page: rank[page.file])
         return notes + [page for page in pages if not indexed(page)]
 
+    def keep_unchanged(self, keys: dict[str, str | None]) -> None:
+        """Keep, before any page is rendered, each shard whose bundle the output or the
+        store has for its pages' `keys` (every page's key is known then): its pages
+        need no search copy, and only the other shards wait for their pages."""
+        for shard in self.shards:
+            key = shard.key(keys)
+            if key is not None and self._kept(shard, key):
+                for file in shard.files:
+                    del self.waiting[file]
+                del self.missing[shard]
+
     def copies(self) -> SearchCopies:
-        """Where the search copies of the pages rendered now go (in any process)."""
-        return SearchCopies(self._work() / "pages")
+        """Where the search copies of the pages rendered now go (in any process): those
+        of the shards still waiting for their pages."""
+        return SearchCopies(self._work() / "pages", set(self.waiting))
 
     def page(self, page: PageOut, key: str | None, rendered: bool) -> None:
         """A page of the build, `rendered` now (its search copy written by `copies()`)
@@ -345,18 +360,19 @@ class BuildIndex:
         if not indexed(page):
             return
         self.keys[page.file] = key
+        shard = self.waiting.pop(page.file, None)
+        if shard is None:
+            return  # its shard was kept before rendering (keep_unchanged)
         if rendered:
             self.rendered.add(page.file)
-        shard = self.waiting.pop(page.file)
         self.missing[shard] -= 1
         if not self.missing[shard]:
             self._complete(shard)
 
     def _complete(self, shard: Shard) -> None:
-        """All of a shard's pages are there: keep its bundle or start Pagefind on it."""
+        """All of a shard's pages are there (one keep_unchanged did not keep): start
+        Pagefind on it."""
         key = shard.key(self.keys)
-        if key is not None and self._kept(shard, key):
-            return
         self.shard_keys[shard] = key
         folder = self._work() / f"{lang_folder(shard.lang)}-{shard.number}"
         place = self._placer()
