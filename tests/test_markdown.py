@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 import pytest
 from hypothesis import given, settings
@@ -257,6 +258,31 @@ def test_reading_time_counts_cjk_and_words_apart() -> None:
     assert renderer.render(" ".join(["word"] * 460)).reading_minutes == 2
     code = "```\n" + "x " * 5000 + "\n```\n"
     assert renderer.render("字" * 10 + "\n\n" + code).reading_minutes == 1
+
+
+def test_word_counts_add_up_over_a_document_counted_at_once() -> None:
+    """reading_minutes counts a document's text pieces joined by line breaks: each
+    CJK character (supplementary-plane ones too) and each Latin word counts once, as
+    when every piece was counted apart."""
+    from notesite.markdown import MarkdownRenderer
+    from notesite.markdown.excerpt import reading_minutes
+    from notesite.mathrender import client_markup
+    from notesite.text import WordCount, count_words
+
+    assert count_words("强化学习𠀀 don't re-use it, ok") == WordCount(cjk=5, latin=4)
+    body = "**策略**梯度 policy*gradient*s, 𠀀𠀁 well-known.\n\n" * 300
+    parsed = MarkdownRenderer(client_markup).parse(body)
+    pieces = [
+        child.content
+        for token in parsed.tokens
+        if token.type == "inline"
+        for child in token.children or ()
+        if child.type == "text"
+    ]
+    apart = [count_words(piece) for piece in pieces]
+    cjk, latin = sum(c.cjk for c in apart), sum(c.latin for c in apart)
+    assert (cjk, latin) == (6 * 300, 4 * 300)
+    assert reading_minutes(parsed.tokens) == math.ceil(cjk / 400 + latin / 230) == 10
 
 
 def test_summaries_carry_no_footnotes() -> None:

@@ -18,6 +18,11 @@ class WordCount:
     latin: int
 
 
+_CJK_RUN = re.compile(_CJK.pattern + "+")
+
+
 def count_words(text: str) -> WordCount:
-    # subn counts the matches without making a string (or match object) for each.
-    return WordCount(cjk=_CJK.subn("", text)[1], latin=_LATIN_WORD.subn("", text)[1])
+    # CJK characters counted by runs (a few strings, not one per character); subn counts
+    # Latin words without making a string (or match object) for each.
+    cjk = sum(map(len, _CJK_RUN.findall(text)))
+    return WordCount(cjk=cjk, latin=_LATIN_WORD.subn("", text)[1])

@@ -154,13 +154,13 @@ def render_before_more(md: MarkdownIt, tokens: list[Token], index: int, env: dic
 
 def reading_minutes(tokens: list[Token]) -> int:
     """Minutes to read the prose: CJK characters and Latin words counted apart."""
-    cjk = words = 0
-    for token in tokens:
-        if token.type != "inline":
-            continue
-        for child in token.children or ():
-            if child.type == "text":
-                counted = count_words(child.content)
-                cjk += counted.cjk
-                words += counted.latin
-    return max(1, math.ceil(cjk / 400 + words / 230))
+    texts = [
+        child.content
+        for token in tokens
+        if token.type == "inline"
+        for child in token.children or ()
+        if child.type == "text"
+    ]
+    # Counted at once: a line break joins no two words, so the counts add up the same.
+    counted = count_words("\n".join(texts))
+    return max(1, math.ceil(counted.cjk / 400 + counted.latin / 230))
