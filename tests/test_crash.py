@@ -220,3 +220,55 @@ def test_ctrl_c_while_workers_render_pages_stops_quietly_and_keeps_the_output(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "public"]
     run(command(sites[2], out, cache))
     assert tree_digest(out) == clean[2]
+
+
+# A build one of whose worker processes is killed (as the kernel kills a process when
+# memory runs out) at the n-th call of a function the workers run.
+WORKER_KILLED_AT = """
+import os, signal, sys
+from notesite.cli import main
+import {module} as module
+original = getattr(module, "{name}")
+parent = os.getpid()
+calls = 0
+def dying(*args, **kwargs):
+    global calls
+    calls += 1
+    if calls == {nth} and os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return original(*args, **kwargs)
+setattr(module, "{name}", dying)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [("notesite.notes", "_parse_one"), ("notesite.pagejobs", "_render_in_worker")],
+    ids=["note-stage", "page-stage"],
+)
+def test_a_killed_worker_is_a_one_line_error_not_a_hang(
+    tmp_path: Path, module: str, name: str
+) -> None:
+    sites = {v: site_version(tmp_path / f"site-{v}", v) for v in (1, 2)}  # 2 workers' worth
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    run(command(sites[1], out, cache))
+    before = tree_digest(out)
+    script = WORKER_KILLED_AT.format(module=module, name=name, nth=3)
+    process = subprocess.run(
+        [sys.executable, "-c", script, *command(sites[2], out, tmp_path / "new-cache")[3:]],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+        text=True,
+        timeout=120,  # before the fix, a dead page worker left the build waiting forever
+    )
+    assert process.returncode == 1, process.stderr[-500:]
+    assert process.stderr.strip().splitlines() == [
+        "notesite: a worker process stopped (killed by signal 9: out of memory?)"
+    ]
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("site-")) == [
+        "cache",
+        "new-cache",
+        "public",
+    ]

@@ -19,11 +19,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from notesite.errors import NotesiteError, Problem
+
 T = TypeVar("T")
 
 MIN_ITEMS_PER_WORKER = 16  # below this, starting workers costs more than it saves
+CHUNK = 16  # results sent per message: bounded memory, few messages
 
-_work: tuple[Callable[[Any, int], Any], Any] | None = None  # what forked workers run
+_work: tuple[Callable[[Any, int], Any], Any, int] | None = None  # what ordered workers run
+_pipes: list[tuple[Any, Any]] = []  # (parent's end, worker's end) of the workers being started
 
 
 def default_jobs() -> int:
@@ -38,54 +42,140 @@ def can_fork() -> bool:
     return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _run_one(index: int) -> Any:
-    assert _work is not None
-    function, state = _work
-    return function(state, index)
+class WorkerStopped(NotesiteError):
+    """A worker process ended without a word (killed: out of memory, a signal)."""
 
 
-def _leave_interrupts_to_parent() -> None:
-    """Ctrl-C reaches the terminal's whole process group: the parent stops the workers
-    (leaving the pool terminates them), which would otherwise each print a traceback."""
+def _receive(conn: Any, process: Any) -> tuple[str, Any]:
+    """The next message of a worker; a worker gone without one is an error (one line),
+    never a wait for a message that will not come."""
+    try:
+        return conn.recv()
+    except EOFError:
+        process.join(5)
+        code = process.exitcode
+        if code is not None and code < 0:
+            how = f"killed by signal {-code}" + (": out of memory?" if -code == 9 else "")
+        else:
+            how = f"exit status {code}"
+        problem = Problem("notesite", 0, f"a worker process stopped ({how})")
+        raise WorkerStopped(problem) from None
+
+
+def _start(target: Callable[..., None], workers: int) -> tuple[list[Any], list[Any]]:
+    """`workers` forked processes running `target(conn, worker, workers)`: the processes
+    and this side's connection to each (in the same order)."""
+    global _pipes
+    context = multiprocessing.get_context("fork")
+    pipes = _pipes = [context.Pipe() for _ in range(workers)]
+    processes = [
+        context.Process(target=target, args=(child, worker, workers), daemon=True)
+        for worker, (_, child) in enumerate(pipes)
+    ]
+    try:
+        for process in processes:
+            process.start()
+    finally:
+        _pipes = []
+        for _, child in pipes:
+            child.close()  # the workers hold theirs: a dead worker is an EOF here
+    return processes, [parent for parent, _ in pipes]
+
+
+def _keep_own_end(conn: Any) -> None:
+    """In a worker: close the ends of the pipes inherited by fork but not its own, so
+    that the parent's death is an EOF here, not a hang."""
+    for parent_end, child_end in _pipes:
+        parent_end.close()
+        if child_end is not conn:
+            child_end.close()
+
+
+def _stop(processes: list[Any]) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
+def _send_failure(conn: Any, error: BaseException) -> None:
+    """Report a worker's error to the parent, which raises it."""
+    try:
+        conn.send(("error", error))
+    except Exception:  # not picklable: its text will do
+        conn.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+
+
+def _ordered_worker(conn: Any, worker: int, workers: int) -> None:
+    """Run `_work`'s function on this worker's share, sending results as they come.
+    Ctrl-C reaches the terminal's whole process group: the parent stops the workers,
+    which would otherwise each stop with a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _keep_own_end(conn)
+    assert _work is not None
+    function, state, count = _work
+    try:
+        chunk: list[tuple[int, Any]] = []
+        for index in range(worker, count, workers):
+            chunk.append((index, function(state, index)))
+            if len(chunk) == CHUNK:
+                conn.send(("part", chunk))
+                chunk = []
+        conn.send(("done", chunk))
+    except BaseException as error:
+        _send_failure(conn, error)
+    finally:
+        conn.close()
 
 
 def map_in_order(
     function: Callable[[Any, int], T], state: Any, count: int, jobs: int
 ) -> Iterator[T]:
     """`function(state, i)` for i in range(count), in that order, over up to `jobs`
-    processes. `function` must be a module-level function."""
+    forked processes, each result as soon as it and those before it are in. `function`
+    must be a module-level function. A worker that dies is an error, not a hang."""
     workers = min(jobs, count // MIN_ITEMS_PER_WORKER)
     if workers <= 1 or not can_fork():
         for index in range(count):
             yield function(state, index)
         return
     global _work
-    _work = (function, state)
+    _work = (function, state, count)
+    processes: list[Any] = []
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=_leave_interrupts_to_parent) as pool:
-            chunk = max(1, min(32, count // (workers * 8)))
-            yield from pool.imap(_run_one, range(count), chunksize=chunk)
+        processes, conns = _start(_ordered_worker, workers)
+        _work = None  # the workers have it
+        owner = dict(zip(conns, processes, strict=True))
+        arrived: dict[int, Any] = {}
+        pending = set(conns)
+        for index in range(count):
+            while index not in arrived:
+                if not pending:
+                    raise RuntimeError(f"no worker sent result {index}")
+                for conn in multiprocessing.connection.wait(list(pending)):
+                    kind, payload = _receive(conn, owner[conn])
+                    if kind == "error":
+                        raise payload
+                    arrived.update(payload)
+                    if kind == "done":
+                        pending.discard(conn)
+            yield arrived.pop(index)
     finally:
         _work = None
+        _stop(processes)
 
 
 # ---------------------------------------------------------------------------- two phases
 
-_phased: tuple[Callable[..., Any], Callable[..., Any], Any, int, list[Any]] | None = None
-CHUNK = 16  # results sent per message: bounded memory, few messages
+_phased: tuple[Callable[..., Any], Callable[..., Any], Any, int] | None = None
 
 
 def _phased_worker(conn: Any, worker: int, workers: int) -> None:
     """Run phase one on this worker's share, keep what it made, wait for the parent's
     message, run phase two on the same share."""
     assert _phased is not None
-    first, second, state, count, pipes = _phased
-    for parent_end, child_end in pipes:  # inherited by fork: keep only our own end, so
-        parent_end.close()  # that the parent's death is an EOF here, not a hang
-        if child_end is not conn:
-            child_end.close()
+    first, second, state, count = _phased
+    _keep_own_end(conn)
     try:
         mine = range(worker, count, workers)
         kept: dict[int, Any] = {}
@@ -106,20 +196,19 @@ def _phased_worker(conn: Any, worker: int, workers: int) -> None:
                 chunk = []
         conn.send(("done", chunk))
     except BaseException as error:  # reported by the parent, which raises it
-        try:
-            conn.send(("error", error))
-        except Exception:  # not picklable: its text will do
-            conn.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+        _send_failure(conn, error)
     finally:
         conn.close()
 
 
-def _collect(conns: list[Any], into: Callable[[list[tuple[int, Any]]], Any]) -> None:
+def _collect(
+    conns: list[Any], owner: dict[Any, Any], into: Callable[[list[tuple[int, Any]]], Any]
+) -> None:
     """Receive one phase's results from every worker (whichever is ready first)."""
     pending = set(conns)
     while pending:
         for conn in multiprocessing.connection.wait(list(pending)):
-            kind, payload = conn.recv()
+            kind, payload = _receive(conn, owner[conn])
             if kind == "error":
                 raise payload
             into(payload)
@@ -172,30 +261,19 @@ def run_phased(
             done(index, result)
         return values
     global _phased
-    context = multiprocessing.get_context("fork")
-    pipes = [context.Pipe() for _ in range(workers)]
-    _phased = (first, second, state, count, pipes)
-    processes = [
-        context.Process(target=_phased_worker, args=(child, worker, workers), daemon=True)
-        for worker, (_, child) in enumerate(pipes)
-    ]
+    _phased = (first, second, state, count)
+    processes: list[Any] = []
     try:
-        for process in processes:
-            process.start()
-        for _, child in pipes:
-            child.close()  # the workers hold theirs: a dead worker is an EOF here
-        conns = [parent for parent, _ in pipes]
+        processes, conns = _start(_phased_worker, workers)
+        owner = dict(zip(conns, processes, strict=True))
         firsts: dict[int, Any] = {}
-        _collect(conns, firsts.update)
+        _collect(conns, owner, firsts.update)
         values = [firsts[index] for index in range(count)]
         message = between(values)
         for conn in conns:
             conn.send(message)
-        _collect(conns, lambda items: [done(index, value) for index, value in items])
+        _collect(conns, owner, lambda items: [done(index, value) for index, value in items])
         return values
     finally:
         _phased = None
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-            process.join()
+        _stop(processes)
