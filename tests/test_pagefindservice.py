@@ -7,13 +7,14 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import write_site
+from conftest import served_equals_built, write_site
 from test_search import many_notes
 
 from notesite import search
 from notesite.build import build
 from notesite.errors import NotesiteError
 from notesite.pagefindservice import PagefindService
+from notesite.serve.state import LiveSite
 
 OPTIONS = {"exclude_selectors": [search.EXCLUDE]}
 
@@ -123,4 +124,38 @@ def json_shards(output: Path) -> list[str]:
     import json
 
     listed = json.loads((output / search.SHARDS_FILE).read_text(encoding="utf-8"))
+    return [folder for folders in listed.values() for folder in folders]
+
+
+def test_serve_indexes_all_its_shards_through_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first search while serving indexes every shard: one service process for all
+    (the dictionary loaded once), the bundle the same as a build's."""
+    monkeypatch.setattr(search, "NOTES_PER_SHARD", 2)
+    started: list[PagefindService] = []
+    real_init = PagefindService.__init__
+
+    def counting(self: PagefindService, *args: object) -> None:
+        started.append(self)
+        real_init(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PagefindService, "__init__", counting)
+    root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
+    live = LiveSite(root, cache_dir=tmp_path / "cache")
+    try:
+        assert live.refresh().error is None
+        assert live.get(search.SHARDS_FILE) is not None
+        assert len(json_shards_of(live.get(search.SHARDS_FILE))) >= 5
+        assert len(started) == 1
+        assert all(service.process.poll() is not None for service in started)  # ended
+        assert served_equals_built(live, root, tmp_path / "out") == []
+    finally:
+        live.close()
+
+
+def json_shards_of(listing: bytes | None) -> list[str]:
+    import json
+
+    listed = json.loads(listing or b"{}")
     return [folder for folders in listed.values() for folder in folders]

@@ -175,20 +175,31 @@ PlacePage = Callable[[str, Path], object]
 def index_shards(
     shards: list[Shard], place: PlacePage, work: Path, config_path: Path, jobs: int = 1
 ) -> Iterator[tuple[Shard, str, bytes]]:
-    """Run Pagefind over each shard (up to `jobs` at once) in a folder of its own below
-    `work`; yield the files the shards keep as (shard, `pagefind/…` path, bytes), in
-    the order of `shards` and of the paths."""
+    """Run Pagefind over each shard (up to `jobs` at once, each thread through one
+    service process) in a folder of its own below `work`; yield the files the shards
+    keep as (shard, `pagefind/…` path, bytes), in the order of `shards` and of the
+    paths."""
+    services = pagefind_services(work, config_path)
 
     def run(shard: Shard) -> list[tuple[Shard, str, bytes]]:
         folder = work / f"{lang_folder(shard.lang)}-{shard.number}"
         return [
             (shard, path, content)
-            for path, content in _index_shard(shard, folder, place, config_path)
+            for path, content in _index_shard(shard, folder, place, config_path, services)
         ]
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for files in pool.map(run, shards):  # in order, whichever finishes first
-            yield from files
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for files in pool.map(run, shards):  # in order, whichever finishes first
+                yield from files
+    finally:
+        services.close()
+
+
+def pagefind_services(work: Path, config_path: Path) -> PagefindServices:
+    """Service processes (one per thread that asks) with the options of run_pagefind."""
+    options = {"exclude_selectors": [EXCLUDE]}  # as run_pagefind's flags
+    return PagefindServices(pagefind_executable(config_path), work, config_path, options)
 
 
 def _index_shard(
@@ -436,9 +447,7 @@ class BuildIndex:
 
     def _services(self) -> PagefindServices:
         if self.services is None:
-            executable = pagefind_executable(self.config_path)
-            options = {"exclude_selectors": [EXCLUDE]}  # as run_pagefind's flags
-            self.services = PagefindServices(executable, self._work(), self.config_path, options)
+            self.services = pagefind_services(self._work(), self.config_path)
         return self.services
 
     def _work(self) -> Path:
