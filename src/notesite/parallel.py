@@ -15,7 +15,7 @@ import multiprocessing.connection
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -62,9 +62,9 @@ def _receive(conn: Any, process: Any) -> tuple[str, Any]:
         raise WorkerStopped(problem) from None
 
 
-def _start(target: Callable[..., None], workers: int) -> tuple[list[Any], list[Any]]:
-    """`workers` forked processes running `target(conn, worker, workers)`: the processes
-    and this side's connection to each (in the same order)."""
+def _start(target: Callable[..., None], workers: int) -> dict[Any, Any]:
+    """`workers` forked processes running `target(conn, worker, workers)`: this side's
+    connection to each, mapped to its process (in the order of the workers)."""
     global _pipes
     context = multiprocessing.get_context("fork")
     pipes = _pipes = [context.Pipe() for _ in range(workers)]
@@ -79,7 +79,7 @@ def _start(target: Callable[..., None], workers: int) -> tuple[list[Any], list[A
         _pipes = []
         for _, child in pipes:
             child.close()  # the workers hold theirs: a dead worker is an EOF here
-    return processes, [parent for parent, _ in pipes]
+    return {parent: process for (parent, _), process in zip(pipes, processes, strict=True)}
 
 
 def _keep_own_end(conn: Any) -> None:
@@ -91,11 +91,37 @@ def _keep_own_end(conn: Any) -> None:
             child_end.close()
 
 
-def _stop(processes: list[Any]) -> None:
+def _stop(processes: Iterable[Any]) -> None:
     for process in processes:
         if process.is_alive():
             process.terminate()
         process.join()
+
+
+def _send_results(conn: Any, results: Iterable[tuple[int, Any]]) -> None:
+    """Send (index, value) pairs as they are made, CHUNK at a time, the last message
+    marked "done"."""
+    chunk: list[tuple[int, Any]] = []
+    for item in results:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            conn.send(("part", chunk))
+            chunk = []
+    conn.send(("done", chunk))
+
+
+def _results(owner: dict[Any, Any]) -> Iterator[list[tuple[int, Any]]]:
+    """Each worker's (index, value) pairs as they arrive, whichever worker is ready
+    first, until every one has sent its "done"; a worker's error is raised here."""
+    pending = set(owner)
+    while pending:
+        for conn in multiprocessing.connection.wait(list(pending)):
+            kind, payload = _receive(conn, owner[conn])
+            if kind == "error":
+                raise payload
+            yield payload
+            if kind == "done":
+                pending.discard(conn)
 
 
 def _send_failure(conn: Any, error: BaseException) -> None:
@@ -115,13 +141,8 @@ def _ordered_worker(conn: Any, worker: int, workers: int) -> None:
     assert _work is not None
     function, state, count = _work
     try:
-        chunk: list[tuple[int, Any]] = []
-        for index in range(worker, count, workers):
-            chunk.append((index, function(state, index)))
-            if len(chunk) == CHUNK:
-                conn.send(("part", chunk))
-                chunk = []
-        conn.send(("done", chunk))
+        mine = range(worker, count, workers)
+        _send_results(conn, ((index, function(state, index)) for index in mine))
     except BaseException as error:
         _send_failure(conn, error)
     finally:
@@ -141,28 +162,22 @@ def map_in_order(
         return
     global _work
     _work = (function, state, count)
-    processes: list[Any] = []
+    owner: dict[Any, Any] = {}
     try:
-        processes, conns = _start(_ordered_worker, workers)
+        owner = _start(_ordered_worker, workers)
         _work = None  # the workers have it
-        owner = dict(zip(conns, processes, strict=True))
         arrived: dict[int, Any] = {}
-        pending = set(conns)
-        for index in range(count):
-            while index not in arrived:
-                if not pending:
-                    raise RuntimeError(f"no worker sent result {index}")
-                for conn in multiprocessing.connection.wait(list(pending)):
-                    kind, payload = _receive(conn, owner[conn])
-                    if kind == "error":
-                        raise payload
-                    arrived.update(payload)
-                    if kind == "done":
-                        pending.discard(conn)
-            yield arrived.pop(index)
+        ready = 0  # the next index to hand on
+        for chunk in _results(owner):
+            arrived.update(chunk)
+            while ready in arrived:
+                yield arrived.pop(ready)
+                ready += 1
+        if ready != count:
+            raise RuntimeError(f"no worker sent result {ready}")
     finally:
         _work = None
-        _stop(processes)
+        _stop(owner.values())
 
 
 # ---------------------------------------------------------------------------- two phases
@@ -176,44 +191,23 @@ def _phased_worker(conn: Any, worker: int, workers: int) -> None:
     assert _phased is not None
     first, second, state, count = _phased
     _keep_own_end(conn)
-    try:
-        mine = range(worker, count, workers)
-        kept: dict[int, Any] = {}
-        chunk: list[tuple[int, Any]] = []
+    mine = range(worker, count, workers)
+    kept: dict[int, Any] = {}
+
+    def phase_one() -> Iterator[tuple[int, Any]]:
         for index in mine:
             value, kept[index] = first(state, index)
-            chunk.append((index, value))
-            if len(chunk) == CHUNK:
-                conn.send(("part", chunk))
-                chunk = []
-        conn.send(("done", chunk))
+            yield index, value
+
+    try:
+        _send_results(conn, phase_one())
         message = conn.recv()
-        chunk = []
-        for index in mine:
-            chunk.append((index, second(state, index, kept.pop(index), message)))
-            if len(chunk) == CHUNK:
-                conn.send(("part", chunk))
-                chunk = []
-        conn.send(("done", chunk))
+        # Each item's kept value let go as soon as its second phase has used it.
+        _send_results(conn, ((i, second(state, i, kept.pop(i), message)) for i in mine))
     except BaseException as error:  # reported by the parent, which raises it
         _send_failure(conn, error)
     finally:
         conn.close()
-
-
-def _collect(
-    conns: list[Any], owner: dict[Any, Any], into: Callable[[list[tuple[int, Any]]], Any]
-) -> None:
-    """Receive one phase's results from every worker (whichever is ready first)."""
-    pending = set(conns)
-    while pending:
-        for conn in multiprocessing.connection.wait(list(pending)):
-            kind, payload = _receive(conn, owner[conn])
-            if kind == "error":
-                raise payload
-            into(payload)
-            if kind == "done":
-                pending.discard(conn)
 
 
 @contextmanager
@@ -262,18 +256,20 @@ def run_phased(
         return values
     global _phased
     _phased = (first, second, state, count)
-    processes: list[Any] = []
+    owner: dict[Any, Any] = {}
     try:
-        processes, conns = _start(_phased_worker, workers)
-        owner = dict(zip(conns, processes, strict=True))
+        owner = _start(_phased_worker, workers)
         firsts: dict[int, Any] = {}
-        _collect(conns, owner, firsts.update)
+        for chunk in _results(owner):
+            firsts.update(chunk)
         values = [firsts[index] for index in range(count)]
         message = between(values)
-        for conn in conns:
+        for conn in owner:
             conn.send(message)
-        _collect(conns, owner, lambda items: [done(index, value) for index, value in items])
+        for chunk in _results(owner):
+            for index, value in chunk:
+                done(index, value)
         return values
     finally:
         _phased = None
-        _stop(processes)
+        _stop(owner.values())
