@@ -27,6 +27,12 @@ from typing import IO, Any
 from notesite.errors import fail
 
 
+def pagefind_environment() -> dict[str, str]:
+    """This process's environment without the PAGEFIND_* variables, which Pagefind
+    reads as options: only notesite's own may shape the site's index."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
+
+
 class PagefindService:
     """One service process; `index` a folder at a time."""
 
@@ -34,11 +40,8 @@ class PagefindService:
         self.config_path = config_path
         self.options = options  # NewIndex's config: Pagefind's options, as the CLI's flags
         self.log_path = work / f"pagefind-service-{threading.get_ident()}.log"
-        # Options come from the requests alone: no PAGEFIND_* variable, and a working
-        # folder (our scratch folder) without a Pagefind config file.
-        env = {
-            name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")
-        }
+        # Options come from the requests alone: a working folder (our scratch folder)
+        # without a Pagefind config file, and no PAGEFIND_* variable.
         with self.log_path.open("wb") as log:
             try:
                 self.process = subprocess.Popen(
@@ -47,7 +50,7 @@ class PagefindService:
                     stdout=subprocess.PIPE,
                     stderr=log,
                     cwd=work,
-                    env=env,
+                    env=pagefind_environment(),
                 )
             except OSError as error:
                 raise fail(config_path, 1, f"search: cannot run Pagefind: {error}") from None

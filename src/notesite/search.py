@@ -41,7 +41,7 @@ from pathlib import Path
 from notesite import routes
 from notesite.errors import fail
 from notesite.model import Config
-from notesite.pagefindservice import PagefindService, PagefindServices
+from notesite.pagefindservice import PagefindService, PagefindServices, pagefind_environment
 from notesite.pages import PageOut
 from notesite.searchcopy import SearchCopy
 from notesite.shardstore import ShardStore
@@ -242,7 +242,6 @@ def run_pagefind(
     change the site's index, so both are left out."""
     if service is not None:
         return service.index(site, out)
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
     command = [
         str(pagefind_executable(config_path)),
         "--site",
@@ -253,7 +252,12 @@ def run_pagefind(
     command += ["--exclude-selectors", EXCLUDE, "--silent"]
     try:
         done = subprocess.run(
-            command, cwd=site.parent, env=env, capture_output=True, text=True, check=False
+            command,
+            cwd=site.parent,
+            env=pagefind_environment(),
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except OSError as error:
         raise fail(config_path, 1, f"search: cannot run Pagefind: {error}") from None

@@ -173,9 +173,7 @@ class SiteWriter:
     def write(self, path: str, content: bytes, key: str | None = None) -> None:
         """The file `path` (relative, with `/`) of this build holds `content` (made from
         inputs whose key is `key`, when known)."""
-        self._claim(path)
-        if key is not None:
-            self._keys[path] = key
+        self._take(path, key)
         digest = hashlib.sha256(content).hexdigest()
         if not self._keep(path, len(content), digest, None):
             name = self._next_staged()
@@ -190,9 +188,7 @@ class SiteWriter:
 
     def adopt(self, path: str, staged: StagedFile, key: str | None = None) -> None:
         """As `write`, for content already written into the staging folder."""
-        self._claim(path)
-        if key is not None:
-            self._keys[path] = key
+        self._take(path, key)
         if self._keep(path, staged.size, staged.sha256, None):
             (self.staging / staged.name).unlink()
         else:
@@ -215,6 +211,12 @@ class SiteWriter:
             self._staged[path] = (_copy(source, self.staging / name), origin, name)
 
     # ----------------------------------------------------------------------- internals
+
+    def _take(self, path: str, key: str | None) -> None:
+        """`path` is this build's (see _claim), made from inputs with `key` if known."""
+        self._claim(path)
+        if key is not None:
+            self._keys[path] = key
 
     def _claim(self, path: str) -> None:
         """Refuse a path outside the site, or one that another file of this build has."""
