@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO
@@ -54,6 +55,21 @@ def run(args: list[str], seed: str = "0") -> None:
     env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO / "src")}
     done = subprocess.run(args, env=env, timeout=300, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def run_patched(
+    script: str, build_command: list[str], timeout: float = 300, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """`notesite build` (the arguments of `build_command`) run by `script`, which patches
+    notesite first, in a process of its own, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *build_command[3:]],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **options,
+    )
 
 
 @dataclass(frozen=True)
@@ -148,17 +164,11 @@ def test_a_build_killed_while_writing_its_caches_or_its_output(
     sites, clean = versions.sites, versions.clean
     out, cache = tmp_path / "public", tmp_path / "cache"
     run(command(sites[1], out, cache))
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     current = 1
     for module, owner, name, nth, after in MOMENTS:
         target = 2 if current == 1 else 1
         script = DIE_AT.format(module=module, owner=owner, name=name, nth=nth, after=after)
-        process = subprocess.run(
-            [sys.executable, "-c", script, *command(sites[target], out, cache)[3:]],
-            env=env,
-            capture_output=True,
-            timeout=300,
-        )
+        process = run_patched(script, command(sites[target], out, cache))
         assert process.returncode == -signal.SIGKILL, (name, process.stderr[-500:])
         now = tree_digest(out)
         assert now in (clean[current], clean[target]), name
@@ -206,14 +216,8 @@ def test_ctrl_c_while_workers_render_pages_stops_quietly_and_keeps_the_output(
     out, cache = tmp_path / "public", tmp_path / "cache"
     run(command(sites[1], out, cache))
     script = INTERRUPT_AT.format(nth=5)
-    process = subprocess.run(
-        [sys.executable, "-c", script, *command(sites[2], out, cache)[3:]],
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        start_new_session=True,  # its own group: the SIGINT is not pytest's
-    )
+    # Its own process group: the SIGINT is not pytest's.
+    process = run_patched(script, command(sites[2], out, cache), start_new_session=True)
     assert process.returncode == 130, process.stderr[-500:]
     assert "Traceback" not in process.stderr and "Worker" not in process.stderr
     assert tree_digest(out) == clean[1]
@@ -255,13 +259,8 @@ def test_a_killed_worker_is_a_one_line_error_not_a_hang(
     run(command(sites[1], out, cache))
     before = tree_digest(out)
     script = WORKER_KILLED_AT.format(module=module, name=name, nth=3)
-    process = subprocess.run(
-        [sys.executable, "-c", script, *command(sites[2], out, tmp_path / "new-cache")[3:]],
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-        capture_output=True,
-        text=True,
-        timeout=120,  # before the fix, a dead page worker left the build waiting forever
-    )
+    # The timeout: before the fix, a dead page worker left the build waiting forever.
+    process = run_patched(script, command(sites[2], out, tmp_path / "new-cache"), timeout=120)
     assert process.returncode == 1, process.stderr[-500:]
     assert process.stderr.strip().splitlines() == [
         "notesite: a worker process stopped (killed by signal 9: out of memory?)"

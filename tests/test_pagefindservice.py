@@ -4,6 +4,7 @@ run of the binary over each folder writes."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -100,62 +101,51 @@ def test_a_stopped_service_is_a_one_line_error(tmp_path: Path, service: Pagefind
     assert "\n" not in message and "search: Pagefind stopped (exit status -9)" in message
 
 
-def test_a_build_starts_one_pagefind_process_per_thread_for_all_shards(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[PagefindService]:
+    """The service processes started in the test, which has shards of about 2 notes."""
     monkeypatch.setattr(search, "NOTES_PER_SHARD", 2)
-    started: list[PagefindService] = []
+    made: list[PagefindService] = []
     real_init = PagefindService.__init__
 
     def counting(self: PagefindService, *args: object) -> None:
-        started.append(self)
+        made.append(self)
         real_init(self, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(PagefindService, "__init__", counting)
+    return made
+
+
+def shards_listed(listing: bytes | None) -> list[str]:
+    """The shard folders of a `pagefind/shards.json`."""
+    listed = json.loads(listing or b"{}")
+    return [folder for folders in listed.values() for folder in folders]
+
+
+def test_a_build_starts_one_pagefind_process_per_thread_for_all_shards(
+    tmp_path: Path, started: list[PagefindService]
+) -> None:
     root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
     build(root, tmp_path / "public", jobs=1)
-    shards = json_shards(tmp_path / "public")
+    shards = shards_listed((tmp_path / "public" / search.SHARDS_FILE).read_bytes())
     assert len(shards) >= 5  # ⌈7 / 2⌉ + ⌈3 / 2⌉ shards, each its own bundle
     assert len(started) == 1
     assert all(service.process.poll() is not None for service in started)  # ended
 
 
-def json_shards(output: Path) -> list[str]:
-    import json
-
-    listed = json.loads((output / search.SHARDS_FILE).read_text(encoding="utf-8"))
-    return [folder for folders in listed.values() for folder in folders]
-
-
 def test_serve_indexes_all_its_shards_through_one_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, started: list[PagefindService]
 ) -> None:
     """The first search while serving indexes every shard: one service process for all
     (the dictionary loaded once), the bundle the same as a build's."""
-    monkeypatch.setattr(search, "NOTES_PER_SHARD", 2)
-    started: list[PagefindService] = []
-    real_init = PagefindService.__init__
-
-    def counting(self: PagefindService, *args: object) -> None:
-        started.append(self)
-        real_init(self, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(PagefindService, "__init__", counting)
     root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
     live = LiveSite(root, cache_dir=tmp_path / "cache")
     try:
         assert live.refresh().error is None
         assert live.get(search.SHARDS_FILE) is not None
-        assert len(json_shards_of(live.get(search.SHARDS_FILE))) >= 5
+        assert len(shards_listed(live.get(search.SHARDS_FILE))) >= 5
         assert len(started) == 1
         assert all(service.process.poll() is not None for service in started)  # ended
         assert served_equals_built(live, root, tmp_path / "out") == []
     finally:
         live.close()
-
-
-def json_shards_of(listing: bytes | None) -> list[str]:
-    import json
-
-    listed = json.loads(listing or b"{}")
-    return [folder for folders in listed.values() for folder in folders]
