@@ -7,7 +7,7 @@ from pathlib import Path
 
 from notesite.markdown import MarkdownRenderer
 from notesite.mathrender import client_markup
-from notesite.notecache import KEEP_UNUSED_BUILDS, NoteResult, NoteStore
+from notesite.notecache import HEADS_AT_ONCE, KEEP_UNUSED_BUILDS, NoteResult, NoteStore
 
 
 def result(text: str) -> NoteResult:
@@ -49,3 +49,31 @@ def test_unused_entries_go_after_some_builds_and_saves_are_not_builds(tmp_path: 
         build.commit()
     assert NoteStore(path).get("old") is None
     assert NoteStore(path).get("kept") is not None
+
+
+def test_heads_reads_many_entries_at_once_and_skips_damaged_ones(tmp_path: Path) -> None:
+    """`heads` (a build reads every note's head) finds what `get(key, body=False)` finds,
+    over more keys than one query takes, and leaves out a damaged row."""
+    path = tmp_path / "notes.sqlite"
+    store = NoteStore(path)
+    keys = [f"note-{number}" for number in range(HEADS_AT_ONCE + 7)]
+    made = result("正文 $x$")
+    for key in keys:
+        store.put(key, made)
+    store.commit()
+    store.put("pending", result("未提交"), now=False)
+    store.db.execute("UPDATE notes SET payload = substr(payload, 1, 20) WHERE key = 'note-3'")
+    store.db.execute("UPDATE notes SET payload = x'00' || payload WHERE key = 'note-600'")
+    store.db.commit()
+
+    reader = NoteStore(path)
+    found = reader.heads([*keys, "absent"])
+
+    damaged = {"note-3", "note-600"}
+    assert sorted(found) == sorted(set(keys) - damaged)
+    for key in ("note-0", f"note-{HEADS_AT_ONCE + 6}"):
+        assert found[key] == reader.get(key, body=False)
+        assert found[key].page.summary_html == made.page.summary_html != ""
+        assert found[key].page.html == ""  # a head: the page's HTML is a row of its own
+    assert all(reader.get(key, body=False) is None for key in damaged)
+    assert set(store.heads(["pending", "note-1"])) == {"pending", "note-1"}

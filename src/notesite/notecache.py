@@ -26,6 +26,7 @@ from notesite.checkedfile import checksum, crc_checksum
 from notesite.markdown import NoteFacts, RenderedDoc
 
 BLOB_PIECE = 8 << 20  # bytes of a payload written or read at a time
+HEADS_AT_ONCE = 500  # keys in one query of `heads` (SQLite allows at least 999 parameters)
 KEEP_UNUSED_BUILDS = 5  # an entry survives this many builds that did not use it (branches)
 
 
@@ -82,6 +83,14 @@ def _rows(key: str, result: NoteResult) -> tuple[tuple[str, str, bytes], ...]:
         feed_html,
     )
     return tuple((key, checksum(payload), payload) for payload in payloads)
+
+
+def _unpickled(payload: bytes) -> object:
+    """The value pickled in `payload`, or None."""
+    try:
+        return pickle.loads(payload)
+    except Exception:  # truncated or from another layout: not an entry
+        return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -212,6 +221,31 @@ class NoteStore:
         self.used.add(key)
         return head
 
+    def heads(self, keys: list[str]) -> dict[str, NoteResult]:
+        """The heads (`get(key, body=False)`) of the entries found among `keys`, read in a
+        few queries rather than one per entry: a build reads every note's head."""
+        found = {key: self.pending[key] for key in keys if key in self.pending}
+        wanted = [key for key in keys if key not in found]
+        db = self._reader()
+        for start in range(0, len(wanted) if db is not None else 0, HEADS_AT_ONCE):
+            batch = wanted[start : start + HEADS_AT_ONCE]
+            marks = ", ".join("?" * len(batch))
+            try:
+                with self.lock:
+                    rows = db.execute(  # type: ignore[union-attr]
+                        f"SELECT key, digest, payload FROM notes WHERE key IN ({marks})", batch
+                    ).fetchall()
+            except sqlite3.DatabaseError:
+                break  # the rest is rendered again
+            for key, digest, payload in rows:
+                if not isinstance(payload, bytes) or checksum(payload) != digest:
+                    continue  # damaged: rendered again
+                head = _unpickled(payload)
+                if isinstance(head, NoteResult):
+                    found[key] = head
+        self.used.update(found)
+        return found
+
     def _with_stored(self, doc: RenderedDoc, key: str, digest: str) -> RenderedDoc | None:
         """`doc` with a `StoredHtml` for its page row, if the row is as recorded."""
         found = self._row("bodies", key)
@@ -238,12 +272,7 @@ class NoteStore:
     def _load(self, table: str, key: str) -> object:
         """An unpickled value, or None when absent, damaged or unreadable."""
         payload = self._payload(table, key)
-        if payload is None:
-            return None
-        try:
-            return pickle.loads(payload)
-        except Exception:  # truncated or from another layout: not an entry
-            return None
+        return None if payload is None else _unpickled(payload)
 
     def _payload(self, table: str, key: str) -> bytes | None:
         """A row's bytes, or None when absent, damaged or unreadable."""

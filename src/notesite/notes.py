@@ -123,9 +123,10 @@ class NoteStage:
         keys: dict[Post, str] = {}
         todo: list[Post] = []
         for post in (*site.posts, *site.pages):
-            key = keys[post] = self._key(post, contexts[post.lang])
-            # A build reads bodies when it writes a page or feed (full_page, full_feed).
-            found = self.memory.get(key) or self.store.get(key, body=not self.light)
+            keys[post] = self._key(post, contexts[post.lang])
+        stored = self._stored([key for key in keys.values() if key not in self.memory])
+        for post, key in keys.items():
+            found = self.memory.get(key) or stored.get(key)
             if found is not None and _still_valid(found, post in feeds, post, links):
                 self.store.keep(key)
                 results[post] = found
@@ -150,6 +151,14 @@ class NoteStage:
         self.memory = {keys[post]: result for post, result in results.items()}
         ordered = {post: results[post] for post in (*site.posts, *site.pages)}
         return NotesRun(ordered, math, _warnings(site, ordered, labels), todo, keys, labels)
+
+    def _stored(self, keys: list[str]) -> dict[str, NoteResult]:
+        """The store's entries among `keys`: heads only for a build, which reads bodies
+        when it writes a page or feed (full_page, full_feed)."""
+        if self.light:
+            return self.store.heads(keys)
+        found = ((key, self.store.get(key)) for key in keys)
+        return {key: result for key, result in found if result is not None}
 
     def spill(self, run: NotesRun) -> tuple[dict[Post, NoteResult], bool]:
         """Commit the run's results to the store and return them without their page HTML
