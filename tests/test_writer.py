@@ -534,6 +534,48 @@ def test_the_replaced_output_is_removed_by_the_next_build(tmp_path: Path) -> Non
     assert "二。" in (newer / "posts/a/index.html").read_text(encoding="utf-8")
 
 
+def write_retiring(output: Path, retired: Path, files: dict[str, bytes]) -> WriteCounts:
+    with SiteWriter(output, retired=retired) as writer:
+        for path, content in files.items():
+            writer.write(path, content)
+    assert writer.counts is not None
+    return writer.counts
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"posts/b/index.html": b"B"}, {"posts/d/extra.html": b"d"}, {"posts/b/x/new.html": b"n"}],
+    ids=["one file changed", "one file added", "one file added in a new folder"],
+)
+def test_a_change_of_one_file_is_one_rename_in_place(
+    tmp_path: Path, change: dict[str, bytes]
+) -> None:
+    """When the whole change is one file whose folder exists, that file is renamed into
+    the output, which is as atomic as a swap: no next output is assembled and nothing
+    is retired. Anything more (a new folder, two files) swaps the folders."""
+    output, retired = tmp_path / "public", tmp_path / "cache/retired"
+    files = {f"posts/{name}/index.html": name.encode() for name in "abcd"}
+    write_retiring(output, retired, files)
+    folder, before = output.stat().st_ino, identities(output)
+
+    counts = write_retiring(output, retired, {**files, **change})
+
+    in_place = "/x/" not in next(iter(change))
+    replaced = change.keys() <= files.keys()
+    assert counts == WriteCounts(written=1, unchanged=3 if replaced else 4, removed=0)
+    assert {p: d for p, d in tree(output).items() if d is not None} == {**files, **change}
+    after = identities(output)
+    assert [p for p in after if after[p] != before.get(p)] == sorted([MANIFEST, *change])
+    assert (output.stat().st_ino == folder) is in_place
+    retired_now = list(retired.iterdir()) if retired.is_dir() else []
+    assert len(retired_now) == (0 if in_place else 1)
+
+    # A second changed file: the folders are swapped, the old output retired.
+    more = {**files, **change, "posts/a/index.html": b"A", "posts/c/index.html": b"C"}
+    assert write_retiring(output, retired, more).written == 2
+    assert output.stat().st_ino != folder and len(list(retired.iterdir())) >= 1
+
+
 def test_without_a_place_to_retire_it_the_old_output_is_removed_at_once(tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the retired folder would go", encoding="utf-8")

@@ -11,7 +11,8 @@ last time (the same page key, see pagekeys.py) whose file is still as written is
 kept without even being rendered (`reuse`). Nothing in the output folder changes
 while the `with` block runs. Leaving it normally commits: files of the old output
 that this build did not produce are deleted, staged files are moved into place,
-folders left empty are removed and the manifest is written. Leaving it with an
+folders left empty are removed and the manifest is written, all in one step (a swap
+of folders, or one file's rename when that is the whole change). Leaving it with an
 exception (a template error, Ctrl-C) removes the staging folder and nothing else.
 
 The manifest, `.notesite-manifest.json` in the output folder, records each file's
@@ -279,9 +280,20 @@ class SiteWriter:
         wanted = self._kept.keys() | self._staged.keys()
         stale = [path for path in (*self._found, *self._others) if path not in wanted]
         changed = bool(self._staged or stale or self._empty)
-        if not (changed and self._can_swap() and self._commit_by_swap()):
+        swap = changed and not self._one_rename(stale) and self._can_swap()
+        if not (swap and self._commit_by_swap()):
             self._commit_in_place(stale)
         self.counts = WriteCounts(len(self._staged), len(self._kept), len(stale))
+
+    def _one_rename(self, stale: list[str]) -> bool:
+        """Whether the whole change is one staged file moved over a file or into a folder
+        the output has (one note edited): in place, that is as atomic as a swap, and the
+        next output need not be assembled nor the old one removed (most of a one-note
+        build's writing)."""
+        if len(self._staged) != 1 or stale or self._empty:
+            return False
+        target = self.output / next(iter(self._staged))
+        return target.parent.is_dir() and not target.is_symlink() and not target.is_dir()
 
     def _can_swap(self) -> bool:
         """Not when the output is a mount point (a container's volume): it cannot move."""
