@@ -515,23 +515,72 @@ def test_a_rendered_file_wins_over_a_copy_of_the_same_path(tmp_path: Path) -> No
 # ------------------------------------------------------------------ retired outputs
 
 
-def test_the_replaced_output_is_removed_by_the_next_build(tmp_path: Path) -> None:
+def test_the_replaced_output_is_made_into_the_next_builds_output(tmp_path: Path) -> None:
     """The folder a build swapped out goes to the cache's `retired/` (nothing is left
-    beside the output); the next full build removes it while it plans."""
+    beside the output); the next swap strips it to that build's files and makes it the
+    output, so the second output back is gone and `retired/` holds one folder."""
     root = write_site(tmp_path / "site", {"content/posts/rl/a.md": post(body="一。")})
     out, cache = tmp_path / "public", tmp_path / "cache"
     build(root, out, cache_dir=cache)
+    first = out.stat().st_ino
     (root / "content/posts/rl/a.md").write_text(post(body="二。"), encoding="utf-8")
     build(root, out, cache_dir=cache)
     (old,) = (cache / RETIRED).iterdir()
-    assert (old / "posts/a/index.html").is_file()  # the first build's output
+    assert old.stat().st_ino == first  # the first build's output
     assert "一。" in (old / "posts/a/index.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "public", "site"]
     (root / "content/posts/rl/a.md").write_text(post(body="三。"), encoding="utf-8")
     build(root, out, cache_dir=cache)
     (newer,) = (cache / RETIRED).iterdir()  # the second build's output only
-    assert newer != old and not old.exists()
+    assert newer != old and not old.exists() and out.stat().st_ino == first
     assert "二。" in (newer / "posts/a/index.html").read_text(encoding="utf-8")
+    assert tree(out) == tree(fresh_build(root, tmp_path / "fresh"))
+
+
+def fresh_build(root: Path, work: Path) -> Path:
+    build(root, work / "public", cache_dir=work / "cache")
+    return work / "public"
+
+
+def test_the_next_output_keeps_only_this_builds_files_of_a_retired_one(tmp_path: Path) -> None:
+    """A retired output becomes the next output with exactly this build's files, whatever
+    happened to it in the cache: its own files kept only where they are the output's
+    (the same inode), every other file, folder and symlink removed."""
+    output, retired = tmp_path / "public", tmp_path / "cache/retired"
+    first = {"index.html": b"home", "posts/a/index.html": b"a", "posts/b/index.html": b"b"}
+    second = {**first, "index.html": b"home 2", "posts/c/index.html": b"c"}
+    third = {
+        "index.html": b"home 3",
+        "posts/a/index.html": b"a",  # the same in all three
+        "posts/c/index.html": b"c",  # made by the second
+        "posts/b": b"a file where a folder was",
+        "tags/x/index.html": b"x",
+    }
+    write_retiring(output, retired, first)
+    write_retiring(output, retired, second)
+    (old,) = retired.iterdir()
+    (old / "stray.html").write_bytes(b"left in the cache")
+    (old / "empty/deeper").mkdir(parents=True)
+    (old / "link.html").symlink_to(old / "index.html")
+    (old / "posts/a/index.html").unlink()  # the same bytes, another inode: not the output's
+    (old / "posts/a/index.html").write_bytes(b"a")
+    kept, recycled = identities(output)["posts/c/index.html"], old.stat().st_ino
+
+    counts = write_retiring(output, retired, third)
+
+    assert output.stat().st_ino == recycled and not old.exists()
+    assert counts == WriteCounts(written=3, unchanged=2, removed=1)
+    assert {p: d for p, d in tree(output).items() if d is not None} == third
+    assert sorted(p for p, d in tree(output).items() if d is None) == [
+        "posts",
+        "posts/a",
+        "posts/c",
+        "tags",
+        "tags/x",
+    ]
+    assert identities(output)["posts/c/index.html"] == kept
+    assert not (output / "link.html").is_symlink()
+    assert len(list(retired.iterdir())) == 1
 
 
 def write_retiring(output: Path, retired: Path, files: dict[str, bytes]) -> WriteCounts:
@@ -570,10 +619,12 @@ def test_a_change_of_one_file_is_one_rename_in_place(
     retired_now = list(retired.iterdir()) if retired.is_dir() else []
     assert len(retired_now) == (0 if in_place else 1)
 
-    # A second changed file: the folders are swapped, the old output retired.
+    # Two changed files: the folders are swapped, the old output retired.
+    folder = output.stat().st_ino
     more = {**files, **change, "posts/a/index.html": b"A", "posts/c/index.html": b"C"}
     assert write_retiring(output, retired, more).written == 2
-    assert output.stat().st_ino != folder and len(list(retired.iterdir())) >= 1
+    assert output.stat().st_ino != folder
+    assert [p.stat().st_ino for p in retired.iterdir()] == [folder]
 
 
 def test_without_a_place_to_retire_it_the_old_output_is_removed_at_once(tmp_path: Path) -> None:

@@ -77,10 +77,24 @@ def _retire(old: Path, retire_to: Path | None) -> None:
 
 
 def clear_retired(folder: Path) -> None:
-    """Remove the old outputs `replace_folder` moved into `folder`."""
+    """Remove the old outputs `replace_folder` moved into `folder`, all but the newest
+    (`newest_retired`), which the next swap makes into the next output."""
+    newest = newest_retired(folder)
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in list(entries):
-            shutil.rmtree(entry.path, ignore_errors=True)
+            if entry.path != str(newest):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def newest_retired(folder: Path) -> Path | None:
+    """The old output retired last into `folder` (named `<pid>-<time in ns>`), if any."""
+    stamped = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            pid, _, stamp = entry.name.partition("-")
+            if pid.isdigit() and stamp.isdigit() and entry.is_dir(follow_symlinks=False):
+                stamped.append((int(stamp), entry.path))
+    return Path(max(stamped)[1]) if stamped else None
 
 
 def clear_leftovers(parent: Path, prefix: str) -> None:

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from notesite.errors import fail
-from notesite.folderswap import clear_leftovers, replace_folder
+from notesite.folderswap import clear_leftovers, newest_retired, replace_folder
 
 MANIFEST = ".notesite-manifest.json"
 _FORMAT = 2
@@ -307,12 +307,17 @@ class SiteWriter:
         changed, where hard links are refused (FAT, some network file systems)."""
         tree = self.output.parent / f".{self.output.name}.next-{os.getpid()}"
         shutil.rmtree(tree, ignore_errors=True)
-        tree.mkdir()
-        folders = {tree}
+        try:
+            folders, present = self._recycle(tree)
+        except OSError:  # not a tree to strip (gone, unwritable): start from nothing
+            shutil.rmtree(tree, ignore_errors=True)
+            tree.mkdir()
+            folders, present = {tree}, set()
         try:
             for path in self._kept:
-                _make_parent(tree / path, folders)
-                os.link(self.output / path, tree / path)
+                if path not in present:
+                    _make_parent(tree / path, folders)
+                    os.link(self.output / path, tree / path)
         except OSError:
             shutil.rmtree(tree, ignore_errors=True)
             return False
@@ -327,6 +332,33 @@ class SiteWriter:
             tree.chmod(self.output.stat().st_mode & 0o7777)
         replace_folder(tree, self.output, self._retire_to())
         return True
+
+    def _recycle(self, tree: Path) -> tuple[set[Path], set[str]]:
+        """Make `tree` the old output the last swap retired, stripped to what this build
+        keeps of it: each kept file that is there as the output's own file (the same
+        inode: most of them, the two outputs differing only by that build's changes),
+        and the folders this build's files are in. Everything else there goes. Returns
+        the folders and the kept files `tree` has; an empty `tree` without a retired
+        output. Assembling a next output of thousands of files then costs a few links,
+        and the next build has no old output to remove."""
+        base = newest_retired(self.retired) if self.retired is not None else None
+        if base is None:
+            tree.mkdir()
+            return {tree}, set()
+        os.rename(base, tree)
+        files, folders, others = _entries(tree)
+        present = set()
+        for path, info in files.items():
+            record = self._kept.get(path)
+            if record is not None and record.describes(info):
+                present.add(path)
+            else:
+                (tree / path).unlink()
+        for path in others:
+            (tree / path).unlink()
+        for folder in sorted(folders - self._folders, key=lambda f: f.count("/"), reverse=True):
+            (tree / folder).rmdir()  # emptied above: none of this build's files is inside
+        return {tree, *(tree / folder for folder in folders & self._folders)}, present
 
     def _retire_to(self) -> Path | None:
         """A new name in `retired` for the old output, if it can be renamed there."""
@@ -398,6 +430,28 @@ def is_foreign(output: Path) -> bool:
         return False
     with os.scandir(output) as entries:
         return any(True for _ in entries)
+
+
+def _entries(folder: Path) -> tuple[dict[str, os.stat_result], set[str], list[str]]:
+    """Below `folder`: each regular file's stat, the folders, and anything else
+    (symlinks are not followed), by relative path."""
+    files: dict[str, os.stat_result] = {}
+    folders: set[str] = set()
+    others: list[str] = []
+    todo = [(folder, "")]
+    while todo:
+        here, prefix = todo.pop()
+        with os.scandir(here) as scan:
+            for entry in scan:
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(relative)
+                    todo.append((Path(entry.path), relative + "/"))
+                elif entry.is_file(follow_symlinks=False):
+                    files[relative] = entry.stat(follow_symlinks=False)
+                else:
+                    others.append(relative)
+    return files, folders, others
 
 
 def _make_parent(path: Path, made: set[Path]) -> None:
