@@ -9,7 +9,9 @@ import pytest
 from conftest import BASIC_CONFIG, post, write_site
 
 import notesite.loader
+import notesite.notes
 from notesite.build import build
+from notesite.model import Post
 
 FILES = {
     f"content/posts/rl/n{i}.md": post(title=f"笔记 {i}", body=f"第 {i} 篇。") for i in range(5)
@@ -84,4 +86,44 @@ def test_a_damaged_or_stale_file_is_ignored(tmp_path: Path, parsed: list[str], d
     build(root, tmp_path / "public", cache_dir=cache)
     assert len(parsed) == 5  # nothing trusted: every note read again
     build(root, tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache")
+    assert tree(tmp_path / "public") == tree(tmp_path / "fresh")
+
+
+@pytest.fixture
+def keyed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The notes whose note-store key was computed (not taken from the cache)."""
+    seen: list[str] = []
+    real = notesite.notes.note_key
+
+    def counting(post: Post, context: str) -> str:
+        seen.append(post.source.as_posix())
+        return real(post, context)
+
+    monkeypatch.setattr(notesite.notes, "note_key", counting)
+    return seen
+
+
+def test_note_keys_are_computed_again_only_for_changed_notes_or_settings(
+    tmp_path: Path, keyed: list[str]
+) -> None:
+    """Each note's key (a hash of its whole text) is kept with what the loader read: a
+    build hashes only the notes that changed, and all of them when what rendering reads
+    besides the note changes (here the site's base URL, which feed entries' links use)."""
+    root = write_site(tmp_path / "site", FILES)
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "public", cache_dir=cache)
+    assert len(keyed) == 5
+    keyed.clear()
+    (root / "content/posts/rl/n3.md").write_text(post(title="笔记 3", body="改。"), "utf-8")
+    build(root, tmp_path / "public", cache_dir=cache)
+    assert keyed == ["content/posts/rl/n3.md"]
+    keyed.clear()
+    build(root, tmp_path / "public", cache_dir=cache, base_url="https://elsewhere.example/")
+    assert len(keyed) == 5
+    build(
+        root,
+        tmp_path / "fresh",
+        cache_dir=tmp_path / "fresh-cache",
+        base_url="https://elsewhere.example/",
+    )
     assert tree(tmp_path / "public") == tree(tmp_path / "fresh")

@@ -24,7 +24,7 @@ from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
 from notesite.katexcss import katex_stylesheet
 from notesite.layout import CONTENT, is_markdown
 from notesite.loader import LoadMemo, display_path, load_site
-from notesite.loadstore import read_loaded, write_loaded
+from notesite.loadstore import NoteKeys, read_loaded, write_loaded
 from notesite.markdown import MarkdownRenderer, NoteFacts, RenderedDoc
 from notesite.markdown.highlight import pygments_css
 from notesite.mathengine import start_engine
@@ -184,6 +184,7 @@ class Pipeline:
         self.cache_dir = cache_dir
         self.load_memo = LoadMemo()
         self.load_changed = False  # whether the last read loaded any file anew
+        self.keys_read: NoteKeys = {}  # note keys as the cache had them (see keep_loaded)
         self.parser = MarkdownRenderer(client_markup)  # made again by read() for `markdown:`
         self.notes = NoteStage(NoteStore(None), jobs)  # the store is opened by read()
         self.views: dict[tuple, PostView] = {}
@@ -230,8 +231,9 @@ class Pipeline:
 
     def keep_loaded(self) -> None:
         """Leave what the loader read in the cache for the next build (loadstore.py)."""
-        if self.cache_dir is not None and self.load_changed:
-            write_loaded(self._loaded_path(), self.load_memo)
+        keys = self.notes.keys
+        if self.cache_dir is not None and (self.load_changed or keys != self.keys_read):
+            write_loaded(self._loaded_path(), self.load_memo, keys)
 
     def _loaded_path(self) -> Path:
         assert self.cache_dir is not None
@@ -253,7 +255,8 @@ class Pipeline:
         """The edge: config, content, UI strings, static files, KaTeX (reusing what did
         not change)."""
         if self.spill and self.cache_dir is not None and not self.load_memo.files:
-            self.load_memo.files.update(read_loaded(self._loaded_path()))  # a build's
+            files, self.keys_read = read_loaded(self._loaded_path())  # a build's
+            self.load_memo.files.update(files)
         read_before = self.load_memo.read
         site = load_site(
             self.root, self.drafts, self.load_memo, self.changed, base_url=self.base_url
@@ -262,6 +265,7 @@ class Pipeline:
         if self.cache_dir is not None and self.notes.store.path is None:
             store = NoteStore(note_store_path(self.cache_dir, self.root))
             self.notes = NoteStage(store, self.jobs, light=self.spill)
+            self.notes.keys = dict(self.keys_read)
         strings, warnings = site_strings(site)
         warnings += duplicate_orders(site)
         katex_dist = find_katex(self.root)
