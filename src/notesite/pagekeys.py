@@ -11,6 +11,7 @@ its note key (which covers the note's text and its rendering settings).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -83,13 +84,13 @@ class PageKeys:
         return _fingerprint([self._common(), described])
 
     def _describe(self, value: Any) -> Any:
-        if value is None or isinstance(value, str | int | float | bool):
+        if type(value) in _PLAIN or isinstance(value, str | int | float | bool):
             return value
         known = self.seen.get(id(value))
         if known is not None:
             return known
         described = self._describe_new(value)
-        if dataclasses.is_dataclass(value):  # shared by many pages: keep it short
+        if _field_names(type(value)) is not None:  # shared by many pages: keep it short
             described = _fingerprint(described)
         if not isinstance(value, tuple):
             self.seen[id(value)] = described  # the plan keeps these objects alive
@@ -100,18 +101,29 @@ class PageKeys:
             if id(value) not in self.doc_keys:
                 raise Unkeyable(type(value).__name__)
             return ["doc", self.doc_keys[id(value)]]
+        names = _field_names(type(value))
         if isinstance(value, Post):
-            fields = dataclasses.fields(value)
-            return ["post", *(repr(getattr(value, f.name)) for f in fields if f.name != "body")]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = dataclasses.fields(value)
-            items = [self._describe(getattr(value, f.name)) for f in fields]
+            assert names is not None
+            return ["post", *(repr(getattr(value, name)) for name in names if name != "body")]
+        if names is not None:
+            items = [self._describe(getattr(value, name)) for name in names]
             return [type(value).__name__, *items]
         if isinstance(value, dict):
             return [[repr(k), self._describe(v)] for k, v in value.items()]
         if isinstance(value, list | tuple):
             return [self._describe(item) for item in value]
         raise Unkeyable(type(value).__name__)
+
+
+_PLAIN = frozenset({type(None), str, int, float, bool})  # described as themselves
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass, None for any other type (asked once per type)."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 def _fingerprint(described: Any) -> str:
