@@ -49,7 +49,10 @@ class NoteResult:
     body_digests: tuple[str, str] = ("", "")
 
     def head(self) -> NoteResult:
-        """Without the page's HTML and the feed entry (the bulk of it)."""
+        """Without the page's HTML and the feed entry (the bulk of it); itself if it is a
+        head already."""
+        if self.feed is None and not self.page.html and self.page.encoded is None:
+            return self
         return replace(self, page=_bare(self.page), feed=None)
 
 
