@@ -14,7 +14,7 @@ from conftest import BASIC_CONFIG, parse_html, post, write_site
 from notesite.build import RETIRED, build
 from notesite.errors import NotesiteError
 from notesite.pipeline import SitePlan
-from notesite.writer import MANIFEST, SiteWriter, WriteCounts
+from notesite.writer import MANIFEST, SiteWriter, WriteCounts, read_manifest
 
 
 def tree(folder: Path) -> dict[str, bytes | None]:
@@ -451,6 +451,34 @@ def test_building_into_a_folder_that_does_not_exist(tmp_path: Path) -> None:
     assert result.written == result.files and result.unchanged == 0
     assert parse_html(output / "posts/td/index.html").css_first("h1").text() == "时序差分"
     assert (output / ".nojekyll").read_bytes() == b""
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_new_output_is_the_staging_folder_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Into a folder that does not exist, every file (pages rendered by workers too) is
+    staged at its path, and the commit renames the staging folder: no file is moved and
+    no folder made one by one. The output is the same as one assembled file by file."""
+    import notesite.writer
+
+    root = site(tmp_path)
+    build(root, tmp_path / "assembled", cache_dir=tmp_path / "cache-1", jobs=jobs)
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("assembled file by file")
+
+    monkeypatch.setattr(notesite.writer, "_move", refuse)
+    monkeypatch.setattr(notesite.writer, "_make_parent", refuse)
+    output = tmp_path / "new/public"
+    result = build(root, output, cache_dir=tmp_path / "cache-2", jobs=jobs)
+
+    assert result.written == result.files > 10
+    assert tree(output) == tree(tmp_path / "assembled")
+    assert sorted(p.name for p in output.parent.iterdir()) == ["public"]
+    records = read_manifest(output / MANIFEST)  # each file as it is now
+    assert sorted(records) == sorted(p for p, data in tree(output).items() if data is not None)
+    assert all(record.describes((output / path).stat()) for path, record in records.items())
 
 
 @pytest.mark.parametrize("damage", ["deleted", "corrupt"])

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from notesite.notes import RemadeByParent
 from notesite.parallel import map_in_order
-from notesite.writer import StagedFile, stage_file
+from notesite.writer import StagedFile, Staging, stage_file
 
 if TYPE_CHECKING:
     from notesite.pages import PageOut
@@ -33,13 +32,13 @@ class PageOutlet:
     """Where a rendered page goes: the writer's staging folder (see SiteWriter.adopt)
     and, when the site is searched, the search copies."""
 
-    staging: Path
+    staging: Staging
     copies: SearchCopies | None
 
     def put(self, number: int, page: PageOut, content: bytes) -> StagedFile:
         if self.copies is not None:
             self.copies.put(page, content)
-        return stage_file(self.staging, f"page-{number}", content)
+        return stage_file(self.staging, self.staging.name(page.file, number), content)
 
 
 def rendered_pages(

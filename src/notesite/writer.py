@@ -73,9 +73,26 @@ class StagedFile:
     sha256: str
 
 
-def stage_file(staging: Path, name: str, content: bytes) -> StagedFile:
-    """Write `content` as `name` into the staging folder (see SiteWriter.open_staging)."""
-    (staging / name).write_bytes(content)
+@dataclass(frozen=True)
+class Staging:
+    """The staging folder as `stage_file` sees it (from any process): flat, each file
+    named by a number, or, for an output that does not exist yet, laid out as the
+    output (each file at its path), so that committing is renaming the folder."""
+
+    folder: Path
+    as_output: bool
+
+    def name(self, path: str, number: int) -> str:
+        """The name in the staging folder of the file `path`, the `number`th page."""
+        return path if self.as_output else f"page-{number}"
+
+
+def stage_file(staging: Staging, name: str, content: bytes) -> StagedFile:
+    """Write `content` as `name` (see Staging.name) into the staging folder."""
+    target = staging.folder / name
+    if staging.as_output and "/" in name:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
     return StagedFile(name, len(content), hashlib.sha256(content).hexdigest())
 
 
@@ -110,6 +127,7 @@ class SiteWriter:
         self._staged: dict[str, tuple[str, tuple[str, int, int] | None, str]] = {}
         self._folders: set[str] = set()  # folders this build's files are in
         self._keys: dict[str, str] = {}  # page keys of this build's files
+        self.as_output = False  # files are staged at their paths (see Staging)
 
     def __enter__(self) -> SiteWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -117,6 +135,7 @@ class SiteWriter:
             clear_leftovers(self.output.parent, f".{self.output.name}.{kind}-")
         if self.output.is_dir():
             self._read_output()
+        self.as_output = not os.path.lexists(self.output)
         return self
 
     def _read_output(self) -> None:
@@ -177,15 +196,14 @@ class SiteWriter:
         self._take(path, key)
         digest = hashlib.sha256(content).hexdigest()
         if not self._keep(path, len(content), digest, None):
-            name = self._next_staged()
+            name = self._next_staged(path)
             (self.staging / name).write_bytes(content)
             self._staged[path] = (digest, None, name)
 
-    def open_staging(self) -> Path:
-        """The staging folder, made now, for `stage_file` (names not all digits: those
-        are the writer's own)."""
+    def open_staging(self) -> Staging:
+        """The staging folder, made now, for `stage_file`."""
         self.staging.mkdir(parents=True, exist_ok=True)
-        return self.staging
+        return Staging(self.staging, self.as_output)
 
     def adopt(self, path: str, staged: StagedFile, key: str | None = None) -> None:
         """As `write`, for content already written into the staging folder."""
@@ -208,7 +226,7 @@ class SiteWriter:
             self._kept[path] = record  # neither the copy nor its source changed
             return
         if found is None or not self._keep(path, info.st_size, _hash_file(source), origin):
-            name = self._next_staged()
+            name = self._next_staged(path)
             self._staged[path] = (_copy(source, self.staging / name), origin, name)
 
     # ----------------------------------------------------------------------- internals
@@ -249,12 +267,15 @@ class SiteWriter:
             self._kept[path] = Record(size, found.st_mtime_ns, found.st_ino, digest, origin)
         return same
 
-    def _next_staged(self) -> str:
-        """The name of the next staged file: numbered in the order files came, in one
-        flat folder (a tree of folders to make and remove again would cost more than the
-        files)."""
+    def _next_staged(self, path: str) -> str:
+        """The name of the next staged file, `path`'s: numbered in the order files came,
+        in one flat folder (a tree of folders to make and remove again would cost more
+        than the files), or `path` itself when the staging folder is the next output."""
         if not self._staged:
             self.staging.mkdir(parents=True, exist_ok=True)
+        if self.as_output:
+            (self.staging / path).parent.mkdir(parents=True, exist_ok=True)
+            return path
         return str(len(self._staged))
 
     def _scan(self, folder: Path, prefix: str) -> None:
@@ -305,6 +326,8 @@ class SiteWriter:
         """Build the next output beside this one — kept files hard-linked (inode and mtime
         stay), staged ones moved in — and swap the two folders. False, with nothing
         changed, where hard links are refused (FAT, some network file systems)."""
+        if self.as_output:
+            return self._commit_staging()
         tree = self.output.parent / f".{self.output.name}.next-{os.getpid()}"
         shutil.rmtree(tree, ignore_errors=True)
         try:
@@ -331,6 +354,17 @@ class SiteWriter:
         if self.output.is_dir():
             tree.chmod(self.output.stat().st_mode & 0o7777)
         replace_folder(tree, self.output, self._retire_to())
+        return True
+
+    def _commit_staging(self) -> bool:
+        """A new output: the staging folder, laid out as the output and holding only this
+        build's files, becomes it (one rename, not a folder and a rename per file)."""
+        records = {}
+        for path, (digest, origin, name) in self._staged.items():
+            info = (self.staging / name).stat(follow_symlinks=False)
+            records[path] = Record(info.st_size, info.st_mtime_ns, info.st_ino, digest, origin)
+        write_manifest(self.staging / MANIFEST, self._with_keys(records))
+        replace_folder(self.staging, self.output, self._retire_to())
         return True
 
     def _recycle(self, tree: Path) -> tuple[set[Path], set[str]]:
