@@ -362,7 +362,7 @@ class Pipeline:
         self, site: Site, strings: dict[str, Strings], pages: list[PageOut], katex: bool
     ) -> PageRenderer:
         if self.templates is None:
-            self.templates = make_environment(self.root)
+            self.templates = make_environment(self.root, reload=not self.spill)
         return PageRenderer(site, strings, pages, katex=katex, env=self.templates)
 
     def _site_links(self, site: Site) -> SiteLinks:

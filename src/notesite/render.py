@@ -30,10 +30,15 @@ BODY_MARK = "\x00notesite body\x00"
 BODY_EXPRESSION = "{{ entry.doc.html | safe }}"
 
 
-def make_environment(site_root: Path) -> jinja2.Environment:
+def make_environment(site_root: Path, reload: bool = True) -> jinja2.Environment:
+    """The theme's templates; `reload`: each use of a template first checks whether its
+    file changed (serve), which a build, rendering every page from the templates as they
+    were when it started using them, does not (a stat per template and include, for
+    each page: a tenth of rendering a site's pages)."""
     loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(site_root)])
     return jinja2.Environment(
         loader=loader,
+        auto_reload=reload,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
