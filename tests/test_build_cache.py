@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import BASIC_CONFIG, post, write_site
 
+import notesite.notecache
 from notesite.build import build
 from notesite.checkedfile import checksum
 from notesite.theme import builtin_theme_dir
@@ -142,7 +143,14 @@ DAMAGES = ["flip", "truncate", "truncate-with-digest", "garbage-file", "bodies-o
 
 
 @pytest.mark.parametrize("damage", DAMAGES)
-def test_damaged_cache_entries_are_never_served(tmp_path: Path, damage: str) -> None:
+@pytest.mark.parametrize("read", ["whole", "lazily"])
+def test_damaged_cache_entries_are_never_served(
+    tmp_path: Path, damage: str, read: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`read`: a page's stored HTML is read once, whole, or (as a very large note's is)
+    checked first and read again when its page is written (StoredHtml)."""
+    if read == "lazily":
+        monkeypatch.setattr(notesite.notecache, "READ_WHOLE_UP_TO", -1)
     root = make_site(tmp_path / "site")
     cache = tmp_path / "cache"
     build(root, tmp_path / "first", cache_dir=cache)

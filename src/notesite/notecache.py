@@ -26,6 +26,7 @@ from notesite.checkedfile import checksum, crc_checksum
 from notesite.markdown import NoteFacts, RenderedDoc
 
 BLOB_PIECE = 8 << 20  # bytes of a payload written or read at a time
+READ_WHOLE_UP_TO = 16 << 20  # a page's HTML up to this size is read once, into memory
 HEADS_AT_ONCE = 500  # keys in one query of `heads` (SQLite allows at least 999 parameters)
 KEEP_UNUSED_BUILDS = 5  # an entry survives this many builds that did not use it (branches)
 
@@ -250,13 +251,21 @@ class NoteStore:
         return found
 
     def _with_stored(self, doc: RenderedDoc, key: str, digest: str) -> RenderedDoc | None:
-        """`doc` with a `StoredHtml` for its page row, if the row is as recorded."""
+        """`doc` with its page row's HTML, if the row is as recorded: read and checked now
+        when it is small, else a `StoredHtml`, checked now and read again when the page
+        is written (a very large note's page is not held twice)."""
         found = self._row("bodies", key)
         self._digests.pop(("bodies", key), None)  # the head's digest is the one checked
         if found is None:
             return None
         stored = StoredHtml(self, "bodies", found[0], found[1], digest)
-        return replace(doc, encoded=stored) if stored.intact() else None
+        if found[1] > READ_WHOLE_UP_TO:
+            return replace(doc, encoded=stored) if stored.intact() else None
+        try:
+            payload = b"".join(stored.pieces())  # checked at the end
+        except (sqlite3.DatabaseError, StoredHtmlChanged):
+            return None
+        return replace(doc, encoded=payload)
 
     def _with_html(
         self, doc: RenderedDoc, table: str, key: str, encoded: bool, digest: str
