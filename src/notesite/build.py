@@ -237,16 +237,18 @@ def _write_pages(
     pages = search.order(plan.pages) if search is not None else plan.pages
     count = len(pages)
     with progress.stage(f"rendering {count:,} pages", total=count, unit=" pages") as stage:
-        keys = [plan.page_key(page) for page in pages]
+        keys = {page.file: plan.page_key(page) for page in pages}
         # Those made from other inputs than the output's file are rendered.
-        kept = [writer.reuse(page.file, key) for page, key in zip(pages, keys, strict=True)]
-        todo = [page for page, was_kept in zip(pages, kept, strict=True) if not was_kept]
+        kept = {page.file for page in pages if writer.reuse(page.file, keys[page.file])}
         if search is not None:
-            search.keep_unchanged({page.file: key for page, key in zip(pages, keys, strict=True)})
+            search.keep_unchanged(keys)
+            pages = search.waiting_first(pages)  # Pagefind starts as early as it can
+        todo = [page for page in pages if page.file not in kept]
         outlet = PageOutlet(writer.open_staging(), search.copies() if search else None)
         # Closed on the way out of an error: its workers stop before staging goes.
         with closing(rendered_pages(plan, todo, outlet, jobs)) as made:
-            for page, key, was_kept in zip(pages, keys, kept, strict=True):
+            for page in pages:
+                key, was_kept = keys[page.file], page.file in kept
                 staged = None if was_kept else next(made)
                 if search is not None:  # first: Pagefind may start on its shard meanwhile
                     search.page(page, key, rendered=staged is not None)

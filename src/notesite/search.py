@@ -364,6 +364,12 @@ class BuildIndex:
                     del self.waiting[file]
                 del self.missing[shard]
 
+    def waiting_first(self, pages: list[PageOut]) -> list[PageOut]:
+        """`pages` (as `order` gave them) with the pages of the shards still to index first,
+        shard by shard: after a one-note edit, Pagefind starts on the note's shard at the
+        beginning of the pages, not wherever that shard's turn was."""
+        return sorted(pages, key=lambda page: page.file not in self.waiting)
+
     def copies(self) -> SearchCopies:
         """Where the search copies of the pages rendered now go (in any process): those
         of the shards still waiting for their pages."""
