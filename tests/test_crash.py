@@ -155,6 +155,8 @@ MOMENTS = [
     ("notesite.writer", "module", "write_manifest", 1, True),  # the next output is ready
     ("notesite.writer", "module", "_move", 7, True),  # moving new files into it
     ("notesite.writer", "module", "replace_folder", 1, True),  # just swapped
+    # the last retired output taken as the next one, and scanned before it is stripped
+    ("notesite.writer", "module", "_entries", 1, True),
 ]
 
 
@@ -176,6 +178,26 @@ def test_a_build_killed_while_writing_its_caches_or_its_output(
     for version in (1, 2):
         run(command(sites[version], out, cache))
         assert tree_digest(out) == clean[version]
+
+
+def test_a_first_build_killed_before_its_output_exists_leaves_nothing(
+    tmp_path: Path, versions: Versions
+) -> None:
+    """Into a new folder, the staging folder is the output to be: killed once it is
+    complete but not yet renamed, the build leaves no output and nothing that the next
+    build does not clear, and that build writes the clean site."""
+    out, cache = tmp_path / "new/public", tmp_path / "cache"
+    script = DIE_AT.format(
+        module="notesite.writer", owner="module", name="write_manifest", nth=1, after=True
+    )
+    process = run_patched(script, command(versions.sites[1], out, cache))
+    assert process.returncode == -signal.SIGKILL, process.stderr[-500:]
+    assert not out.exists()
+    (left,) = out.parent.iterdir()  # the complete staging folder, named by the build's pid
+    assert left.name.startswith(".public.staging-") and (left / "index.html").is_file()
+    run(command(versions.sites[1], out, cache))
+    assert tree_digest(out) == versions.clean[1]
+    assert [p.name for p in out.parent.iterdir()] == ["public"]
 
 
 def test_hash_seed_file_order_and_process_count_do_not_change_a_byte(tmp_path: Path) -> None:
