@@ -23,6 +23,7 @@ from notesite.pages import PageOut
 from notesite.pipeline import SitePlan
 from notesite.serve.state import LiveSite
 from notesite.shardstore import KEEP_DAYS, ShardStore
+from notesite.theme import builtin_theme_dir
 from notesite.writer import MANIFEST
 
 NOTES = {
@@ -636,16 +637,21 @@ def test_a_damaged_stored_shard_is_indexed_again(
     root = write_site(tmp_path / "site", NOTES)
     cache = tmp_path / "cache"
     build(root, tmp_path / "one", cache_dir=cache)
-    (entry, *_) = sorted(cache.glob("*.search/*.bundle"))
-    data = entry.read_bytes()
-    if damage == "truncate":
-        entry.write_bytes(data[: len(data) // 2])
-    elif damage == "flip":
-        entry.write_bytes(data[:-5] + bytes([data[-5] ^ 1]) + data[-4:])
-    else:  # a sound file (its own header and checksum) holding something else
-        tag = data.split(b"\n", 1)[0].rsplit(b" ", 1)[0].decode()
-        write_pickled(entry, tag, ["not", "files"])
-        assert read_pickled(entry, tag) == ["not", "files"]
+    # A shard's bundle is stored twice: under its pages' keys and its copies' key.
+    by_bundle: dict[bytes, list[Path]] = {}
+    for entry in sorted(cache.glob("*.search/*.bundle")):
+        by_bundle.setdefault(entry.read_bytes().split(b"\n", 1)[1], []).append(entry)
+    assert sorted(len(entries) for entries in by_bundle.values()) == [2, 2]  # two shards
+    for entry in next(iter(by_bundle.values())):
+        data = entry.read_bytes()
+        if damage == "truncate":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "flip":
+            entry.write_bytes(data[:-5] + bytes([data[-5] ^ 1]) + data[-4:])
+        else:  # a sound file (its own header and checksum) holding something else
+            tag = data.split(b"\n", 1)[0].rsplit(b" ", 1)[0].decode()
+            write_pickled(entry, tag, ["not", "files"])
+            assert read_pickled(entry, tag) == ["not", "files"]
     runs.clear()
     build(root, tmp_path / "two", cache_dir=cache)
     assert len(runs) == 1  # the damaged entry's shard; the other from the store
@@ -686,3 +692,38 @@ def test_serve_takes_the_shards_a_build_made(tmp_path: Path, runs: list[Path]) -
             assert live.get(path) == content, path
     finally:
         live.close()
+
+
+@pytest.mark.parametrize(
+    ("template", "old", "new", "indexed_again"),
+    [
+        ("base.html", "</body>", "<footer>© 2026</footer>\n</body>", False),
+        ("base.html", "</head>", '<link rel="stylesheet" href="/extra.css">\n</head>', False),
+        ("post.html", 'class="post-body"', 'class="post-body prose"', True),
+    ],
+    ids=["footer", "stylesheet", "body markup"],
+)
+def test_a_theme_edit_indexes_again_only_what_search_reads(
+    tmp_path: Path, runs: list[Path], template: str, old: str, new: str, indexed_again: bool
+) -> None:
+    """A site's own copy of a theme template: every page is rendered again, but a shard
+    is indexed again only when what Pagefind reads of its pages changed (its search
+    copies); else its bundle comes from the cache. Either way the output is a fresh
+    build's."""
+    root = write_site(tmp_path / "site", NOTES)
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "public", cache_dir=cache)
+    text = (builtin_theme_dir() / "templates" / template).read_text(encoding="utf-8")
+    assert old in text
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / template).write_text(text.replace(old, new, 1), encoding="utf-8")
+    runs.clear()
+
+    result = build(root, tmp_path / "public", cache_dir=cache)
+
+    assert result.written >= sum(result.posts_per_language.values())  # every note's page
+    assert len(runs) == (2 if indexed_again else 0)  # both shards, or none
+    build(root, tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache")
+    assert {p: v[0] for p, v in bundle(tmp_path / "public").items()} == {
+        p: v[0] for p, v in bundle(tmp_path / "fresh").items()
+    }

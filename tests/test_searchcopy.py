@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from notesite import search, searchcopy
 from notesite.build import build
-from notesite.searchcopy import SearchCopy
+from notesite.searchcopy import SearchCopy, searched_parts
 
 NOTES = {
     "content/posts/rl/td.md": post(
@@ -159,3 +159,42 @@ def test_the_memory_starts_again_when_full(monkeypatch: pytest.MonkeyPatch) -> N
         formula = KATEX.replace(b">x<", f">x{n}<".encode())
         assert copy(formula) == SHORT.replace(b">x<", f">x{n}<".encode())
         assert len(copy.known) <= 2
+
+
+PAGE = (
+    b'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+    b'<title>TD</title>\n<link rel="stylesheet" href="/s.css">\n<script>var a;</script>\n'
+    b'</head>\n<body>\n<header><nav><a href="/">home</a></nav></header>\n'
+    b'<h1 data-pagefind-body data-pagefind-meta="title:TD">TD</h1>\n'
+    b'<div class="meta"><time data-pagefind-meta="date">2026</time></div>\n'
+    b'<div class="post-body" data-pagefind-body><div><p>text</p></div><img src="a.png"></div>\n'
+    b"<footer>footer</footer>\n</body>\n</html>\n"
+)
+
+
+def test_the_copy_keeps_only_what_pagefind_reads_of_a_page() -> None:
+    parts = searched_parts(PAGE)
+    assert parts is not None
+    tree = LexborHTMLParser(parts.decode())
+    assert tree.css_first("html").attributes["lang"] == "zh-CN"
+    assert tree.css_first("title").text() == "TD"
+    assert [n.tag for n in tree.body.iter()] == ["h1", "time", "div"]
+    assert tree.css_first("div.post-body img").attributes["src"] == "a.png"
+    for left_out in (b"<header", b"<footer", b"<script", b"<link", b'class="meta"'):
+        assert left_out not in parts
+    assert SearchCopy()(PAGE) == parts
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        (b" data-pagefind-body", b""),  # nothing marked: Pagefind reads the whole page
+        (b"<footer>", b'<footer data-pagefind-ignore="all">'),  # an attribute outside
+        (b'<img src="a.png"></div>', b'<img src="a.png">'),  # the body does not close
+    ],
+    ids=["no body", "attribute outside", "unclosed"],
+)
+def test_a_page_the_copy_cannot_be_sure_of_is_kept_whole(change: tuple[bytes, bytes]) -> None:
+    page = PAGE.replace(*change)
+    assert searched_parts(page) is None
+    assert SearchCopy()(page) == page

@@ -183,10 +183,8 @@ def index_shards(
 
     def run(shard: Shard) -> list[tuple[Shard, str, bytes]]:
         folder = work / f"{lang_folder(shard.lang)}-{shard.number}"
-        return [
-            (shard, path, content)
-            for path, content in _index_shard(shard, folder, place, config_path, services)
-        ]
+        _, files = _index_shard(shard, folder, place, config_path, services)
+        return [(shard, path, content) for path, content in files]
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -208,16 +206,24 @@ def _index_shard(
     place: PlacePage,
     config_path: Path,
     services: PagefindServices | None = None,
-) -> list[tuple[str, bytes]]:
+    store: ShardStore | None = None,
+) -> tuple[str, list[tuple[str, bytes]]]:
+    """The key of the shard's search copies (copies_key) and the files of its bundle: as
+    `store` has them under that key, when an earlier build indexed the same copies (a
+    theme edit renders every page again, but Pagefind reads the same), else Pagefind's."""
     site, out = folder / "site", folder / "bundle"
     try:
         for file in shard.files:
             target = site / file
             target.parent.mkdir(parents=True, exist_ok=True)
             place(file, target)
+        content_key = copies_key(shard, site)
+        found = store.get(content_key) if store is not None else None
+        if found:
+            return content_key, [(shard.folder + name, content) for name, content in found]
         service = services.mine() if services is not None else None
         if not run_pagefind(site, out, config_path, service):
-            return []  # nothing to index in these pages: no bundle (see shards_file)
+            return content_key, []  # nothing to index: no bundle (see shards_file)
         kept = []
         for path in sorted(p for p in out.rglob("*") if p.is_file()):
             name = path.relative_to(out).as_posix()
@@ -227,9 +233,20 @@ def _index_shard(
             if name == "pagefind-entry.json":
                 content = _stable_entry(content)
             kept.append((shard.folder + name, content))
-        return kept
+        return content_key, kept
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # one shard's pages on disk at a time
+
+
+def copies_key(shard: Shard, site: Path) -> str:
+    """A key of the bundle Pagefind makes of the shard's pages as laid out in `site`:
+    what it reads, their files and bytes (search copies: searchcopy.py)."""
+    hasher = hashlib.sha256(f"copies\0{_pagefind_version()}\0{_OPTIONS}\0".encode())
+    hasher.update(f"{shard.lang}\0{shard.primary}\0".encode())
+    for file in shard.files:
+        digest = hashlib.sha256((site / file).read_bytes()).hexdigest()
+        hasher.update(f"{file}\0{digest}\0".encode())
+    return hasher.hexdigest()
 
 
 def run_pagefind(
@@ -335,7 +352,7 @@ class BuildIndex:
         self.waiting: dict[str, Shard] = {}  # page file -> its shard, until it is there
         self.missing: dict[Shard, int] = {}  # shard -> pages not yet there
         self.keys: dict[str, str | None] = {}  # page file -> page key, of each note told of
-        self.made: dict[Shard, Future[list[tuple[str, bytes]]]] = {}
+        self.made: dict[Shard, Future[tuple[str, list[tuple[str, bytes]]]]] = {}
         self.shard_keys: dict[Shard, str | None] = {}  # of the shards Pagefind indexes
         self.pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         self.services: PagefindServices | None = None  # one per Pagefind thread
@@ -399,7 +416,7 @@ class BuildIndex:
         place = self._placer()
         services = self._services()
         self.made[shard] = self.pool.submit(
-            _index_shard, shard, folder, place, self.config_path, services
+            _index_shard, shard, folder, place, self.config_path, services, self.store
         )
 
     def write(self) -> None:
@@ -409,13 +426,15 @@ class BuildIndex:
             return  # no notes, nothing to search (and Pagefind refuses an empty site)
         assert not self.waiting, "every page of the plan is rendered or kept first"
         for shard, future in self.made.items():
-            bundle = future.result()
+            content_key, bundle = future.result()
             for path, content in bundle:
                 writer.write(path, content, self.shard_keys[shard])
-            if bundle and (key := self.shard_keys[shard]) is not None:
-                self.store.put(key, [(path.removeprefix(shard.folder), b) for path, b in bundle])
+            stored = [(path.removeprefix(shard.folder), content) for path, content in bundle]
+            for key in (self.shard_keys[shard], content_key):
+                if stored and key is not None:
+                    self.store.put(key, stored)
         # Listed: the kept shards and those Pagefind made a bundle of (see shards_file).
-        listed = [s for s in self.shards if s not in self.made or self.made[s].result()]
+        listed = [s for s in self.shards if s not in self.made or self.made[s].result()[1]]
         writer.write(SHARDS_FILE, shards_file(listed, self.config_path))
         self.store.prune()
 

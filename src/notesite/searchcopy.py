@@ -18,6 +18,7 @@ worst costs Pagefind the time it always took.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _KATEX = b'<span class="katex">'
@@ -37,6 +38,11 @@ class SearchCopy:
         self.known: dict[bytes, list[tuple[bytes, bytes]]] = {}
 
     def __call__(self, page: bytes) -> bytes:
+        shortened = self._shortened(page)
+        return searched_parts(shortened) or shortened
+
+    def _shortened(self, page: bytes) -> bytes:
+        """The page with each formula reduced to its TeX (see the module's docstring)."""
         pieces: list[bytes] = []
         done = 0  # page[:done] is in pieces
         anchors = _Anchors(page)
@@ -111,6 +117,76 @@ class _Anchors:
 
 
 _HEADING_DIGITS = {b"1", b"2", b"3", b"4", b"5", b"6"}
+
+
+# An element Pagefind reads when a page marks its body: the body's elements, and those
+# that carry metadata, filters or sort keys (which may stand outside the body).
+_SEARCHED = re.compile(
+    rb"<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\bdata-pagefind-(?:body|meta|filter|sort)\b[^>]*>"
+)
+_HEAD_KEPT = re.compile(rb"<title\b[^>]*>.*?</title>|<meta\b[^>]*>", re.DOTALL)
+_VOID = {b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta"}
+_VOID |= {b"source", b"track", b"wbr"}
+
+
+def searched_parts(page: bytes) -> bytes | None:
+    """A page that marks its body for Pagefind (`data-pagefind-body`) cut down to what
+    Pagefind reads of it: its `<html>` tag (the language), the head's title and meta
+    tags, and each element with a `data-pagefind-` body, meta, filter or sort attribute,
+    whole and in order. Pagefind indexes only those elements' text on such a page, so
+    the index is the same (checked on three corpora, and in test_searchcopy), and an
+    edit of the theme's header, footer, scripts or styles leaves the copies, and so
+    each shard's index, as they were (see search.copies_key). None, to use the page as
+    it is: no body marked, an element that does not close, or a `data-pagefind-`
+    attribute elsewhere."""
+    html = _HTML_TAG.search(page)
+    head_end = page.find(b"</head>")
+    if html is None or head_end == -1 or b"data-pagefind-body" not in page:
+        return None
+    parts: list[bytes] = []
+    done = head_end
+    for tag in _SEARCHED.finditer(page, head_end):
+        if tag.start() < done:
+            continue  # inside an element already kept
+        name = tag.group(1).lower()
+        end = tag.end() if name in _VOID else _element_end(page, name, tag.start())
+        if end is None:
+            return None
+        parts.append(page[tag.start() : end])
+        done = end
+    head = b"".join(_HEAD_KEPT.findall(page, html.end(), head_end))
+    kept = sum(part.count(b"data-pagefind-") for part in (head, *parts))
+    if page.count(b"data-pagefind-") != kept:
+        return None  # an attribute of Pagefind's that these elements do not hold
+    body = b"\n".join(parts)
+    return (
+        b"<!DOCTYPE html>\n"
+        + html.group()
+        + b"<head>"
+        + head
+        + b"</head><body>"
+        + body
+        + b"</body></html>\n"
+    )
+
+
+_HTML_TAG = re.compile(rb"<html\b[^>]*>")
+
+
+def _element_end(page: bytes, name: bytes, at: int) -> int | None:
+    """Where the element `name` starting at `at` ends (past its end tag), or None."""
+    depth = 0
+    for tag in _tags_named(name).finditer(page, at):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return tag.end()
+    return None
+
+
+@functools.cache
+def _tags_named(name: bytes) -> re.Pattern[bytes]:
+    """Start and end tags of elements called `name`, in any case."""
+    return re.compile(rb"<(/?)" + re.escape(name) + rb"\b[^>]*>", re.IGNORECASE)
 
 
 def _annotation(page: bytes, at: int) -> bytes:
