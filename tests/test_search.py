@@ -727,3 +727,27 @@ def test_a_theme_edit_indexes_again_only_what_search_reads(
     assert {p: v[0] for p, v in bundle(tmp_path / "public").items()} == {
         p: v[0] for p, v in bundle(tmp_path / "fresh").items()
     }
+
+
+def test_serve_takes_a_shard_whose_copies_a_build_indexed(tmp_path: Path, runs: list[Path]) -> None:
+    """After a theme edit outside what Pagefind reads, the server's first search finds
+    every shard in the store under its copies' key: Pagefind does not run."""
+    root = write_site(tmp_path / "site", NOTES)
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "public", cache_dir=cache)
+    text = (builtin_theme_dir() / "templates" / "base.html").read_text(encoding="utf-8")
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates/base.html").write_text(
+        text.replace("</body>", "<footer>© 2026</footer>\n</body>", 1), encoding="utf-8"
+    )
+    runs.clear()
+    live = LiveSite(root, cache_dir=cache)
+    try:
+        assert live.refresh().error is None
+        assert live.get("pagefind/shards.json") is not None
+        assert runs == []
+        build(root, tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache")
+        for path, (content, _, _) in bundle(tmp_path / "fresh").items():
+            assert live.get(path) == content, path
+    finally:
+        live.close()

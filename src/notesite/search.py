@@ -173,17 +173,22 @@ PlacePage = Callable[[str, Path], object]
 
 
 def index_shards(
-    shards: list[Shard], place: PlacePage, work: Path, config_path: Path, jobs: int = 1
+    shards: list[Shard],
+    place: PlacePage,
+    work: Path,
+    config_path: Path,
+    jobs: int = 1,
+    store: ShardStore | None = None,
 ) -> Iterator[tuple[Shard, str, bytes]]:
     """Run Pagefind over each shard (up to `jobs` at once, each thread through one
-    service process) in a folder of its own below `work`; yield the files the shards
-    keep as (shard, `pagefind/…` path, bytes), in the order of `shards` and of the
-    paths."""
+    service process) in a folder of its own below `work`, unless `store` has the bundle
+    of the same search copies; yield the files the shards keep as (shard, `pagefind/…`
+    path, bytes), in the order of `shards` and of the paths."""
     services = pagefind_services(work, config_path)
 
     def run(shard: Shard) -> list[tuple[Shard, str, bytes]]:
         folder = work / f"{lang_folder(shard.lang)}-{shard.number}"
-        _, files = _index_shard(shard, folder, place, config_path, services)
+        _, files = _index_shard(shard, folder, place, config_path, services, store)
         return [(shard, path, content) for path, content in files]
 
     try:
@@ -210,7 +215,8 @@ def _index_shard(
 ) -> tuple[str, list[tuple[str, bytes]]]:
     """The key of the shard's search copies (copies_key) and the files of its bundle: as
     `store` has them under that key, when an earlier build indexed the same copies (a
-    theme edit renders every page again, but Pagefind reads the same), else Pagefind's."""
+    theme edit renders every page again, but Pagefind reads the same), else Pagefind's
+    (then kept in `store` under that key)."""
     site, out = folder / "site", folder / "bundle"
     try:
         for file in shard.files:
@@ -233,6 +239,8 @@ def _index_shard(
             if name == "pagefind-entry.json":
                 content = _stable_entry(content)
             kept.append((shard.folder + name, content))
+        if store is not None and kept:
+            store.put(content_key, [(path.removeprefix(shard.folder), b) for path, b in kept])
         return content_key, kept
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # one shard's pages on disk at a time
@@ -426,13 +434,11 @@ class BuildIndex:
             return  # no notes, nothing to search (and Pagefind refuses an empty site)
         assert not self.waiting, "every page of the plan is rendered or kept first"
         for shard, future in self.made.items():
-            content_key, bundle = future.result()
+            _, bundle = future.result()  # in the store under its copies' key already
             for path, content in bundle:
                 writer.write(path, content, self.shard_keys[shard])
-            stored = [(path.removeprefix(shard.folder), content) for path, content in bundle]
-            for key in (self.shard_keys[shard], content_key):
-                if stored and key is not None:
-                    self.store.put(key, stored)
+            if bundle and (key := self.shard_keys[shard]) is not None:
+                self.store.put(key, [(path.removeprefix(shard.folder), b) for path, b in bundle])
         # Listed: the kept shards and those Pagefind made a bundle of (see shards_file).
         listed = [s for s in self.shards if s not in self.made or self.made[s].result()[1]]
         writer.write(SHARDS_FILE, shards_file(listed, self.config_path))

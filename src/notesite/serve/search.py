@@ -88,7 +88,10 @@ class LiveSearch:
         copy = SearchCopy()
         try:
             made = _index(
-                stale, lambda file, target: target.write_bytes(copy(render(by_file[file]))), plan
+                stale,
+                lambda file, target: target.write_bytes(copy(render(by_file[file]))),
+                plan,
+                self.store,
             )
             for shard in stale:
                 bundle = made.get(shard.folder, {})
@@ -125,12 +128,16 @@ class LiveSearch:
         return kept[0] if kept is not None else None
 
 
-def _index(shards: list[Shard], place: PlacePage, plan: SitePlan) -> dict[str, dict[str, bytes]]:
-    """The bundles of these shards: shard folder -> (path -> bytes)."""
+def _index(
+    shards: list[Shard], place: PlacePage, plan: SitePlan, store: ShardStore
+) -> dict[str, dict[str, bytes]]:
+    """The bundles of these shards: shard folder -> (path -> bytes), from `store` for
+    the shards whose search copies some build or server indexed already."""
     work = Path(tempfile.mkdtemp(prefix="notesite-search-"))
     try:
         made: dict[str, dict[str, bytes]] = {}
-        for shard, path, content in index_shards(shards, place, work, plan.site.config.path):
+        config_path = plan.site.config.path
+        for shard, path, content in index_shards(shards, place, work, config_path, store=store):
             made.setdefault(shard.folder, {})[path] = content
         return made
     finally:
