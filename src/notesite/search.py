@@ -44,7 +44,7 @@ from notesite.model import Config
 from notesite.pagefindservice import PagefindService, PagefindServices, pagefind_environment
 from notesite.pages import PageOut
 from notesite.searchcopy import SearchCopy
-from notesite.shardstore import ShardStore
+from notesite.shardstore import Bundle, ShardStore
 from notesite.writer import SiteWriter
 
 SEARCH_DIR = routes.SEARCH
@@ -99,6 +99,14 @@ class Shard:
         """A key of this shard's bundle, from its pages' keys; None if a page has none."""
         role = "primary" if self.primary else "merged"
         return search_key(((file, keys[file]) for file in self.files), role)
+
+    def in_site(self, bundle: Bundle) -> list[tuple[str, bytes]]:
+        """A stored bundle's files at their paths in the site (`pagefind/…`)."""
+        return [(self.folder + name, content) for name, content in bundle]
+
+    def to_store(self, files: Iterable[tuple[str, bytes]]) -> Bundle:
+        """The shard's files in the site as a bundle to store (paths inside `folder`)."""
+        return [(path.removeprefix(self.folder), content) for path, content in files]
 
     def keeps(self, name: str) -> bool:
         """Whether the shard keeps the file `name` of Pagefind's bundle."""
@@ -188,7 +196,7 @@ def index_shards(
 
     def run(shard: Shard) -> list[tuple[Shard, str, bytes]]:
         folder = work / f"{lang_folder(shard.lang)}-{shard.number}"
-        _, files = _index_shard(shard, folder, place, config_path, services, store)
+        files = _index_shard(shard, folder, place, config_path, services, store)
         return [(shard, path, content) for path, content in files]
 
     try:
@@ -212,24 +220,23 @@ def _index_shard(
     config_path: Path,
     services: PagefindServices | None = None,
     store: ShardStore | None = None,
-) -> tuple[str, list[tuple[str, bytes]]]:
-    """The key of the shard's search copies (copies_key) and the files of its bundle: as
-    `store` has them under that key, when an earlier build indexed the same copies (a
-    theme edit renders every page again, but Pagefind reads the same), else Pagefind's
-    (then kept in `store` under that key)."""
+) -> list[tuple[str, bytes]]:
+    """The files of the shard's bundle: as `store` has them under the key of its search
+    copies (copies_key), when an earlier build indexed the same copies (a theme edit
+    renders every page again, but Pagefind reads the same), else Pagefind's (then kept
+    in `store` under that key)."""
     site, out = folder / "site", folder / "bundle"
     try:
         for file in shard.files:
             target = site / file
             target.parent.mkdir(parents=True, exist_ok=True)
             place(file, target)
-        content_key = copies_key(shard, site)
-        found = store.get(content_key) if store is not None else None
-        if found:
-            return content_key, [(shard.folder + name, content) for name, content in found]
+        content_key = copies_key(shard, site) if store is not None else ""
+        if store is not None and (found := store.get(content_key)):
+            return shard.in_site(found)
         service = services.mine() if services is not None else None
         if not run_pagefind(site, out, config_path, service):
-            return content_key, []  # nothing to index: no bundle (see shards_file)
+            return []  # nothing to index in these pages: no bundle (see shards_file)
         kept = []
         for path in sorted(p for p in out.rglob("*") if p.is_file()):
             name = path.relative_to(out).as_posix()
@@ -240,8 +247,8 @@ def _index_shard(
                 content = _stable_entry(content)
             kept.append((shard.folder + name, content))
         if store is not None and kept:
-            store.put(content_key, [(path.removeprefix(shard.folder), b) for path, b in kept])
-        return content_key, kept
+            store.put(content_key, shard.to_store(kept))
+        return kept
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # one shard's pages on disk at a time
 
@@ -360,7 +367,7 @@ class BuildIndex:
         self.waiting: dict[str, Shard] = {}  # page file -> its shard, until it is there
         self.missing: dict[Shard, int] = {}  # shard -> pages not yet there
         self.keys: dict[str, str | None] = {}  # page file -> page key, of each note told of
-        self.made: dict[Shard, Future[tuple[str, list[tuple[str, bytes]]]]] = {}
+        self.made: dict[Shard, Future[list[tuple[str, bytes]]]] = {}
         self.shard_keys: dict[Shard, str | None] = {}  # of the shards Pagefind indexes
         self.pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         self.services: PagefindServices | None = None  # one per Pagefind thread
@@ -434,13 +441,13 @@ class BuildIndex:
             return  # no notes, nothing to search (and Pagefind refuses an empty site)
         assert not self.waiting, "every page of the plan is rendered or kept first"
         for shard, future in self.made.items():
-            _, bundle = future.result()  # in the store under its copies' key already
+            bundle = future.result()  # in the store under its copies' key already
             for path, content in bundle:
                 writer.write(path, content, self.shard_keys[shard])
             if bundle and (key := self.shard_keys[shard]) is not None:
-                self.store.put(key, [(path.removeprefix(shard.folder), b) for path, b in bundle])
+                self.store.put(key, shard.to_store(bundle))
         # Listed: the kept shards and those Pagefind made a bundle of (see shards_file).
-        listed = [s for s in self.shards if s not in self.made or self.made[s].result()[1]]
+        listed = [s for s in self.shards if s not in self.made or self.made[s].result()]
         writer.write(SHARDS_FILE, shards_file(listed, self.config_path))
         self.store.prune()
 
@@ -454,8 +461,8 @@ class BuildIndex:
         stored = self.store.get(key)
         if not stored:
             return False
-        for name, content in stored:
-            writer.write(shard.folder + name, content, key)
+        for path, content in shard.in_site(stored):
+            writer.write(path, content, key)
         return True
 
     def _placer(self) -> PlacePage:

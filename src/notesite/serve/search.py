@@ -97,9 +97,7 @@ class LiveSearch:
                 bundle = made.get(shard.folder, {})
                 self.shard_files[shard.folder] = (keys[shard], bundle)
                 if (key := keys[shard]) is not None and bundle:
-                    self.store.put(
-                        key, [(p.removeprefix(shard.folder), b) for p, b in bundle.items()]
-                    )
+                    self.store.put(key, shard.to_store(bundle.items()))
             self.shard_files = {s.folder: self.shard_files[s.folder] for s in shards}
             files = self._bundle(shards, plan)
         except NotesiteError as error:  # Pagefind missing or failing: no search, say why
@@ -120,7 +118,7 @@ class LiveSearch:
         stored = self.store.get(key) if key is not None else None
         if not stored:
             return False
-        self.shard_files[shard.folder] = (key, {shard.folder + n: b for n, b in stored})
+        self.shard_files[shard.folder] = (key, dict(shard.in_site(stored)))
         return True
 
     def _kept_key(self, shard: Shard) -> str | None:
