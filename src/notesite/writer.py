@@ -34,7 +34,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from notesite.errors import fail
@@ -54,6 +54,13 @@ class Record:
     sha256: str
     source: tuple[str, int, int] | None = None
     key: str | None = None  # what a page was made from (pagekeys.py), for reuse
+
+    @classmethod
+    def of(
+        cls, info: os.stat_result, sha256: str, source: tuple[str, int, int] | None = None
+    ) -> Record:
+        """The record of the file whose stat is `info`."""
+        return cls(info.st_size, info.st_mtime_ns, info.st_ino, sha256, source)
 
     def describes(self, info: os.stat_result) -> bool:
         return (info.st_size, info.st_mtime_ns, info.st_ino) == (
@@ -141,7 +148,11 @@ class SiteWriter:
     def _read_output(self) -> None:
         """The manifest as the last build wrote it, and what the output holds now."""
         self._old = read_manifest(self.output / MANIFEST)
-        self._scan(self.output, "")
+        found = _entries(self.output)
+        found.files.pop(MANIFEST, None)
+        self._found = found.files
+        self._others = [path for path in found.others if path != MANIFEST]
+        self._empty = found.empty
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         try:
@@ -264,7 +275,7 @@ class SiteWriter:
         else:
             same = _hash_file(self.output / path) == digest
         if same:
-            self._kept[path] = Record(size, found.st_mtime_ns, found.st_ino, digest, origin)
+            self._kept[path] = Record.of(found, digest, origin)
         return same
 
     def _next_staged(self, path: str) -> str:
@@ -277,21 +288,6 @@ class SiteWriter:
             (self.staging / path).parent.mkdir(parents=True, exist_ok=True)
             return path
         return str(len(self._staged))
-
-    def _scan(self, folder: Path, prefix: str) -> None:
-        """Note every regular file, other entry and empty folder below `folder`."""
-        with os.scandir(folder) as scan:
-            entries = list(scan)
-        if not entries and prefix:
-            self._empty.append(prefix.rstrip("/"))
-        for entry in entries:
-            relative = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                self._scan(Path(entry.path), relative + "/")
-            elif entry.is_file(follow_symlinks=False) and relative != MANIFEST:
-                self._found[relative] = entry.stat(follow_symlinks=False)
-            elif relative != MANIFEST:
-                self._others.append(relative)  # a symlink, a fifo…: never followed
 
     # -------------------------------------------------------------------------- commit
 
@@ -349,7 +345,7 @@ class SiteWriter:
             _make_parent(tree / path, folders)
             _move(self.staging / name, tree / path)
             info = (tree / path).stat(follow_symlinks=False)
-            records[path] = Record(info.st_size, info.st_mtime_ns, info.st_ino, digest, origin)
+            records[path] = Record.of(info, digest, origin)
         write_manifest(tree / MANIFEST, self._with_keys(records))
         if self.output.is_dir():
             tree.chmod(self.output.stat().st_mode & 0o7777)
@@ -362,7 +358,7 @@ class SiteWriter:
         records = {}
         for path, (digest, origin, name) in self._staged.items():
             info = (self.staging / name).stat(follow_symlinks=False)
-            records[path] = Record(info.st_size, info.st_mtime_ns, info.st_ino, digest, origin)
+            records[path] = Record.of(info, digest, origin)
         write_manifest(self.staging / MANIFEST, self._with_keys(records))
         replace_folder(self.staging, self.output, self._retire_to())
         return True
@@ -380,19 +376,20 @@ class SiteWriter:
             tree.mkdir()
             return {tree}, set()
         os.rename(base, tree)
-        files, folders, others = _entries(tree)
+        found = _entries(tree)
         present = set()
-        for path, info in files.items():
+        for path, info in found.files.items():
             record = self._kept.get(path)
             if record is not None and record.describes(info):
                 present.add(path)
             else:
                 (tree / path).unlink()
-        for path in others:
+        for path in found.others:
             (tree / path).unlink()
-        for folder in sorted(folders - self._folders, key=lambda f: f.count("/"), reverse=True):
+        unused = found.folders - self._folders
+        for folder in sorted(unused, key=lambda f: f.count("/"), reverse=True):
             (tree / folder).rmdir()  # emptied above: none of this build's files is inside
-        return {tree, *(tree / folder for folder in folders & self._folders)}, present
+        return {tree, *(tree / folder for folder in found.folders & self._folders)}, present
 
     def _retire_to(self) -> Path | None:
         """A new name in `retired` for the old output, if it can be renamed there."""
@@ -433,7 +430,7 @@ class SiteWriter:
                 folders.add(target.parent)
             _move(self.staging / name, target)
             info = target.stat(follow_symlinks=False)
-            records[path] = Record(info.st_size, info.st_mtime_ns, info.st_ino, digest, origin)
+            records[path] = Record.of(info, digest, origin)
         records = self._with_keys(records)
         self._remove_empty_folders([*stale, *self._empty])
         if records != self._old or not (output / MANIFEST).is_file():
@@ -466,26 +463,35 @@ def is_foreign(output: Path) -> bool:
         return any(True for _ in entries)
 
 
-def _entries(folder: Path) -> tuple[dict[str, os.stat_result], set[str], list[str]]:
-    """Below `folder`: each regular file's stat, the folders, and anything else
-    (symlinks are not followed), by relative path."""
-    files: dict[str, os.stat_result] = {}
-    folders: set[str] = set()
-    others: list[str] = []
+@dataclass
+class _Entries:
+    """What is below a folder, by relative path (symlinks are not followed)."""
+
+    files: dict[str, os.stat_result] = field(default_factory=dict)  # regular files' stats
+    folders: set[str] = field(default_factory=set)
+    others: list[str] = field(default_factory=list)  # symlinks, fifos…
+    empty: list[str] = field(default_factory=list)  # folders with nothing in them
+
+
+def _entries(folder: Path) -> _Entries:
+    found = _Entries()
     todo = [(folder, "")]
     while todo:
         here, prefix = todo.pop()
         with os.scandir(here) as scan:
-            for entry in scan:
-                relative = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    folders.add(relative)
-                    todo.append((Path(entry.path), relative + "/"))
-                elif entry.is_file(follow_symlinks=False):
-                    files[relative] = entry.stat(follow_symlinks=False)
-                else:
-                    others.append(relative)
-    return files, folders, others
+            entries = list(scan)
+        if not entries and prefix:
+            found.empty.append(prefix.rstrip("/"))
+        for entry in entries:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                found.folders.add(relative)
+                todo.append((Path(entry.path), relative + "/"))
+            elif entry.is_file(follow_symlinks=False):
+                found.files[relative] = entry.stat(follow_symlinks=False)
+            else:
+                found.others.append(relative)
+    return found
 
 
 def _make_parent(path: Path, made: set[Path]) -> None:
