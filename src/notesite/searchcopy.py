@@ -24,7 +24,7 @@ import re
 _KATEX = b'<span class="katex">'
 _KATEX_HTML = b'<span class="katex-html"'
 _ANNOTATION = b'<annotation encoding="application/x-tex">'
-_SPAN_TAG = re.compile(rb"<span\b|</span>")
+_SPAN_TAG = re.compile(rb"<span\b|(</)span>")  # group 1: an end tag (see _element_end)
 # Distinct formulas remembered per stripper: a page repeats its formulas, a site shares
 # many; past this the memory starts again (it is a speed-up, never needed for the result).
 _MEMORY = 20_000
@@ -69,7 +69,7 @@ class SearchCopy:
         for whole, short in candidates:
             if page.startswith(whole, at):
                 return whole, short
-        end = _span_end(page, at)
+        end = _element_end(_SPAN_TAG, page, at)
         if end is None:
             return None
         whole = page[at:end]
@@ -149,7 +149,7 @@ def searched_parts(page: bytes) -> bytes | None:
         if tag.start() < done:
             continue  # inside an element already kept
         name = tag.group(1).lower()
-        end = tag.end() if name in _VOID else _element_end(page, name, tag.start())
+        end = tag.end() if name in _VOID else _element_end(_tags_named(name), page, tag.start())
         if end is None:
             return None
         parts.append(page[tag.start() : end])
@@ -173,10 +173,11 @@ def searched_parts(page: bytes) -> bytes | None:
 _HTML_TAG = re.compile(rb"<html\b[^>]*>")
 
 
-def _element_end(page: bytes, name: bytes, at: int) -> int | None:
-    """Where the element `name` starting at `at` ends (past its end tag), or None."""
+def _element_end(tags: re.Pattern[bytes], page: bytes, at: int) -> int | None:
+    """Where the element starting at `at` ends (past its end tag), or None; `tags`
+    matches the start and end tags of its name, its group 1 only in an end tag."""
     depth = 0
-    for tag in _tags_named(name).finditer(page, at):
+    for tag in tags.finditer(page, at):
         depth += -1 if tag.group(1) else 1
         if depth == 0:
             return tag.end()
@@ -200,16 +201,6 @@ def _annotation(page: bytes, at: int) -> bytes:
     return page[start:end] if end != -1 else b""
 
 
-def _span_end(text: bytes, at: int) -> int | None:
-    """Where the `<span` element starting at `at` ends (past its `</span>`), or None."""
-    depth = 0
-    for tag in _SPAN_TAG.finditer(text, at):
-        depth += -1 if tag.group() == b"</span>" else 1
-        if depth == 0:
-            return tag.end()
-    return None
-
-
 def shortened(formula: bytes) -> bytes:
     """What Pagefind reads of a `.katex` span: the text of its TeX annotation, in the
     span (it skips the rest: the `.katex-html` span, and the MathML beside the
@@ -219,6 +210,6 @@ def shortened(formula: bytes) -> bytes:
     if start != -1 and end != -1:
         return _KATEX + formula[start + len(_ANNOTATION) : end] + b"</span>"
     html_at = formula.find(_KATEX_HTML)
-    if html_at != -1 and (html_end := _span_end(formula, html_at)) is not None:
+    if html_at != -1 and (html_end := _element_end(_SPAN_TAG, formula, html_at)) is not None:
         formula = formula[:html_at] + formula[html_end:]
     return formula
