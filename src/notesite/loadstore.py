@@ -48,7 +48,7 @@ def read_loaded(path: Path) -> tuple[dict[Path, LoadedFile], NoteKeys]:
         and len(entry) == 4
         and isinstance(entry[3], Post)
     }
-    posts = {id(entry[3]) for entry in files.values()}
+    posts = _post_ids(files)
     items = stored[1] if isinstance(stored[1], list) else []
     keys = {
         item[0]: (item[1], item[2])
@@ -69,6 +69,11 @@ def write_loaded(path: Path, memo: LoadMemo, keys: NoteKeys) -> None:
         for source, entry in memo.files.items()
         if source in listed and isinstance(entry[3], Post)
     }
-    posts = {id(entry[3]) for entry in files.values()}
+    posts = _post_ids(files)
     kept = [(post, context, key) for post, (context, key) in keys.items() if id(post) in posts]
     write_pickled(path, _tag(), (files, kept))
+
+
+def _post_ids(files: dict[Path, LoadedFile]) -> set[int]:
+    """The identities of the entries' posts: a note key is kept for one of them only."""
+    return {id(entry[3]) for entry in files.values()}
