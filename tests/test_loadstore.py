@@ -3,6 +3,7 @@ again only the notes whose file changed, and a damaged or stale file costs only 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,25 +12,34 @@ from conftest import BASIC_CONFIG, post, write_site
 import notesite.loader
 import notesite.notes
 from notesite.build import build
-from notesite.model import Post
 
 FILES = {
     f"content/posts/rl/n{i}.md": post(title=f"笔记 {i}", body=f"第 {i} 篇。") for i in range(5)
 }
 
 
+def sources_of_calls(
+    monkeypatch: pytest.MonkeyPatch, module: object, name: str, source: Callable[..., Path]
+) -> list[str]:
+    """The note (`source` of the arguments) of each call of `module.name` from now on;
+    the function still runs."""
+    seen: list[str] = []
+    real = getattr(module, name)
+
+    def counting(*args: object) -> object:
+        seen.append(source(*args).as_posix())
+        return real(*args)
+
+    monkeypatch.setattr(module, name, counting)
+    return seen
+
+
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sources the loader read and parsed (not taken from a memo)."""
-    seen: list[str] = []
-    real = notesite.loader._load_post
-
-    def counting(root: Path, source: Path, *args: object) -> object:
-        seen.append(source.as_posix())
-        return real(root, source, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(notesite.loader, "_load_post", counting)
-    return seen
+    return sources_of_calls(
+        monkeypatch, notesite.loader, "_load_post", lambda root, source, *_: source
+    )
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -92,15 +102,9 @@ def test_a_damaged_or_stale_file_is_ignored(tmp_path: Path, parsed: list[str], d
 @pytest.fixture
 def keyed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The notes whose note-store key was computed (not taken from the cache)."""
-    seen: list[str] = []
-    real = notesite.notes.note_key
-
-    def counting(post: Post, context: str) -> str:
-        seen.append(post.source.as_posix())
-        return real(post, context)
-
-    monkeypatch.setattr(notesite.notes, "note_key", counting)
-    return seen
+    return sources_of_calls(
+        monkeypatch, notesite.notes, "note_key", lambda post, context: post.source
+    )
 
 
 def test_note_keys_are_computed_again_only_for_changed_notes_or_settings(
