@@ -1,13 +1,13 @@
 """Rendered notes kept between builds, so a build redoes only the notes that changed.
 
-One sqlite file per site in the cache folder (safe to delete). An entry is
-what parsing and rendering one note produced (`NoteResult`), stored under a
-key of everything that result depends on (see `notes.note_key`), with a
-checksum of its bytes (CRC-32 and length): a corrupt or truncated entry fails
-the check or the unpickling and is treated as absent, never served. Entries are written in
-one transaction when a build has succeeded (`commit`), so a killed or failed
-build leaves nothing behind; entries no build has used for a while are
-dropped then too.
+One sqlite file per site in the cache folder (safe to delete). An entry is what
+parsing and rendering one note produced (`NoteResult`; its HTML packed, see
+packedhtml.py), stored under a key of everything that result depends on (see
+`notes.note_key`), with a checksum of its bytes (CRC-32 and length): a corrupt or
+truncated entry fails the check or the unpickling and is treated as absent, never
+served. Entries are written in one transaction when a build has succeeded (`commit`),
+so a killed or failed build leaves nothing behind; entries no build has used for a
+while are dropped then too.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from pathlib import Path
 
 from notesite.checkedfile import checksum, crc_checksum
 from notesite.markdown import NoteFacts, RenderedDoc
+from notesite.packedhtml import PackedHtml, UnpackError, pack, pack_pieces, unpack, unpack_pieces
 
 BLOB_PIECE = 8 << 20  # bytes of a payload written or read at a time
-READ_WHOLE_UP_TO = 16 << 20  # a page's HTML up to this size is read once, into memory
+# A page's packed HTML up to this size is read once, into memory (unpacked as it is written).
+READ_WHOLE_UP_TO = 16 << 20
 HEADS_AT_ONCE = 500  # keys in one query of `heads` (SQLite allows at least 999 parameters)
 KEEP_UNUSED_BUILDS = 5  # an entry survives this many builds that did not use it (branches)
 
@@ -62,12 +64,19 @@ def _bare(doc: RenderedDoc) -> RenderedDoc:
     return replace(doc, html="", encoded=None)
 
 
-def _utf8(doc: RenderedDoc) -> bytes:
-    return doc.encoded if doc.encoded is not None else doc.html.encode()
+def _packed(doc: RenderedDoc) -> bytes:
+    """The document's HTML as the store keeps it (see packedhtml.py)."""
+    if isinstance(doc.encoded, PackedHtml):
+        return doc.encoded.data  # packed by the worker that rendered it
+    if isinstance(doc.encoded, bytes):
+        return pack(doc.encoded)
+    if doc.encoded is not None:
+        return pack_pieces(doc.encoded.pieces())
+    return pack(doc.html.encode())
 
 
-# A head (NoteResult.head) in `notes`, the page's HTML (UTF-8, not pickled) in `bodies`,
-# the feed entry in `feeds` (pickled, without its HTML) and `feed_bodies`: listings and
+# A head (NoteResult.head) in `notes`, the page's HTML (packed UTF-8, not pickled) in
+# `bodies`, the feed entry in `feeds` (pickled, without its HTML) and `feed_bodies`: listings and
 # unchanged pages need only heads, a page only its HTML, a feed only its entries (a very
 # large note's page and entry are each hundreds of megabytes, and are never decoded).
 TABLES = ("notes", "bodies", "feeds", "feed_bodies")
@@ -77,8 +86,8 @@ def _rows(key: str, result: NoteResult) -> tuple[tuple[str, str, bytes], ...]:
     """The head row, the page row, the feed row and the feed's HTML row of an entry."""
     feed = result.feed
     entry: object = "page" if feed is result.page else (None if feed is None else _bare(feed))
-    page_html = _utf8(result.page)
-    feed_html = _utf8(feed) if isinstance(entry, RenderedDoc) and feed is not None else b""
+    page_html = _packed(result.page)
+    feed_html = _packed(feed) if isinstance(entry, RenderedDoc) and feed is not None else b""
     head = replace(result.head(), body_digests=(checksum(page_html), checksum(feed_html)))
     payloads = (
         pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL),
@@ -99,9 +108,9 @@ def _unpickled(payload: bytes) -> object:
 
 @dataclass(frozen=True, eq=False)
 class StoredHtml:
-    """A page's HTML in the note store, read a piece at a time when its page is written
-    (a `ByteSource` for `RenderedDoc.encoded`): a very large note's page is then held
-    once, as the page's bytes, not also as its HTML."""
+    """A page's HTML in the note store, read and unpacked a piece at a time when its
+    page is written (a `ByteSource` for `RenderedDoc.encoded`): a very large note's
+    page is then held once, as the page's bytes, not also as its HTML."""
 
     store: NoteStore
     table: str
@@ -110,6 +119,10 @@ class StoredHtml:
     digest: str  # as the entry's head recorded it
 
     def pieces(self) -> Iterator[bytes]:
+        return unpack_pieces(self.packed_pieces())
+
+    def packed_pieces(self) -> Iterator[bytes]:
+        """The row as stored, checked at the end."""
         crc = 0
         for piece in self.store.blob_pieces(self.table, self.rowid, self.size):
             crc = zlib.crc32(piece, crc)
@@ -120,7 +133,7 @@ class StoredHtml:
     def intact(self) -> bool:
         """Whether the row is the one the head recorded (read through once)."""
         try:
-            for _ in self.pieces():
+            for _ in self.packed_pieces():
                 pass
         except (sqlite3.DatabaseError, StoredHtmlChanged):
             return False
@@ -262,10 +275,10 @@ class NoteStore:
         if found[1] > READ_WHOLE_UP_TO:
             return replace(doc, encoded=stored) if stored.intact() else None
         try:
-            payload = b"".join(stored.pieces())  # checked at the end
+            payload = b"".join(stored.packed_pieces())  # checked at the end
         except (sqlite3.DatabaseError, StoredHtmlChanged):
             return None
-        return replace(doc, encoded=payload)
+        return replace(doc, encoded=PackedHtml(payload))  # unpacked where it is written
 
     def _with_html(
         self, doc: RenderedDoc, table: str, key: str, encoded: bool, digest: str
@@ -274,11 +287,10 @@ class NoteStore:
         payload = self._payload(table, key)
         if payload is None or checksum(payload) != digest:
             return None
-        if encoded:
-            return replace(doc, encoded=payload)
         try:
-            return replace(doc, html=payload.decode())
-        except UnicodeDecodeError:
+            html = unpack(payload)
+            return replace(doc, encoded=html) if encoded else replace(doc, html=html.decode())
+        except (UnpackError, UnicodeDecodeError):
             return None
 
     def _load(self, table: str, key: str) -> object:

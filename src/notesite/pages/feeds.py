@@ -11,7 +11,7 @@ stops working anyway.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -119,7 +119,7 @@ class FeedRenderer:
                 entry = _entry(config, self.urls, post, doc)
                 if doc.encoded is not None:
                     mark = self.marks[post] = ENTRY_MARK.format(len(self.marks))
-                    self.escaped[mark] = escaped_utf8(doc.encoded)
+                    self.escaped[mark] = escaped_utf8(doc.pieces())
                     entry["html"] = Markup(mark)
                 self.entries[post] = entry
         context = _feed_context(config, self.urls, feed, self.entries, self.newest)
@@ -140,15 +140,18 @@ class FeedRenderer:
         return self.renderer.render_named("atom.xml", context)
 
 
-def escaped_utf8(encoded: bytes) -> bytes:
-    """`escape(html).encode()` of UTF-8 HTML, a megabyte at a time (escaping acts on
-    single characters, so pieces escaped apart join to the whole escaped)."""
+def escaped_utf8(pieces: Iterable[bytes]) -> bytes:
+    """`escape(html).encode()` of UTF-8 HTML given in pieces, a megabyte at a time
+    (escaping acts on single characters, so pieces escaped apart join to the whole
+    escaped)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(encoded)
     parts: list[bytes] = []
-    for start in range(0, len(view), _CHUNK):
-        text = decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(view))
-        parts.append(str(escape(text)).encode("utf-8"))
+    for piece in pieces:
+        view = memoryview(piece)
+        for start in range(0, len(view), _CHUNK):
+            text = decoder.decode(view[start : start + _CHUNK])
+            parts.append(str(escape(text)).encode("utf-8"))
+    decoder.decode(b"", final=True)  # a cut character is an error, as before
     return b"".join(parts)
 
 

@@ -1,0 +1,84 @@
+"""A note's rendered HTML as it travels from a rendering worker to the note store and
+lies there: UTF-8 compressed with Zstandard, unpacked a piece at a time where its page
+or feed entry is written.
+
+KaTeX's markup is most of a page with formulas and repeats itself, so the packed HTML
+is about a tenth of the bytes (1,000 synthetic articles: 127 MB of page HTML packed to
+13 MB in 0.17 s, unpacked in 0.08 s). Those bytes were piped from each worker, written
+into the store's log and copied into the database again: more than the packing costs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import zstandard
+
+LEVEL = 3  # Zstandard's default; 1 is hardly faster here and packs 6 % less
+PIECE = 1 << 20  # packed bytes unpacked at a time: a piece of HTML stays about 10 MB
+
+_local = threading.local()  # a compressor per thread: one must not be shared
+
+
+class UnpackError(ValueError):
+    """Packed bytes that do not unpack whole (a damaged or cut entry)."""
+
+
+def pack(data: bytes) -> bytes:
+    return _compressor().compress(data)
+
+
+def pack_pieces(pieces: Iterable[bytes]) -> bytes:
+    """`pack` of the bytes `pieces` join to, without joining them."""
+    packer = _compressor().compressobj()
+    out = [packer.compress(piece) for piece in pieces]
+    out.append(packer.flush())
+    return b"".join(out)
+
+
+def unpack(data: bytes) -> bytes:
+    return b"".join(unpack_pieces((data,)))
+
+
+def unpack_pieces(packed: Iterable[bytes]) -> Iterator[bytes]:
+    """The bytes packed in the pieces `packed` join to, a piece at a time; UnpackError
+    when they are not one whole packed value."""
+    unpacker = zstandard.ZstdDecompressor().decompressobj()
+    try:
+        for piece in packed:
+            view = memoryview(piece)
+            for start in range(0, len(view), PIECE):
+                if unpacker.eof:
+                    raise UnpackError("bytes after the packed value")
+                out = unpacker.decompress(view[start : start + PIECE])
+                if out:
+                    yield out
+    except zstandard.ZstdError as error:
+        raise UnpackError(str(error)) from None
+    if not unpacker.eof:
+        raise UnpackError("the packed value is cut short")
+    if unpacker.unused_data:
+        raise UnpackError("bytes after the packed value")
+
+
+@dataclass(frozen=True, eq=False)
+class PackedHtml:
+    """Packed UTF-8 HTML as a `RenderedDoc.encoded` (a `ByteSource`)."""
+
+    data: bytes
+
+    @classmethod
+    def of(cls, html: bytes) -> PackedHtml:
+        return cls(pack(html))
+
+    def pieces(self) -> Iterator[bytes]:
+        return unpack_pieces((self.data,))
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    found = getattr(_local, "compressor", None)
+    if found is None:
+        found = _local.compressor = zstandard.ZstdCompressor(level=LEVEL)
+    return found
