@@ -35,6 +35,8 @@ def test_markup_packs_small_and_unpacks_in_bounded_pieces(
     html = b"".join(KATEXISH + str(number).encode() for number in range(20_000))  # 1.5 MB
     packed = PackedHtml.of(html)
     assert len(packed.data) * 10 < len(html)
+    assert list(packed.pieces()) == [html]  # small enough to unpack in one go
+    monkeypatch.setattr(packedhtml, "WHOLE_UP_TO", len(html) - 1)
     monkeypatch.setattr(packedhtml, "PIECE", 64)  # packed bytes handed over at a time
     pieces = list(packed.pieces())
     assert b"".join(pieces) == html
@@ -52,10 +54,16 @@ def test_markup_packs_small_and_unpacks_in_bounded_pieces(
         lambda packed: b"",
     ],
 )
-def test_damaged_packed_bytes_are_an_error(damage) -> None:
+@pytest.mark.parametrize("whole_up_to", [packedhtml.WHOLE_UP_TO, -1])  # -1: in pieces
+def test_damaged_packed_bytes_are_an_error(
+    damage, whole_up_to: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packedhtml, "WHOLE_UP_TO", whole_up_to)
     packed = pack(KATEXISH * 100)
     with pytest.raises(UnpackError):
         unpack(damage(packed))
+    with pytest.raises(UnpackError):
+        b"".join(unpack_pieces([damage(packed)]))
 
 
 def test_the_store_keeps_a_page_packed_and_gives_it_back_whole(tmp_path: Path) -> None:

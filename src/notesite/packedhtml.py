@@ -18,6 +18,7 @@ import zstandard
 
 LEVEL = 3  # Zstandard's default; 1 is hardly faster here and packs 6 % less
 PIECE = 1 << 20  # packed bytes unpacked at a time: a piece of HTML stays about 10 MB
+WHOLE_UP_TO = 16 << 20  # HTML up to this size is unpacked in one go (a note's, mostly)
 
 _local = threading.local()  # a compressor per thread: one must not be shared
 
@@ -39,7 +40,26 @@ def pack_pieces(pieces: Iterable[bytes]) -> bytes:
 
 
 def unpack(data: bytes) -> bytes:
-    return b"".join(unpack_pieces((data,)))
+    """The bytes packed in `data` (UnpackError: not one whole packed value)."""
+    size = _size_if_small(data)
+    if size is None:
+        return b"".join(unpack_pieces((data,)))
+    try:
+        out = _decompressor().decompress(data, allow_extra_data=False)
+    except zstandard.ZstdError as error:
+        raise UnpackError(str(error)) from None
+    if len(out) != size:
+        raise UnpackError("the packed value is cut short")
+    return out
+
+
+def _size_if_small(data: bytes) -> int | None:
+    """The size of what `data` packs, if its header says and it is at most WHOLE_UP_TO."""
+    try:
+        size = zstandard.frame_content_size(data)
+    except zstandard.ZstdError as error:
+        raise UnpackError(str(error)) from None
+    return size if 0 <= size <= WHOLE_UP_TO else None
 
 
 def unpack_pieces(packed: Iterable[bytes]) -> Iterator[bytes]:
@@ -74,7 +94,17 @@ class PackedHtml:
         return cls(pack(html))
 
     def pieces(self) -> Iterator[bytes]:
-        return unpack_pieces((self.data,))
+        if _size_if_small(self.data) is not None:
+            yield unpack(self.data)
+        else:
+            yield from unpack_pieces((self.data,))
+
+
+def _decompressor() -> zstandard.ZstdDecompressor:
+    found = getattr(_local, "decompressor", None)
+    if found is None:
+        found = _local.decompressor = zstandard.ZstdDecompressor()
+    return found
 
 
 def _compressor() -> zstandard.ZstdCompressor:
