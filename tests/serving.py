@@ -14,13 +14,16 @@ from playwright.sync_api import Page
 
 
 def start_server(
-    root: Path, *extra: str, launcher: list[str] | None = None
+    root: Path, *extra: str, launcher: list[str] | None = None, in_folder: bool = False
 ) -> tuple[subprocess.Popen[str], str]:
     """Start `notesite serve` (or `launcher` + the same arguments) on a free port; return
-    the process and the URL it prints."""
+    the process and the URL it prints. `in_folder`: run in the site's folder, without
+    `--source` (the site is the default, `.`)."""
     command = launcher or [sys.executable, "-m", "notesite"]
+    source = [] if in_folder else ["--source", str(root)]
     process = subprocess.Popen(
-        [*command, "serve", "--source", str(root), "--port", "0", *extra],
+        [*command, "serve", *source, "--port", "0", *extra],
+        cwd=root if in_folder else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import BASIC_CONFIG, post, write_site
 from playwright.sync_api import Page, expect
+from selectolax.lexbor import LexborHTMLParser
 from serving import start_server, stop_server, wait_connected
 
 from notesite.serve.http import RELOAD_SCRIPT_TAG, pushed_page
@@ -167,6 +168,27 @@ def test_binds_loopback_and_stops_cleanly(tmp_path: Path) -> None:
     stop_server(process)
     assert process.returncode == 0
     assert "Traceback" not in process.stderr.read()
+
+
+def test_serving_from_the_site_folder_rebuilds_on_save(tmp_path: Path) -> None:
+    """`notesite serve` run in the site's folder (the site is `.`): a save in a subfolder
+    shows. watchdog 7 watches nothing below a root given as `.`."""
+    root = write_site(tmp_path / "site", {"content/posts/rl/a.md": post(body="第一版。")}, CONFIG)
+    process, url = start_server(root, in_folder=True)
+    try:
+        note = root / "content/posts/rl/a.md"
+        note.write_text(note.read_text("utf-8").replace("第一版", "第二版"), "utf-8")
+        for _ in range(100):
+            with urllib.request.urlopen(url + "posts/a/") as response:
+                body = LexborHTMLParser(response.read().decode("utf-8")).css_first(".post-body")
+            if body is not None and "第二版" in body.text():
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the save never showed")
+    finally:
+        stop_server(process)
+    assert "not under watched root" not in process.stderr.read()
 
 
 def _read_event(stream, name: str) -> str:

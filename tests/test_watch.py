@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from watchdog.events import FileClosedEvent, FileModifiedEvent
 
 from notesite.serve.watch import Debouncer, watch
@@ -65,3 +66,27 @@ def test_one_save_is_one_rebuild(tmp_path: Path) -> None:
         observer.stop()
         observer.join(timeout=2)
     assert calls == [{note}] * 3
+
+
+def test_a_root_given_as_dot_is_watched_in_its_subfolders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`notesite serve` in the site's folder watches `.`: saves below it are seen, with
+    paths that do not depend on the working folder."""
+    note = tmp_path / "content" / "posts" / "a.md"
+    note.parent.mkdir(parents=True)
+    note.write_text("first", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    calls: list[set[Path]] = []
+    observer = watch(Path("."), calls.append, 0.003, ignore=[])
+    try:
+        time.sleep(0.3)
+        note.write_text("second", encoding="utf-8")
+        for _ in range(50):
+            if calls:
+                break
+            time.sleep(0.1)
+    finally:
+        observer.stop()
+        observer.join(timeout=2)
+    assert calls == [{note}]

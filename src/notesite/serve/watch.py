@@ -80,7 +80,10 @@ class Debouncer(FileSystemEventHandler):
 
 def watch(root: Path, callback: Callable[[set[Path]], None], delay: float, ignore: list[Path]):
     observer = Observer()
-    observer.schedule(Debouncer(callback, delay, ignore), str(root), recursive=True)
+    # Absolute: given `.` (serve run in the site's folder), watchdog 7's inotify observer
+    # watches no folder below it ("Path b'./content' is not under watched root b'.'").
+    handler = Debouncer(callback, delay, [path.absolute() for path in ignore])
+    observer.schedule(handler, str(root.absolute()), recursive=True)
     observer.daemon = True
     observer.start()
     return observer
