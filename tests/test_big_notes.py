@@ -16,7 +16,7 @@ import pytest
 from conftest import post, served_equals_built, write_site
 from selectolax.lexbor import LexborHTMLParser
 
-from notesite import render
+from notesite import packedhtml, render
 from notesite.build import build
 from notesite.markdown import FeedCut, MarkdownRenderer, Parsed, RenderedDoc, body_groups
 from notesite.mathrender import client_markup
@@ -182,6 +182,9 @@ def test_a_large_note_builds_as_rendered_whole(
     body = long_note(1000)
     assert len(body.encode()) > 2**19
     root = write_site(tmp_path / "site", {"content/posts/rl/big.md": post("大笔记", body=body)})
+    # Its HTML is packed as it is written and unpacked a piece at a time, as a note's
+    # past packedhtml.WHOLE_UP_TO (16 MiB of HTML) is.
+    monkeypatch.setattr(packedhtml, "WHOLE_UP_TO", 1 << 16)
     build(root, tmp_path / "grouped", cache_dir=tmp_path / "cache-grouped", jobs=1)
 
     def whole(
@@ -193,6 +196,7 @@ def test_a_large_note_builds_as_rendered_whole(
         link_base: str | None = None,
         feed_cut: FeedCut | None = None,
         group_tokens: int = 0,
+        buffer: object = None,
     ) -> tuple[RenderedDoc, RenderedDoc | None]:
         page = self.render(parsed, site_labels)
         if feed is None:

@@ -14,7 +14,15 @@ from notesite import packedhtml
 from notesite.markdown import MarkdownRenderer
 from notesite.mathrender import client_markup
 from notesite.notecache import NoteResult, NoteStore
-from notesite.packedhtml import PackedHtml, UnpackError, pack, pack_pieces, unpack, unpack_pieces
+from notesite.packedhtml import (
+    PackedHtml,
+    PackingBuffer,
+    UnpackError,
+    pack,
+    pack_pieces,
+    unpack,
+    unpack_pieces,
+)
 
 KATEXISH = '<span class="katex"><span class="mord mathnormal">x</span></span> 中文。'.encode()
 
@@ -84,3 +92,37 @@ def test_the_store_keeps_a_page_packed_and_gives_it_back_whole(tmp_path: Path) -
     lazily = NoteStore(path).get("a", encoded=True, lazy=True)
     assert lazily is not None and isinstance(lazily.page.encoded, PackedHtml)
     assert b"".join(lazily.page.pieces()) == page.html.encode()
+
+
+def test_large_html_is_packed_in_pieces_and_unpacks_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past WHOLE_UP_TO, packing goes a piece at a time (packing at once would set aside
+    as much room again as the HTML), and the value carries no size: unpacked in pieces."""
+    html = b"".join(KATEXISH + str(number).encode() for number in range(5_000))
+    monkeypatch.setattr(packedhtml, "WHOLE_UP_TO", 10_000)
+    monkeypatch.setattr(packedhtml, "PIECE", 4096)
+    packed = pack(html)
+    assert packed != packedhtml._compressor().compress(html)  # not the one-go packing
+    assert unpack(packed) == html
+    assert b"".join(PackedHtml(packed).pieces()) == html
+
+
+@pytest.mark.parametrize("whole_up_to", [packedhtml.WHOLE_UP_TO, 1000])
+def test_a_packing_buffer_holds_what_was_written(
+    whole_up_to: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small: held and packed at the end, as `pack` packs; past WHOLE_UP_TO: packed as
+    it is written. Either way it unpacks to what was written, and `tell` counts the
+    HTML (a feed entry stops by it)."""
+    monkeypatch.setattr(packedhtml, "WHOLE_UP_TO", whole_up_to)
+    buffer = PackingBuffer()
+    written = [KATEXISH + str(number).encode() for number in range(300)]
+    for number, piece in enumerate(written):
+        buffer.write(piece)
+        assert buffer.tell() == sum(map(len, written[: number + 1]))
+    html = b"".join(written)
+    packed = buffer.getvalue()
+    assert b"".join(packed.pieces()) == html and unpack(packed.data) == html
+    at_once = packedhtml._compressor().compress(html)  # with the size in its header
+    assert (packed.data == at_once) is (len(html) <= whole_up_to)

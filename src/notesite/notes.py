@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from html import escape
 
 from notesite.errors import Problem
@@ -32,7 +32,7 @@ from notesite.markdown import (
 from notesite.mathsetup import MathSetup, NoteFormulas, ServerMath, prepare_math
 from notesite.model import Post, Site
 from notesite.notecache import NoteResult, NoteStore
-from notesite.packedhtml import PackedHtml
+from notesite.packedhtml import PackingBuffer
 from notesite.parallel import run_phased
 from notesite.sitelabels import SiteLabels
 from notesite.sitelinks import SiteLinks
@@ -342,18 +342,13 @@ def _render_one(
     cut = FeedCut(_feed_tail(base, job.strings[post.lang])) if base else None
     if job.encoded:  # a build: packed here, in the worker, for the note store (see spill)
         feed = feed_renderer if base else None
-        pair = page_renderer.render_pair(parsed, labels, feed=feed, link_base=base, feed_cut=cut)
-        return _packed(pair[0]), (None if pair[1] is None else _packed(pair[1]))
+        return page_renderer.render_pair(
+            parsed, labels, feed=feed, link_base=base, feed_cut=cut, buffer=PackingBuffer
+        )
     page = page_renderer.render(parsed, labels)
     if base is None:
         return page, None
     return page, feed_renderer.render_feed(parsed, labels, link_base=base, feed_cut=cut)
-
-
-def _packed(doc: RenderedDoc) -> RenderedDoc:
-    if not isinstance(doc.encoded, bytes):
-        return doc  # held as a string: packed when it is stored
-    return replace(doc, encoded=PackedHtml.of(doc.encoded))
 
 
 def _feed_tail(url: str, strings: Strings) -> str:

@@ -10,6 +10,7 @@ into the store's log and copied into the database again: more than the packing c
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from dataclasses import dataclass
 import zstandard
 
 LEVEL = 3  # Zstandard's default; 1 is hardly faster here and packs 6 % less
-PIECE = 1 << 20  # packed bytes unpacked at a time: a piece of HTML stays about 10 MB
+# Packed bytes unpacked at a time: a piece of HTML stays small even where the HTML
+# repeats itself a hundredfold (a generated note), and pieces are few for a note's page.
+PIECE = 64 << 10
 WHOLE_UP_TO = 16 << 20  # HTML up to this size is unpacked in one go (a note's, mostly)
 
 _local = threading.local()  # a compressor per thread: one must not be shared
@@ -28,7 +31,11 @@ class UnpackError(ValueError):
 
 
 def pack(data: bytes) -> bytes:
-    return _compressor().compress(data)
+    if len(data) <= WHOLE_UP_TO:
+        return _compressor().compress(data)
+    # In pieces: packing at once sets aside room for the worst case, as large as `data`.
+    view = memoryview(data)
+    return pack_pieces(view[start : start + PIECE] for start in range(0, len(view), PIECE))
 
 
 def pack_pieces(pieces: Iterable[bytes]) -> bytes:
@@ -98,6 +105,43 @@ class PackedHtml:
             yield unpack(self.data)
         else:
             yield from unpack_pieces((self.data,))
+
+
+class PackingBuffer:
+    """Where a build's worker writes a note's HTML (a `markdown.HtmlBuffer`): held as it
+    is up to WHOLE_UP_TO and packed at the end, packed as it is written past that, so a
+    very large note's HTML is never held whole beside its packed bytes."""
+
+    def __init__(self) -> None:
+        self._plain: io.BytesIO | None = io.BytesIO()
+        self._packed = io.BytesIO()
+        self._packer: zstandard.ZstdCompressionObj | None = None
+        self._size = 0
+
+    def write(self, data: bytes) -> int:
+        self._size += len(data)
+        if self._plain is None:
+            assert self._packer is not None
+            self._packed.write(self._packer.compress(data))
+            return len(data)
+        self._plain.write(data)
+        if self._size > WHOLE_UP_TO:
+            # Its own compressor: a page's and its feed entry's buffers pack side by side.
+            self._packer = zstandard.ZstdCompressor(level=LEVEL).compressobj()
+            self._packed.write(self._packer.compress(self._plain.getvalue()))
+            self._plain = None
+        return len(data)
+
+    def tell(self) -> int:
+        """The bytes of HTML written so far."""
+        return self._size
+
+    def getvalue(self) -> PackedHtml:
+        if self._plain is not None:
+            return PackedHtml.of(self._plain.getvalue())
+        assert self._packer is not None
+        self._packed.write(self._packer.flush())
+        return PackedHtml(self._packed.getvalue())
 
 
 def _decompressor() -> zstandard.ZstdDecompressor:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Protocol
@@ -127,6 +127,17 @@ class ByteSource(Protocol):
     """Bytes read when wanted, a piece at a time (see notecache.StoredHtml)."""
 
     def pieces(self) -> Iterator[bytes]: ...
+
+
+class HtmlBuffer(Protocol):
+    """Where `render_pair` writes a document's UTF-8 HTML (`io.BytesIO`, or one that
+    packs it as it is written)."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def tell(self) -> int: ...
+
+    def getvalue(self) -> bytes | ByteSource: ...
 
 
 @dataclass(frozen=True)
@@ -292,6 +303,7 @@ class MarkdownRenderer:
         link_base: str | None = None,
         feed_cut: FeedCut | None = None,
         group_tokens: int = GROUP_TOKENS,
+        buffer: Callable[[], HtmlBuffer] = io.BytesIO,
     ) -> tuple[RenderedDoc, RenderedDoc | None]:
         """The page document and, given `feed` (the renderer of feed entries, with
         `link_base`), the feed entry of a parse, as `render` makes them but with their
@@ -300,14 +312,16 @@ class MarkdownRenderer:
         documents have it, so a very large note never holds its tokens and its whole
         HTML at once (a Python string of CJK text takes 2 bytes a character; UTF-8 about
         1 for KaTeX's markup). The feed entry stops as `feed_cut` says (see
-        render_feed). The parse cannot be rendered again."""
+        render_feed). `buffer` makes what each document's HTML is written into; its
+        `getvalue()` becomes `encoded` (a build's packs as it goes: packedhtml.py). The
+        parse cannot be rendered again."""
         renderers = [(self, None)] + ([(feed, link_base)] if feed is not None else [])
         made = []
         for renderer, base in renderers:
             env = renderer._render_env(parsed, site_labels, base)
             # The by-products first (they read tokens the body lets go of); rendering
             # them sets nothing the body reads (see _document).
-            made.append((renderer, env, renderer._document(parsed, env, ""), io.BytesIO()))
+            made.append((renderer, env, renderer._document(parsed, env, ""), buffer()))
         tokens = parsed.tokens
         cut = feed_cut or FeedCut("")
         feed_cut_here = False
