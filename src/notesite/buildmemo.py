@@ -23,10 +23,10 @@ import hashlib
 import json
 import os
 import stat
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from notesite import distversions
 from notesite.errors import Problem
 from notesite.fingerprint import RENDERING_PACKAGES, code_fingerprint
 from notesite.mathrender import find_katex
@@ -50,10 +50,8 @@ def input_signature(source: Path, options: dict[str, Any]) -> str | None:
     hasher = hashlib.sha256(f"{_FORMAT}\0{code_fingerprint()}\0".encode())
     hasher.update(json.dumps(options, sort_keys=True, default=str).encode())
     for name in _PACKAGES:
-        try:
-            hasher.update(f"{name}={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            hasher.update(f"{name} missing\0".encode())
+        found = distversions.version(name)
+        hasher.update((f"{name}={found}\0" if found else f"{name} missing\0").encode())
     katex = find_katex(source)
     theme = builtin_theme_dir()
     roots = [(str(source / "notesite.yaml"), source / "notesite.yaml")]

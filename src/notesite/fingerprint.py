@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from importlib import metadata
 from pathlib import Path
+
+from notesite import distversions
 
 # Packages whose output ends up in a rendered note.
 RENDERING_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "pygments")
@@ -23,5 +24,5 @@ def code_fingerprint() -> str:
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     for name in RENDERING_PACKAGES:
-        digest.update(f"{name}={metadata.version(name)}".encode())
+        digest.update(f"{name}={distversions.version(name)}".encode())
     return digest.hexdigest()

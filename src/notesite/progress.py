@@ -15,9 +15,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
-from tqdm import tqdm
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 Mode = Literal["bar", "lines", "off"]
 
@@ -59,6 +60,8 @@ class Progress:
         begun = time.perf_counter()
         wait = max(0.0, self.delay - (begun - self.started))
         if self.mode == "bar" and total is not None:
+            from tqdm import tqdm  # here: only a terminal's build draws a bar (10 ms to import)
+
             with tqdm(
                 total=total,
                 desc=f"notesite: {name}",

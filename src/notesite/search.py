@@ -35,10 +35,9 @@ import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
-from notesite import routes
+from notesite import distversions, routes
 from notesite.errors import fail
 from notesite.model import Config
 from notesite.pagefindservice import PagefindService, PagefindServices, pagefind_environment
@@ -170,10 +169,7 @@ def search_key(pages: Iterable[tuple[str, str | None]], role: str = "") -> str |
 
 
 def _pagefind_version() -> str:
-    try:
-        return metadata.version("pagefind-bin-extended")
-    except metadata.PackageNotFoundError:
-        return "missing"
+    return distversions.version("pagefind-bin-extended") or "missing"
 
 
 # Puts the page `file` (the site's path) at `target`: writes or hard-links its HTML.
