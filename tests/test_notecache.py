@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from notesite.markdown import MarkdownRenderer
 from notesite.mathrender import client_markup
 from notesite.notecache import HEADS_AT_ONCE, KEEP_UNUSED_BUILDS, NoteResult, NoteStore
@@ -77,3 +79,43 @@ def test_heads_reads_many_entries_at_once_and_skips_damaged_ones(tmp_path: Path)
         assert found[key].page.html == ""  # a head: the page's HTML is a row of its own
     assert all(reader.get(key, body=False) is None for key in damaged)
     assert set(store.heads(["pending", "note-1"])) == {"pending", "note-1"}
+
+
+def test_a_head_read_once_is_not_read_again_for_its_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build reads every head (`heads`); a page's worker then reads only its note's
+    HTML row, not the head's row again."""
+    path = tmp_path / "notes.sqlite"
+    writer = NoteStore(path)
+    writer.put("a", result("正文 $x$"))
+    writer.commit()
+    store = NoteStore(path)
+    assert set(store.heads(["a"])) == {"a"}
+    tables: list[str] = []
+    load = NoteStore._load
+    monkeypatch.setattr(
+        NoteStore, "_load", lambda self, table, key: tables.append(table) or load(self, table, key)
+    )
+    found = store.get("a", feed=False, encoded=True, lazy=True)
+    assert (
+        found is not None and b"".join(found.page.pieces()) == result("正文 $x$").page.html.encode()
+    )
+    assert tables == []
+
+
+def test_a_head_read_before_its_entry_changed_does_not_serve_the_new_html(tmp_path: Path) -> None:
+    """Another process stored other HTML under the key after this one read the head
+    (kept in `heads_known`): the head is never paired with HTML it does not describe;
+    the row fails the head's checksum, and the entry is a miss (rendered again)."""
+    path = tmp_path / "notes.sqlite"
+    first = NoteStore(path)
+    first.put("a", result("第一版"))
+    first.commit()
+    reader = NoteStore(path)
+    assert set(reader.heads(["a"])) == {"a"}
+    other = NoteStore(path)
+    other.put("a", result("第二版，更长的正文"))
+    other.commit()
+    assert reader.get("a", feed=False, encoded=True, lazy=True) is None
+    assert reader.get("a", feed=False, encoded=True) is None

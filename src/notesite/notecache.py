@@ -82,8 +82,9 @@ def _packed(doc: RenderedDoc) -> bytes:
 TABLES = ("notes", "bodies", "feeds", "feed_bodies")
 
 
-def _rows(key: str, result: NoteResult) -> tuple[tuple[str, str, bytes], ...]:
-    """The head row, the page row, the feed row and the feed's HTML row of an entry."""
+def _rows(key: str, result: NoteResult) -> tuple[NoteResult, tuple[tuple[str, str, bytes], ...]]:
+    """The head as stored, and the head row, the page row, the feed row and the feed's
+    HTML row of an entry."""
     feed = result.feed
     entry: object = "page" if feed is result.page else (None if feed is None else _bare(feed))
     page_html = _packed(result.page)
@@ -95,7 +96,7 @@ def _rows(key: str, result: NoteResult) -> tuple[tuple[str, str, bytes], ...]:
         pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL),
         feed_html,
     )
-    return tuple((key, checksum(payload), payload) for payload in payloads)
+    return head, tuple((key, checksum(payload), payload) for payload in payloads)
 
 
 def _unpickled(payload: bytes) -> object:
@@ -155,6 +156,10 @@ class NoteStore:
         self.written: set[str] = set()  # keys stored since the last commit (uncommitted)
         self.lock = threading.Lock()
         self._digests: dict[tuple[str, str], str] = {}  # see _row
+        # Heads a build read (`heads`) or stored (`put`) in this process, with their rows'
+        # checksums: a page's worker then reads its note's HTML row alone. A row changed
+        # since fails that checksum, and the entry is a miss.
+        self.heads_known: dict[str, NoteResult] = {}
         self.db = self._open() if path is not None else None
         self.pid = os.getpid()  # the process whose connection `db` is (see _reader)
         self._inherited: sqlite3.Connection | None = None
@@ -213,7 +218,7 @@ class NoteStore:
         page's HTML checked but left in the store, read when its page is written."""
         if key in self.pending:
             return self.pending[key]
-        head = self._load("notes", key)
+        head = self.heads_known.get(key) or self._load("notes", key)
         if not isinstance(head, NoteResult):
             return None
         feed = body if feed is None else feed
@@ -259,7 +264,7 @@ class NoteStore:
                     continue  # damaged: rendered again
                 head = _unpickled(payload)
                 if isinstance(head, NoteResult):
-                    found[key] = head
+                    found[key] = self.heads_known[key] = head
         self.used.update(found)
         return found
 
@@ -362,7 +367,7 @@ class NoteStore:
         if now and self.db is not None:
             try:
                 with self.lock:
-                    self._insert(key, result)
+                    self.heads_known[key] = self._insert(key, result)
                 self.written.add(key)
                 return
             except sqlite3.DatabaseError:
@@ -382,6 +387,7 @@ class NoteStore:
         self.written.clear()
         self.used.clear()
         self.stamped.clear()
+        self.heads_known.clear()
 
     def commit(self, prune: bool = True) -> bool:
         """Write this run's new entries and mark the used ones. With `prune` (a build),
@@ -412,11 +418,13 @@ class NoteStore:
         self.used.clear()
         return True
 
-    def _insert(self, key: str, result: NoteResult) -> None:
+    def _insert(self, key: str, result: NoteResult) -> NoteResult:
         """The entry's rows, in the open transaction; a payload is written a piece at a
-        time into a blob of its size (bound whole, sqlite would copy it)."""
+        time into a blob of its size (bound whole, sqlite would copy it). Returns the
+        head as stored."""
         assert self.db is not None
-        for table, (_, digest, payload) in zip(TABLES, _rows(key, result), strict=True):
+        head, rows = _rows(key, result)
+        for table, (_, digest, payload) in zip(TABLES, rows, strict=True):
             rowid = self.db.execute(
                 f"INSERT OR REPLACE INTO {table} VALUES (?, ?, zeroblob(?))",
                 (key, digest, len(payload)),
@@ -426,6 +434,7 @@ class NoteStore:
                 with self.db.blobopen(table, "payload", rowid) as blob:
                     for start in range(0, len(view), BLOB_PIECE):
                         blob.write(view[start : start + BLOB_PIECE])
+        return head
 
     def _prune(self, oldest: int) -> None:
         assert self.db is not None
