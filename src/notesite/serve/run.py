@@ -64,6 +64,7 @@ def serve(
                 if not result.error and not options.quiet:
                     print(f"notesite: rebuilt in {(time.perf_counter() - started) * 1000:.0f} ms")
                 site.keep_math_warm()  # restarts the KaTeX worker if it died
+                site.keep_rendered()  # now and then: after the push, not before it
 
         def stop(*_: object) -> None:
             threading.Thread(target=server.shutdown, daemon=True).start()

@@ -100,9 +100,8 @@ class LiveSite:
             except Exception as error:  # a bug: keep serving the last good pages
                 return self._crashed(error)
             self.error = None
-            store = self.pipeline.notes.store
-            if self.plan is None or len(store.pending) >= COMMIT_EVERY:
-                store.commit(prune=False)  # the first build, then now and then (not per save)
+            if self.plan is None:  # the first build's notes; the saves' wait (keep_rendered)
+                self.pipeline.notes.store.commit(prune=False)
             self.warnings = _warnings_about(plan, self.touched)
             changed_copies = self._adopt(plan, pages, shown)
             changed = {path for path in watched_files if self._digest_of(path) != before[path]}
@@ -212,6 +211,15 @@ class LiveSite:
         if self.plan is not None and self.plan.katex_dist is not None:
             allowed.append(self.plan.katex_dist.resolve())
         return any(real.is_relative_to(base) for base in allowed)
+
+    def keep_rendered(self) -> None:
+        """Store the notes saves rendered once COMMIT_EVERY of them wait in memory. Called
+        after the open pages were sent a save's pages, so that save does not wait for
+        the store's write."""
+        with self.lock:
+            store = self.pipeline.notes.store
+            if len(store.pending) >= COMMIT_EVERY:
+                store.commit(prune=False)
 
     def close(self) -> None:
         with self.lock:
