@@ -362,7 +362,8 @@ class Pipeline:
         self, site: Site, strings: dict[str, Strings], pages: list[PageOut], katex: bool
     ) -> PageRenderer:
         if self.templates is None:
-            self.templates = make_environment(self.root, reload=not self.spill)
+            compiled = self.cache_dir if self.spill else None  # a build's: see compiled_templates
+            self.templates = make_environment(self.root, reload=not self.spill, compiled=compiled)
         return PageRenderer(site, strings, pages, katex=katex, env=self.templates)
 
     def _site_links(self, site: Site) -> SiteLinks:
