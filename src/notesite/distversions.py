@@ -22,7 +22,7 @@ def version(name: str) -> str | None:
     """The installed version of distribution `name`, or None when it is not installed."""
     wanted = _normalized(name)
     for folder in sys.path:
-        found = [version for dist, version in _dist_infos(folder or ".") if dist == wanted]
+        found = [release for dist, release in _dist_infos(folder or ".") if dist == wanted]
         if len(found) == 1:
             return found[0]
         if found:
@@ -40,9 +40,9 @@ def _dist_infos(folder: str) -> tuple[tuple[str, str], ...]:
     found = []
     for entry in names:
         if entry.endswith(".dist-info"):
-            dist, dash, version = entry.removesuffix(".dist-info").partition("-")
-            if dash and version:
-                found.append((_normalized(dist), version))
+            dist, dash, release = entry.removesuffix(".dist-info").partition("-")
+            if dash and release:
+                found.append((_normalized(dist), release))
     return tuple(found)
 
 

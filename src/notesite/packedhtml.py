@@ -50,8 +50,11 @@ def pack_pieces(pieces: Iterable[bytes]) -> bytes:
 def unpack(data: bytes) -> bytes:
     """The bytes packed in `data` (UnpackError: not one whole packed value)."""
     size = _size_if_small(data)
-    if size is None:
-        return b"".join(unpack_pieces((data,)))
+    return b"".join(unpack_pieces((data,))) if size is None else _unpack_whole(data, size)
+
+
+def _unpack_whole(data: bytes, size: int) -> bytes:
+    """`unpack` in one go, for a value whose header gave its `size`."""
     try:
         out = _decompressor().decompress(data, allow_extra_data=False)
     except zstandard.ZstdError as error:
@@ -102,10 +105,11 @@ class PackedHtml:
         return cls(pack(html))
 
     def pieces(self) -> Iterator[bytes]:
-        if _size_if_small(self.data) is not None:
-            yield unpack(self.data)
-        else:
+        size = _size_if_small(self.data)
+        if size is None:
             yield from unpack_pieces((self.data,))
+        else:
+            yield _unpack_whole(self.data, size)
 
 
 class PackingBuffer:
