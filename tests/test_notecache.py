@@ -81,17 +81,23 @@ def test_heads_reads_many_entries_at_once_and_skips_damaged_ones(tmp_path: Path)
     assert set(store.heads(["pending", "note-1"])) == {"pending", "note-1"}
 
 
+def _heads_read(path: Path, text: str) -> NoteStore:
+    """A store that read the heads (as a build does) after entry "a" of `text` was
+    stored and committed by another."""
+    writer = NoteStore(path)
+    writer.put("a", result(text))
+    writer.commit()
+    reader = NoteStore(path)
+    assert set(reader.heads(["a"])) == {"a"}
+    return reader
+
+
 def test_a_head_read_once_is_not_read_again_for_its_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A build reads every head (`heads`); a page's worker then reads only its note's
     HTML row, not the head's row again."""
-    path = tmp_path / "notes.sqlite"
-    writer = NoteStore(path)
-    writer.put("a", result("正文 $x$"))
-    writer.commit()
-    store = NoteStore(path)
-    assert set(store.heads(["a"])) == {"a"}
+    store = _heads_read(tmp_path / "notes.sqlite", "正文 $x$")
     tables: list[str] = []
     load = NoteStore._load
     monkeypatch.setattr(
@@ -109,11 +115,7 @@ def test_a_head_read_before_its_entry_changed_does_not_serve_the_new_html(tmp_pa
     (kept in `heads_known`): the head is never paired with HTML it does not describe;
     the row fails the head's checksum, and the entry is a miss (rendered again)."""
     path = tmp_path / "notes.sqlite"
-    first = NoteStore(path)
-    first.put("a", result("第一版"))
-    first.commit()
-    reader = NoteStore(path)
-    assert set(reader.heads(["a"])) == {"a"}
+    reader = _heads_read(path, "第一版")
     other = NoteStore(path)
     other.put("a", result("第二版，更长的正文"))
     other.commit()
