@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -295,16 +296,18 @@ def test_a_page_failing_while_pagefind_runs_leaves_the_previous_output(
     for name in ("n0", "n6", "e2"):
         note = root / f"content/posts/rl/{name}.md"
         note.write_text(note.read_text(encoding="utf-8") + "\n改过。\n", encoding="utf-8")
-    started: list[Path] = []
+    started = threading.Event()
     real_run, real_render = search.run_pagefind, SitePlan.render_page
 
     def slow_pagefind(site: Path, output: Path, config_path: Path, service: object = None) -> bool:
-        started.append(site)
+        started.set()
         time.sleep(0.3)  # still running when the failing page comes
         return real_run(site, output, config_path, service)  # type: ignore[arg-type]
 
     def failing(plan: SitePlan, page: PageOut) -> bytes:
         if page.route[0] != "post":  # the listings come after every note's page
+            # Fail only once a shard is being indexed, however the threads are scheduled.
+            assert started.wait(timeout=60), "no shard went to Pagefind before the listings"
             raise fail(root / "templates", 1, "template error: out of cheese")
         return real_render(plan, page)
 
@@ -312,7 +315,6 @@ def test_a_page_failing_while_pagefind_runs_leaves_the_previous_output(
     monkeypatch.setattr(SitePlan, "render_page", failing)
     with pytest.raises(NotesiteError, match="out of cheese"):
         build(root, out)
-    assert started  # a shard was being indexed when the page failed
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(os.listdir(tmp_path)) == ["public", "site"]  # no scratch folder left
 
@@ -320,23 +322,36 @@ def test_a_page_failing_while_pagefind_runs_leaves_the_previous_output(
 def test_pages_are_rendered_shard_by_shard_and_indexed_meanwhile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_shards: None
 ) -> None:
+    """Each shard goes to Pagefind once its last note's page is rendered, and Pagefind
+    runs while the other notes' pages are rendered. Ordered by the build's own steps
+    (a shard handed over, a page rendered), never by how threads happen to be scheduled."""
     root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
     events: list[tuple[str, str]] = []
     real_run, real_render = search.run_pagefind, SitePlan.render_page
+    real_complete = search.BuildIndex._complete
+    pagefind_ran = threading.Event()
 
     def recording_run(site: Path, output: Path, config_path: Path, service: object = None) -> bool:
-        events.append(("index", ",".join(sorted(p.parent.name for p in site.rglob("*.html")))))
+        pagefind_ran.set()
         return real_run(site, output, config_path, service)  # type: ignore[arg-type]
 
+    def recording_complete(index: search.BuildIndex, shard: search.Shard) -> None:
+        events.append(("index", ",".join(shard.files)))
+        real_complete(index, shard)
+
     note_pages: set[str] = set()
+    ran_during_notes: list[bool] = []
 
     def recording_render(plan: SitePlan, page: PageOut) -> bytes:
         events.append(("render", page.file))
         if search.indexed(page):
             note_pages.add(page.file)
+            if len(note_pages) == 10:  # the last note: a shard was handed over before it
+                ran_during_notes.append(pagefind_ran.wait(timeout=60))
         return real_render(plan, page)
 
     monkeypatch.setattr(search, "run_pagefind", recording_run)
+    monkeypatch.setattr(search.BuildIndex, "_complete", recording_complete)
     monkeypatch.setattr(SitePlan, "render_page", recording_render)
     build(root, tmp_path / "public", jobs=1)
     rendered = [file for kind, file in events if kind == "render"]
@@ -347,10 +362,19 @@ def test_pages_are_rendered_shard_by_shard_and_indexed_meanwhile(
         search.IndexedPage(file, "en" if file.startswith("en/") else "zh-CN", None)
         for file in notes
     )
+    assert len(shards) > 1
     shard_of = {file: n for n, shard in enumerate(shards) for file in shard.files}
     assert [shard_of[file] for file in notes] == sorted(shard_of[file] for file in notes)
-    first_index = next(n for n, (kind, _) in enumerate(events) if kind == "index")
-    assert first_index < len(notes)  # the first shard is indexed before the last note's page
+    # Each shard is handed to Pagefind right after its last note's page, in plan order.
+    handed = [files for kind, files in events if kind == "index"]
+    assert handed == [",".join(shard.files) for shard in shards]
+    last_note = events.index(("render", notes[-1]))
+    for number, shard in enumerate(shards):
+        handed_at = events.index(("index", ",".join(shard.files)))
+        assert handed_at > max(events.index(("render", file)) for file in shard.files)
+        if number < len(shards) - 1:
+            assert handed_at < last_note  # before the other shards' notes are rendered
+    assert ran_during_notes == [True]  # Pagefind ran before the last note's page
 
 
 def test_pagefind_options_from_the_environment_are_ignored(
