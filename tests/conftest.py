@@ -66,6 +66,15 @@ def post(title: str = "标题", date: str = "2026-01-11", body: str = "正文。
     return "---\n" + "\n".join(lines) + "\n---\n\n" + textwrap.dedent(body).lstrip("\n")
 
 
+def output_tree(folder: Path) -> dict[str, bytes]:
+    """Every file of a built site by its path, but the manifest (it records file times)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".notesite-manifest.json"
+    }
+
+
 def parse_html(path: Path) -> LexborHTMLParser:
     return LexborHTMLParser(path.read_text(encoding="utf-8"))
 

@@ -7,23 +7,14 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from conftest import post, write_site
+from conftest import output_tree, post, write_site
 
 from notesite.build import build
 from notesite.theme import builtin_theme_dir
-from notesite.writer import MANIFEST
 
 
 def _site(root: Path) -> Path:
     return write_site(root, {"content/posts/rl/td.md": post(body="正文 $x$。")})
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != MANIFEST
-    }
 
 
 @pytest.fixture
@@ -50,9 +41,9 @@ def test_the_next_build_compiles_no_template_and_writes_the_same(
     compiles.clear()
     build(root, tmp_path / "second", cache_dir=cache)
     assert compiles == []
-    assert _tree(tmp_path / "second") == _tree(tmp_path / "first")
+    assert output_tree(tmp_path / "second") == output_tree(tmp_path / "first")
     fresh = build(root, tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache")
-    assert fresh.pages and _tree(tmp_path / "fresh") == _tree(tmp_path / "second")
+    assert fresh.pages and output_tree(tmp_path / "fresh") == output_tree(tmp_path / "second")
 
 
 def test_an_edited_template_is_compiled_again(tmp_path: Path, compiles: list[str]) -> None:
@@ -79,7 +70,7 @@ def test_damaged_compiled_templates_are_compiled_again(tmp_path: Path) -> None:
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2] if number % 2 else b"\0" * len(data))
     build(root, tmp_path / "second", cache_dir=cache)
-    assert _tree(tmp_path / "second") == _tree(tmp_path / "first")
+    assert output_tree(tmp_path / "second") == output_tree(tmp_path / "first")
 
 
 def test_a_store_that_cannot_be_made_only_compiles(tmp_path: Path, compiles: list[str]) -> None:
@@ -94,4 +85,4 @@ def test_a_store_that_cannot_be_made_only_compiles(tmp_path: Path, compiles: lis
     compiles.clear()
     build(root, tmp_path / "second", cache_dir=cache)
     assert "base.html" in compiles and folder.is_file()
-    assert _tree(tmp_path / "second") == _tree(tmp_path / "first")
+    assert output_tree(tmp_path / "second") == output_tree(tmp_path / "first")

@@ -125,7 +125,17 @@ def test_close_stops_every_worker(engine: NodeKatex) -> None:
     processes = [worker.process for worker in engine.workers]
     assert len(processes) == 2
     engine.close()
-    assert all(process.poll() is not None for process in processes)
+    assert [process.returncode for process in processes] == [0, 0]  # exited on their own
+    assert engine.workers == []
+
+
+def test_a_worker_never_asked_is_stopped_at_once(engine: NodeKatex) -> None:
+    """A build starts a worker ahead and may find every formula in the cache: closing
+    does not wait for KaTeX to load only to say goodbye."""
+    engine.start(1)
+    (worker,) = engine.workers
+    engine.close()
+    assert worker.process.returncode == -signal.SIGKILL
     assert engine.workers == []
 
 

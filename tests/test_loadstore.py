@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BASIC_CONFIG, post, write_site
+from conftest import BASIC_CONFIG, output_tree, post, write_site
 
 import notesite.loader
 import notesite.notes
@@ -42,14 +42,6 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     )
 
 
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".notesite-manifest.json"
-    }
-
-
 def test_a_build_parses_only_the_notes_that_changed(tmp_path: Path, parsed: list[str]) -> None:
     root = write_site(tmp_path / "site", FILES)
     cache = tmp_path / "cache"
@@ -61,7 +53,7 @@ def test_a_build_parses_only_the_notes_that_changed(tmp_path: Path, parsed: list
     build(root, tmp_path / "public", cache_dir=cache)
     assert sorted(parsed) == ["content/posts/rl/n3.md", "content/posts/rl/n9.md"]
     build(root, tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache")
-    assert tree(tmp_path / "public") == tree(tmp_path / "fresh")
+    assert output_tree(tmp_path / "public") == output_tree(tmp_path / "fresh")
 
 
 def test_a_config_change_reads_every_note_again(tmp_path: Path, parsed: list[str]) -> None:
@@ -96,7 +88,7 @@ def test_a_damaged_or_stale_file_is_ignored(tmp_path: Path, parsed: list[str], d
     build(root, tmp_path / "public", cache_dir=cache)
     assert len(parsed) == 5  # nothing trusted: every note read again
     build(root, tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache")
-    assert tree(tmp_path / "public") == tree(tmp_path / "fresh")
+    assert output_tree(tmp_path / "public") == output_tree(tmp_path / "fresh")
 
 
 @pytest.fixture
@@ -130,4 +122,4 @@ def test_note_keys_are_computed_again_only_for_changed_notes_or_settings(
         cache_dir=tmp_path / "fresh-cache",
         base_url="https://elsewhere.example/",
     )
-    assert tree(tmp_path / "public") == tree(tmp_path / "fresh")
+    assert output_tree(tmp_path / "public") == output_tree(tmp_path / "fresh")

@@ -97,7 +97,11 @@ class KatexWorker:
         return [Rendered(html, error) for html, error in results]
 
     def close(self) -> None:
-        """Close stdin (the worker exits on its own), then make sure it has."""
+        """Close stdin (the worker exits on its own), then make sure it has. A worker
+        never asked for anything is stopped at once: a build that started it ahead,
+        then found every formula in the cache, does not wait for KaTeX to load."""
+        if not self.ready and self.alive:
+            self.process.kill()
         try:
             if self.process.stdin is not None:
                 self.process.stdin.close()

@@ -229,6 +229,17 @@ class Pipeline:
             self.engine_dist = dist
         return self.engine
 
+    def _start_math_engine(self, site: Site, katex_dist: Path | None) -> None:
+        """Start the formula engine now, in the background: a build that read a note anew
+        may well have a formula no cache knows, and Node.js with KaTeX takes about 0.1 s
+        to start, time the loading and parsing of the notes can hide."""
+        if site.config.math.render != "server" or katex_dist is None:
+            return
+        try:
+            self.math_engine(katex_dist).start()
+        except KatexUnavailable:
+            return  # said where the formulas are rendered (server_math)
+
     def keep_loaded(self) -> None:
         """Leave what the loader read in the cache for the next build (loadstore.py)."""
         keys = self.notes.keys
@@ -269,6 +280,8 @@ class Pipeline:
         strings, warnings = site_strings(site)
         warnings += duplicate_orders(site)
         katex_dist = find_katex(self.root)
+        if self.spill and self.load_changed:
+            self._start_math_engine(site, katex_dist)
         static, static_warnings = self._static_files(katex_dist)
         warnings += [*site.warnings, *static_warnings]
         settings = (site.config, {lang: s.as_dict() for lang, s in strings.items()})
