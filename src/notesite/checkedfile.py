@@ -12,7 +12,7 @@ import zlib
 from pathlib import Path
 
 
-def checksum(payload: bytes) -> str:
+def checksum(payload: bytes | memoryview) -> str:
     """CRC-32 and length: catches torn and corrupted writes."""
     return crc_checksum(zlib.crc32(payload), len(payload))
 
@@ -29,7 +29,9 @@ def write_pickled(path: Path, tag: str, value: object) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(_header(tag, payload) + payload)
+        with temporary.open("wb") as file:  # two writes: no copy of a large payload
+            file.write(_header(tag, payload))
+            file.write(payload)
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)
@@ -38,13 +40,15 @@ def write_pickled(path: Path, tag: str, value: object) -> None:
 def read_pickled(path: Path, tag: str) -> object | None:
     """The value stored at `path` under `tag`; None when absent, torn, stale or damaged."""
     try:
-        head, payload = path.read_bytes().split(b"\n", 1)
-        if head + b"\n" != _header(tag, payload):
+        data = path.read_bytes()
+        start = data.index(b"\n") + 1
+        payload = memoryview(data)[start:]  # a view: a large payload is not copied
+        if data[:start] != _header(tag, payload):
             return None
         return pickle.loads(payload)
     except Exception:  # absent, torn, or written by another layout
         return None
 
 
-def _header(tag: str, payload: bytes) -> bytes:
+def _header(tag: str, payload: bytes | memoryview) -> bytes:
     return f"{tag} {checksum(payload)}\n".encode()

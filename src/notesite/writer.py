@@ -475,7 +475,8 @@ class _Entries:
 
 def _entries(folder: Path) -> _Entries:
     found = _Entries()
-    todo = [(folder, "")]
+    # Folders as strings: a Path for each of thousands of page folders took half the scan.
+    todo: list[tuple[str, str]] = [(os.fspath(folder), "")]
     while todo:
         here, prefix = todo.pop()
         with os.scandir(here) as scan:
@@ -486,7 +487,7 @@ def _entries(folder: Path) -> _Entries:
             relative = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
                 found.folders.add(relative)
-                todo.append((Path(entry.path), relative + "/"))
+                todo.append((entry.path, relative + "/"))
             elif entry.is_file(follow_symlinks=False):
                 found.files[relative] = entry.stat(follow_symlinks=False)
             else:
