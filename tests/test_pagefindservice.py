@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import served_equals_built, write_site
+from conftest import output_tree, served_equals_built, write_site
 from test_search import many_notes
 
 from notesite import search
 from notesite.build import build
 from notesite.errors import NotesiteError
-from notesite.pagefindservice import PagefindService
+from notesite.pagefindservice import PagefindService, PagefindServices
 from notesite.serve.state import LiveSite
 
 OPTIONS = {"exclude_selectors": [search.EXCLUDE]}
@@ -149,3 +149,77 @@ def test_serve_indexes_all_its_shards_through_one_process(
         assert served_equals_built(live, root, tmp_path / "out") == []
     finally:
         live.close()
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> PagefindServices:
+    work = tmp_path / "work"
+    work.mkdir()
+    config = tmp_path / "notesite.yaml"
+    made = search.pagefind_services(work, config)
+    yield made
+    made.close()
+
+
+def test_a_warmed_up_service_is_lent_to_the_first_shard_and_indexes_the_same(
+    tmp_path: Path, services: PagefindServices, started: list[PagefindService]
+) -> None:
+    """Pagefind loads its Chinese segmentation at its first Chinese page: a build warms a
+    service up ahead, and the first shard waits for that one rather than start its own."""
+    services.warm_up(["en", "zh-CN"])
+    site = folder_of(
+        tmp_path / "zh", {f"posts/n{i}": page("zh-CN", f"笔记{i}", "策略梯度") for i in range(3)}
+    )
+    config = tmp_path / "notesite.yaml"
+    with services.lent() as service:
+        assert started == [service]  # the one warming up, not a new one
+        assert not services.warming
+        assert search.run_pagefind(site, tmp_path / "by-service", config, service)
+    assert search.run_pagefind(site, tmp_path / "by-binary", config)
+    assert digests(tmp_path / "by-service") == digests(tmp_path / "by-binary")
+    with services.lent() as again, services.lent() as other:
+        assert again is service and other is not service  # lent out: a second one
+    assert len(started) == 2
+
+
+def test_a_failed_warm_up_leaves_the_shards_their_own_service(
+    tmp_path: Path,
+    services: PagefindServices,
+    started: list[PagefindService],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(self: PagefindService, locales: list[str]) -> None:
+        raise NotesiteError([])
+
+    monkeypatch.setattr(PagefindService, "warm", broken)
+    services.warm_up(["zh-CN"])
+    site = folder_of(tmp_path / "zh", {"posts/x": page("zh-CN", "标题", "强化学习")})
+    with services.lent() as service:
+        assert search.run_pagefind(site, tmp_path / "out", tmp_path / "notesite.yaml", service)
+    assert len(started) == 2 and started[0].process.poll() is not None  # closed, replaced
+    assert started[1] is service
+
+
+def test_a_build_that_renders_a_note_warms_pagefind_up_and_one_that_renders_none_does_not(
+    tmp_path: Path, started: list[PagefindService], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warmed: list[list[str]] = []
+    real_warm = PagefindService.warm
+
+    def recording(self: PagefindService, locales: list[str]) -> None:
+        warmed.append(locales)
+        real_warm(self, locales)
+
+    monkeypatch.setattr(PagefindService, "warm", recording)
+    root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
+    cache, out = tmp_path / "cache", tmp_path / "public"
+    build(root, out, cache_dir=cache, jobs=1)
+    assert warmed == [["en", "zh-CN"]] and len(started) == 1  # the warm one did every shard
+    note = root / "content/posts/rl/n3.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n强化学习又一段。\n", encoding="utf-8")
+    build(root, out, cache_dir=cache, jobs=1)
+    assert len(warmed) == 2 and len(started) == 2  # the edited note's shard, by the warm one
+    build(root, tmp_path / "ci", cache_dir=cache, jobs=1)  # every note and shard from the cache
+    assert len(warmed) == 2 and len(started) == 2
+    build(root, tmp_path / "fresh", jobs=1)
+    assert output_tree(out) == output_tree(tmp_path / "fresh") == output_tree(tmp_path / "ci")

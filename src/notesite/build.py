@@ -23,7 +23,6 @@ from notesite.writer import SiteWriter, WriteCounts
 if TYPE_CHECKING:
     from notesite.pipeline import SitePlan
     from notesite.search import BuildIndex
-    from notesite.shardstore import ShardStore
 
 
 RETIRED = "retired"  # in the cache folder: replaced outputs, removed by the next build
@@ -100,8 +99,9 @@ def _build(
     base_url: str | None,
 ) -> BuildResult:
     """The whole pipeline: load, plan, render and write."""
-    # Imported here: an unchanged build needs neither.
+    # Imported here: an unchanged build needs none.
     from notesite.pipeline import Pipeline, note_store_path
+    from notesite.search import BuildIndex
     from notesite.shardstore import ShardStore
 
     started = time.perf_counter()
@@ -109,16 +109,23 @@ def _build(
     clearing.start()  # the last build's old output: unlinking overlaps the planning
     # Notes' HTML waits in the note store until its page is written (bounded memory).
     pipeline = Pipeline(source, drafts, cache, jobs, spill=True, base_url=base_url)
+    search: BuildIndex | None = None
     try:
         with progress.stage("planning"):
             plan = pipeline.run()
+        if plan.site.config.search:
+            shards = ShardStore(note_store_path(cache, source).with_suffix(".search"))
+            search = BuildIndex(plan.site.config, writer, jobs, shards)
+            if plan.notes_rendered:  # a note's page changed: its shard is indexed anew
+                search.warm_up()  # meanwhile: stored, then the pages rendered
         pipeline.notes.store.commit()  # rendered notes, for the next build
         pipeline.keep_loaded()  # and what the loader read
         if strict and plan.warnings:
             raise NotesiteError(plan.warnings)
-        shards = ShardStore(note_store_path(cache, source).with_suffix(".search"))
-        counts = write(plan, writer, progress, jobs, shards)
+        counts = write(plan, writer, progress, jobs, search)
     finally:
+        if search is not None:
+            search.close()  # Pagefind stopped (if the build failed) and its scratch gone
         pipeline.close()
         clearing.join()
     site = plan.site
@@ -192,37 +199,29 @@ def write(
     writer: SiteWriter,
     progress: Progress,
     jobs: int = 1,
-    shard_store: ShardStore | None = None,
+    search: BuildIndex | None = None,
 ) -> WriteCounts:
     """Render the pages one at a time into the writer, then the feeds and generated
-    files, then the copies; the output changes only once all of them succeeded. A
-    rendered file wins over a copy of the same path (a site's own
-    `static/css/pygments.css`, a bundle's `index.html`)."""
-    from notesite.search import BuildIndex
-
+    files, then the copies, and the search index (`search`, closed by the caller); the
+    output changes only once all of them succeeded. A rendered file wins over a copy
+    of the same path (a site's own `static/css/pygments.css`, a bundle's `index.html`)."""
     rendered = {page.file for page in plan.pages}
-    config = plan.site.config
-    search = BuildIndex(config, writer, jobs, shard_store) if config.search else None
     with writer:
-        try:
-            _write_pages(plan, writer, progress, search, jobs)
-            with progress.stage("writing feeds and copies"):
-                for item in plan.feed_files():  # made only when their key changed
-                    if not writer.reuse(item.path, item.key):
-                        writer.write(item.path, item.render(), item.key)
-                    rendered.add(item.path)
-                for path, content in plan.generated_files(feeds=False).items():
-                    writer.write(path, content)
-                    rendered.add(path)
-                for path, source in plan.copies().items():
-                    if path not in rendered:
-                        writer.copy(path, source)
-            if search is not None:
-                with progress.stage(f"indexing {len(search.keys):,} notes for search"):
-                    search.write()
-        finally:
-            if search is not None:
-                search.close()
+        _write_pages(plan, writer, progress, search, jobs)
+        with progress.stage("writing feeds and copies"):
+            for item in plan.feed_files():  # made only when their key changed
+                if not writer.reuse(item.path, item.key):
+                    writer.write(item.path, item.render(), item.key)
+                rendered.add(item.path)
+            for path, content in plan.generated_files(feeds=False).items():
+                writer.write(path, content)
+                rendered.add(path)
+            for path, source in plan.copies().items():
+                if path not in rendered:
+                    writer.copy(path, source)
+        if search is not None:
+            with progress.stage(f"indexing {len(search.keys):,} notes for search"):
+                search.write()
     assert writer.counts is not None  # committed
     return writer.counts
 

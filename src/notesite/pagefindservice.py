@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import html
 import json
 import os
 import subprocess
 import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -68,6 +70,19 @@ class PagefindService:
         finally:
             self._ask({"type": "DeleteIndex", "index_id": index_id})
         return found_words
+
+    def warm(self, locales: list[str]) -> None:
+        """Index a few words in each locale, in memory, and drop the index: what Pagefind
+        loads at its first page in a language (Chinese word segmentation) is then loaded."""
+        made = self._ask({"type": "NewIndex", "config": self.options})
+        index_id = made["index_id"]
+        try:
+            for number, locale in enumerate(locales):
+                page = _WARM_UP_PAGE.format(locale=html.escape(locale, quote=True))
+                request = {"type": "AddFile", "index_id": index_id, "file_contents": page}
+                self._ask({**request, "url": f"/warm-up/{number}/"})
+        finally:
+            self._ask({"type": "DeleteIndex", "index_id": index_id})
 
     def _languages_found(self, index_id: int, out: Path) -> bool:
         """Write the bundle into `out`; whether it indexed any words (the binary run
@@ -124,6 +139,14 @@ class PagefindService:
                     stream.close()
 
 
+# A page in some locale, with words in Chinese and in English (see PagefindService.warm).
+_WARM_UP_PAGE = (
+    '<!DOCTYPE html><html lang="{locale}"><head><title>warm-up</title></head><body>'
+    "<main data-pagefind-body><p>强化学习是机器学习的一个分支。 Learning.</p></main>"
+    "</body></html>"
+)
+
+
 def _read_answer(stream: IO[bytes]) -> bytes | None:
     """One answer (without its comma), or None when the process has stopped."""
     pieces = []
@@ -137,25 +160,63 @@ def _read_answer(stream: IO[bytes]) -> bytes | None:
 
 
 class PagefindServices:
-    """A service process for each thread that asks (the build's Pagefind threads), all
-    ended by `close`."""
+    """Service processes lent to the build's Pagefind threads, one at a time each, and
+    all ended by `close`. A service may be warmed up ahead (`warm_up`): the first thread
+    to ask waits for it rather than start a cold one."""
 
     def __init__(self, executable: Path, work: Path, config_path: Path, options: dict) -> None:
         self.args = (executable, work, config_path, options)
-        self.local = threading.local()
         self.started: list[PagefindService] = []
-        self.lock = threading.Lock()
+        self.free: list[PagefindService] = []
+        self.warming = 0  # services being warmed up, not yet free
+        self.changed = threading.Condition()
 
-    def mine(self) -> PagefindService:
-        service = getattr(self.local, "service", None)
-        if service is None:
-            service = self.local.service = PagefindService(*self.args)
-            with self.lock:
-                self.started.append(service)
+    @contextlib.contextmanager
+    def lent(self) -> Iterator[PagefindService]:
+        """A service for one index: a free one, else the one warming up, else a new one."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.free or not self.warming)
+            service = self.free.pop() if self.free else self._start()
+        try:
+            yield service
+        finally:
+            with self.changed:
+                self.free.append(service)
+                self.changed.notify()
+
+    def _start(self) -> PagefindService:
+        service = PagefindService(*self.args)
+        self.started.append(service)
         return service
 
+    def warm_up(self, locales: Iterable[str]) -> None:
+        """Start a service in the background and have it index a line of text in each
+        of `locales`: Pagefind loads its Chinese word segmentation (about 0.2 s) at its
+        first Chinese page, and the first shard of a build is then not kept waiting."""
+        with self.changed:
+            self.warming += 1
+        threading.Thread(target=self._warm, args=(list(locales),), daemon=True).start()
+
+    def _warm(self, locales: list[str]) -> None:
+        service = None
+        try:
+            with self.changed:
+                service = self._start()
+            service.warm(locales)
+        except Exception:  # the shards' own runs report what is wrong with Pagefind
+            if service is not None:
+                service.close()
+                service = None
+        finally:
+            with self.changed:
+                self.warming -= 1
+                if service is not None:
+                    self.free.append(service)
+                self.changed.notify_all()
+
     def close(self) -> None:
-        with self.lock:
+        with self.changed:
             for service in self.started:
                 service.close()
             self.started.clear()
+            self.free.clear()

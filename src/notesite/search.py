@@ -230,8 +230,12 @@ def _index_shard(
         content_key = copies_key(shard, site) if store is not None else ""
         if store is not None and (found := store.get(content_key)):
             return shard.in_site(found)
-        service = services.mine() if services is not None else None
-        if not run_pagefind(site, out, config_path, service):
+        if services is None:
+            found_words = run_pagefind(site, out, config_path)
+        else:
+            with services.lent() as service:
+                found_words = run_pagefind(site, out, config_path, service)
+        if not found_words:
             return []  # nothing to index in these pages: no bundle (see shards_file)
         kept = []
         for path in sorted(p for p in out.rglob("*") if p.is_file()):
@@ -366,7 +370,7 @@ class BuildIndex:
         self.made: dict[Shard, Future[list[tuple[str, bytes]]]] = {}
         self.shard_keys: dict[Shard, str | None] = {}  # of the shards Pagefind indexes
         self.pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-        self.services: PagefindServices | None = None  # one per Pagefind thread
+        self.services: PagefindServices | None = None  # lent to the Pagefind threads
 
     def order(self, pages: list[PageOut]) -> list[PageOut]:
         """Plan the shards of these pages (all the build's) and return the pages in the
@@ -482,6 +486,11 @@ class BuildIndex:
                 shutil.copyfile(source, target)
 
         return place
+
+    def warm_up(self) -> None:
+        """Have a Pagefind service ready, in each of the site's locales, before the
+        first shard is indexed (see PagefindServices.warm_up)."""
+        self._services().warm_up(sorted(set(self.locales.values())))
 
     def _services(self) -> PagefindServices:
         if self.services is None:
