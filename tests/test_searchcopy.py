@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import post, write_site
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from notesite import search, searchcopy
@@ -198,3 +200,38 @@ def test_a_page_the_copy_cannot_be_sure_of_is_kept_whole(change: tuple[bytes, by
     page = PAGE.replace(*change)
     assert searched_parts(page) is None
     assert SearchCopy()(page) == page
+
+
+_PIECES = [
+    b"<span>",
+    b'<span class="mord">',
+    b"</span>",
+    b"x",
+    b"<spanx>",  # not a span
+    b"<span\t>",  # a span the regex reads, which the fast path leaves to it
+    b"</span >",  # not an end tag the regex reads
+    b"<span/>",
+    b"<b>",
+    b"</b>",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_a_span_ends_where_the_tag_by_tag_reading_says(pieces: list[bytes]) -> None:
+    """span_end (C-level searches, many end tags at a time) agrees with reading the tags
+    one by one, at every `<span` and wherever else it is asked."""
+    page = b"".join(pieces)
+    for at in range(len(page)):
+        expected = searchcopy._element_end(searchcopy._SPAN_TAG, page, at)
+        assert searchcopy.span_end(page, at) == expected, (page, at)
+
+
+def test_a_formula_ends_where_the_tag_by_tag_reading_says() -> None:
+    page = b"<p>" + KATEX + b" and " + KATEX.replace(b">x<", b">y<") + b"</p>"
+    starts = [n for n in range(len(page)) if page.startswith(b'<span class="katex">', n)]
+    assert len(starts) == 2
+    for at in starts:
+        end = searchcopy.span_end(page, at)
+        assert end == searchcopy._element_end(searchcopy._SPAN_TAG, page, at)
+        assert end is not None and page[at:end] in (KATEX, KATEX.replace(b">x<", b">y<"))
