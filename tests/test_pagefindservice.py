@@ -14,6 +14,7 @@ from test_search import many_notes
 from notesite import search
 from notesite.build import build
 from notesite.errors import NotesiteError
+from notesite.markdown import MarkdownRenderer
 from notesite.pagefindservice import PagefindService, PagefindServices
 from notesite.serve.state import LiveSite
 
@@ -203,21 +204,38 @@ def test_a_failed_warm_up_leaves_the_shards_their_own_service(
 def test_a_build_that_renders_a_note_warms_pagefind_up_and_one_that_renders_none_does_not(
     tmp_path: Path, started: list[PagefindService], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The warm-up starts as soon as the note stage knows it has a note to render (before
+    parsing it), and its service indexes the shards."""
+    events: list[str] = []
     warmed: list[list[str]] = []
-    real_warm = PagefindService.warm
+    real_warm, real_warm_up = PagefindService.warm, PagefindServices.warm_up
+    real_parse = MarkdownRenderer.parse
 
     def recording(self: PagefindService, locales: list[str]) -> None:
         warmed.append(locales)
         real_warm(self, locales)
 
+    def warm_up(self: PagefindServices, locales: list[str]) -> None:
+        events.append("warm up")
+        real_warm_up(self, locales)
+
+    def parse(renderer: MarkdownRenderer, *args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("parse")
+        return real_parse(renderer, *args, **kwargs)
+
     monkeypatch.setattr(PagefindService, "warm", recording)
+    monkeypatch.setattr(PagefindServices, "warm_up", warm_up)
+    monkeypatch.setattr(MarkdownRenderer, "parse", parse)
     root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
     cache, out = tmp_path / "cache", tmp_path / "public"
     build(root, out, cache_dir=cache, jobs=1)
+    assert events[0] == "warm up" and events.count("warm up") == 1
     assert warmed == [["en", "zh-CN"]] and len(started) == 1  # the warm one did every shard
+    events.clear()
     note = root / "content/posts/rl/n3.md"
     note.write_text(note.read_text(encoding="utf-8") + "\n强化学习又一段。\n", encoding="utf-8")
     build(root, out, cache_dir=cache, jobs=1)
+    assert events == ["warm up", "parse"]
     assert len(warmed) == 2 and len(started) == 2  # the edited note's shard, by the warm one
     build(root, tmp_path / "ci", cache_dir=cache, jobs=1)  # every note and shard from the cache
     assert len(warmed) == 2 and len(started) == 2

@@ -112,12 +112,13 @@ def _build(
     search: BuildIndex | None = None
     try:
         with progress.stage("planning"):
-            plan = pipeline.run()
-        if plan.site.config.search:
-            shards = ShardStore(note_store_path(cache, source).with_suffix(".search"))
-            search = BuildIndex(plan.site.config, writer, jobs, shards)
-            if plan.notes_rendered:  # a note's page changed: its shard is indexed anew
-                search.warm_up()  # meanwhile: stored, then the pages rendered
+            inputs = pipeline.read()
+            if inputs.site.config.search:
+                shards = ShardStore(note_store_path(cache, source).with_suffix(".search"))
+                search = BuildIndex(inputs.site.config, writer, jobs, shards)
+                # A note to render is a page that changes: its shard is indexed anew.
+                pipeline.notes.before_rendering = search.warm_up
+            plan = pipeline.plan_site(inputs)
         pipeline.notes.store.commit()  # rendered notes, for the next build
         pipeline.keep_loaded()  # and what the loader read
         if strict and plan.warnings:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -108,6 +109,8 @@ class NoteStage:
         # unchanged, so a save does not hash every note again.
         self.keys: dict[Post, tuple[str, str]] = {}
         self.pid = os.getpid()  # a forked page renderer leaves remaking to this process
+        # Called once a run knows it has notes to render (a build warms Pagefind up then).
+        self.before_rendering: Callable[[], object] | None = None
 
     def run(
         self,
@@ -134,6 +137,8 @@ class NoteStage:
             else:
                 todo.append(post)
         self.last_inputs = (site, strings, feeds, server, parser, links)
+        if todo and self.before_rendering is not None:
+            self.before_rendering()
         job = self._render(site, strings, todo, feeds, server, parser, links, results, keys)
         math, labels = job.math, job.labels
         # A reused note whose references to other notes' equations now find something
