@@ -35,13 +35,13 @@ def tree(folder: Path) -> dict[str, bytes]:
 def runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One entry per build that ran the pipeline (took no shortcut)."""
     seen: list[int] = []
-    real = Pipeline.run
+    real = Pipeline.read
 
     def counting(self: Pipeline) -> object:
         seen.append(1)
         return real(self)
 
-    monkeypatch.setattr(Pipeline, "run", counting)
+    monkeypatch.setattr(Pipeline, "read", counting)
     return seen
 
 

@@ -241,3 +241,17 @@ def test_a_build_that_renders_a_note_warms_pagefind_up_and_one_that_renders_none
     assert len(warmed) == 2 and len(started) == 2
     build(root, tmp_path / "fresh", jobs=1)
     assert output_tree(out) == output_tree(tmp_path / "fresh") == output_tree(tmp_path / "ci")
+
+
+def test_closing_during_a_warm_up_leaves_no_pagefind_process(
+    services: PagefindServices, started: list[PagefindService]
+) -> None:
+    """A build that fails while Pagefind warms up closes the services: the one warming
+    up is ended, and a warm-up that had not started yet starts none."""
+    services.warm_up(["zh-CN"])
+    services.close()
+    services.warm_up(["zh-CN"])
+    with services.changed:
+        assert services.changed.wait_for(lambda: not services.warming, timeout=30)
+    assert len(started) <= 1  # the second warm-up, after close, started nothing
+    assert all(service.process.wait(timeout=10) is not None for service in started)

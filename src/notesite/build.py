@@ -126,7 +126,7 @@ def _build(
         counts = write(plan, writer, progress, jobs, search)
     finally:
         if search is not None:
-            search.close()  # Pagefind stopped (if the build failed) and its scratch gone
+            search.close()  # a build that failed before write(): the warm-up stopped
         pipeline.close()
         clearing.join()
     site = plan.site
@@ -203,26 +203,31 @@ def write(
     search: BuildIndex | None = None,
 ) -> WriteCounts:
     """Render the pages one at a time into the writer, then the feeds and generated
-    files, then the copies, and the search index (`search`, closed by the caller); the
-    output changes only once all of them succeeded. A rendered file wins over a copy
-    of the same path (a site's own `static/css/pygments.css`, a bundle's `index.html`)."""
+    files, then the copies, and the search index (`search`, closed here before the
+    output changes); the output changes only once all of them succeeded. A rendered
+    file wins over a copy of the same path (a site's own `static/css/pygments.css`, a
+    bundle's `index.html`)."""
     rendered = {page.file for page in plan.pages}
     with writer:
-        _write_pages(plan, writer, progress, search, jobs)
-        with progress.stage("writing feeds and copies"):
-            for item in plan.feed_files():  # made only when their key changed
-                if not writer.reuse(item.path, item.key):
-                    writer.write(item.path, item.render(), item.key)
-                rendered.add(item.path)
-            for path, content in plan.generated_files(feeds=False).items():
-                writer.write(path, content)
-                rendered.add(path)
-            for path, source in plan.copies().items():
-                if path not in rendered:
-                    writer.copy(path, source)
-        if search is not None:
-            with progress.stage(f"indexing {len(search.keys):,} notes for search"):
-                search.write()
+        try:
+            _write_pages(plan, writer, progress, search, jobs)
+            with progress.stage("writing feeds and copies"):
+                for item in plan.feed_files():  # made only when their key changed
+                    if not writer.reuse(item.path, item.key):
+                        writer.write(item.path, item.render(), item.key)
+                    rendered.add(item.path)
+                for path, content in plan.generated_files(feeds=False).items():
+                    writer.write(path, content)
+                    rendered.add(path)
+                for path, source in plan.copies().items():
+                    if path not in rendered:
+                        writer.copy(path, source)
+            if search is not None:
+                with progress.stage(f"indexing {len(search.keys):,} notes for search"):
+                    search.write()
+        finally:
+            if search is not None:  # Pagefind stopped, its scratch gone: then the output
+                search.close()
     assert writer.counts is not None  # committed
     return writer.counts
 

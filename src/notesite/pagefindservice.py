@@ -169,6 +169,7 @@ class PagefindServices:
         self.started: list[PagefindService] = []
         self.free: list[PagefindService] = []
         self.warming = 0  # services being warmed up, not yet free
+        self.closed = False  # then a warm-up that has not started its service starts none
         self.changed = threading.Condition()
 
     @contextlib.contextmanager
@@ -201,6 +202,8 @@ class PagefindServices:
         service = None
         try:
             with self.changed:
+                if self.closed:
+                    return
                 service = self._start()
             service.warm(locales)
         except Exception:  # the shards' own runs report what is wrong with Pagefind
@@ -216,6 +219,7 @@ class PagefindServices:
 
     def close(self) -> None:
         with self.changed:
+            self.closed = True
             for service in self.started:
                 service.close()
             self.started.clear()
