@@ -11,7 +11,12 @@ from conftest import BASIC_CONFIG, output_tree, post, write_site
 
 import notesite.loader
 import notesite.notes
+import notesite.pipeline
+from notesite import search
 from notesite.build import build
+from notesite.errors import NotesiteError, fail
+from notesite.pages import PageOut
+from notesite.pipeline import SitePlan
 
 FILES = {
     f"content/posts/rl/n{i}.md": post(title=f"笔记 {i}", body=f"第 {i} 篇。") for i in range(5)
@@ -123,3 +128,50 @@ def test_note_keys_are_computed_again_only_for_changed_notes_or_settings(
         base_url="https://elsewhere.example/",
     )
     assert output_tree(tmp_path / "public") == output_tree(tmp_path / "fresh")
+
+
+def test_what_the_loader_read_is_kept_while_pagefind_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load store is written after the pages, before the build waits for Pagefind
+    (its writing then costs no time); a build whose page fails does not write it, and
+    the next build reads the edited note again."""
+    events: list[str] = []
+    real_keep, real_wait = notesite.pipeline.write_loaded, search.BuildIndex.write
+    real_render = SitePlan.render_page
+
+    def keep(*args: object) -> None:
+        events.append("kept")
+        real_keep(*args)  # type: ignore[arg-type]
+
+    def wait(index: search.BuildIndex) -> None:
+        events.append("waited")
+        real_wait(index)
+
+    def render(plan: SitePlan, page: PageOut) -> bytes:
+        events.append("page")
+        return real_render(plan, page)
+
+    monkeypatch.setattr(notesite.pipeline, "write_loaded", keep)
+    monkeypatch.setattr(search.BuildIndex, "write", wait)
+    monkeypatch.setattr(SitePlan, "render_page", render)
+    root = write_site(tmp_path / "site", FILES)
+    cache, out = tmp_path / "cache", tmp_path / "public"
+    build(root, out, cache_dir=cache, jobs=1)
+    last_page = len(events) - 1 - events[::-1].index("page")
+    assert events[last_page + 1 :] == ["kept", "waited"]
+    events.clear()
+
+    def failing(plan: SitePlan, page: PageOut) -> bytes:
+        raise fail(root / "templates", 1, "template error: out of cheese")
+
+    monkeypatch.setattr(SitePlan, "render_page", failing)
+    note = root / "content/posts/rl/n2.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n又一段。\n", encoding="utf-8")
+    with pytest.raises(NotesiteError):
+        build(root, out, cache_dir=cache, jobs=1)
+    assert "kept" not in events
+    monkeypatch.setattr(SitePlan, "render_page", real_render)
+    build(root, out, cache_dir=cache, jobs=1)
+    build(root, tmp_path / "fresh", jobs=1)
+    assert output_tree(out) == output_tree(tmp_path / "fresh")

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,11 +120,11 @@ def _build(
                 # A note to render is a page that changes: its shard is indexed anew.
                 pipeline.notes.before_rendering = search.warm_up
             plan = pipeline.plan_site(inputs)
-        pipeline.notes.store.commit()  # rendered notes, for the next build
-        pipeline.keep_loaded()  # and what the loader read
+        pipeline.notes.store.commit()  # rendered notes: the page workers read them there
         if strict and plan.warnings:
             raise NotesiteError(plan.warnings)
-        counts = write(plan, writer, progress, jobs, search)
+        # What the loader read is kept for the next build while Pagefind indexes.
+        counts = write(plan, writer, progress, jobs, search, meanwhile=pipeline.keep_loaded)
     finally:
         if search is not None:
             search.close()  # a build that failed before write(): the warm-up stopped
@@ -201,12 +202,13 @@ def write(
     progress: Progress,
     jobs: int = 1,
     search: BuildIndex | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> WriteCounts:
     """Render the pages one at a time into the writer, then the feeds and generated
     files, then the copies, and the search index (`search`, closed here before the
     output changes); the output changes only once all of them succeeded. A rendered
     file wins over a copy of the same path (a site's own `static/css/pygments.css`, a
-    bundle's `index.html`)."""
+    bundle's `index.html`). `meanwhile` runs before the wait for the search index."""
     rendered = {page.file for page in plan.pages}
     with writer:
         try:
@@ -222,6 +224,8 @@ def write(
                 for path, source in plan.copies().items():
                     if path not in rendered:
                         writer.copy(path, source)
+            if meanwhile is not None:
+                meanwhile()
             if search is not None:
                 with progress.stage(f"indexing {len(search.keys):,} notes for search"):
                     search.write()
