@@ -255,3 +255,27 @@ def test_closing_during_a_warm_up_leaves_no_pagefind_process(
         assert services.changed.wait_for(lambda: not services.warming, timeout=30)
     assert len(started) <= 1  # the second warm-up, after close, started nothing
     assert all(service.process.wait(timeout=10) is not None for service in started)
+
+
+def test_without_pagefind_a_build_with_a_note_to_index_fails_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warm-up asks for Pagefind first: a missing one is the same one-line error as
+    before, the previous output stays, and nothing is left beside it."""
+    root = write_site(tmp_path / "site", many_notes(zh=2, en=1))
+    cache, out = tmp_path / "cache", tmp_path / "public"
+    build(root, out, cache_dir=cache, jobs=1)
+    before = output_tree(out)
+
+    def missing(config_path: Path) -> Path:
+        raise search.fail(config_path, 1, search._MISSING)
+
+    monkeypatch.setattr(search, "pagefind_executable", missing)
+    note = root / "content/posts/rl/n1.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n又一段。\n", encoding="utf-8")
+    with pytest.raises(NotesiteError) as caught:
+        build(root, out, cache_dir=cache, jobs=1)
+    (problem,) = caught.value.problems
+    assert problem.line == 1 and "Pagefind is not installed" in problem.message
+    assert output_tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "public", "site"]
