@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BASIC_CONFIG, post, write_site
+from conftest import BASIC_CONFIG, output_tree, post, write_site
 
+from notesite.build import build
 from notesite.cli import main
+from notesite.markdown import MarkdownRenderer
 
 GOOD = {
     "content/posts/rl/td.md": post(
@@ -239,3 +241,37 @@ def test_each_defect_in_every_format(
 
     assert main(["check", "--strict"]) == 1  # warnings fail with --strict
     capsys.readouterr()
+
+
+def test_check_shares_the_build_cache_both_ways(tmp_path: Path, capsys, monkeypatch) -> None:
+    """`check` in a pull request after a build (or before one) renders only the notes the
+    cache does not know, says what a check from nothing says, and leaves its notes for
+    the next build, which then equals a fresh build."""
+    parses: list[str] = []
+    real_parse = MarkdownRenderer.parse
+
+    def parse(renderer: MarkdownRenderer, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parses.append(kwargs.get("title", ""))
+        return real_parse(renderer, *args, **kwargs)
+
+    monkeypatch.setattr(MarkdownRenderer, "parse", parse)
+    files = {**GOOD, "content/posts/rl/td.md": post(title="时序差分", body="见 [[没有这篇]]。\n")}
+    root = write_site(tmp_path / "site", files, BASIC_CONFIG)
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "public", cache_dir=cache, jobs=1)
+    parses.clear()
+    monkeypatch.chdir(root)
+    assert main(["check", "--cache-dir", str(cache), "--jobs", "1", "--format", "json"]) == 0
+    assert parses == []  # every note from the build's cache
+    from_cache = json.loads(capsys.readouterr().out)
+    assert main(["check", "--cache-dir", str(tmp_path / "empty"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == from_cache
+    assert [row["message"] for row in from_cache] == ["wikilink to a missing note: [[没有这篇]]"]
+    plant(root, {"content/posts/rl/bellman.md": post(title="贝尔曼", body="## 推导\n\n改过。\n")})
+    parses.clear()
+    assert main(["check", "--cache-dir", str(cache), "--jobs", "1"]) == 0
+    assert parses == ["贝尔曼"]  # the edited note alone
+    result = build(root, tmp_path / "public", cache_dir=cache, jobs=1)
+    assert result.notes_rendered == 0  # check left it in the cache
+    build(root, tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache", jobs=1)
+    assert output_tree(tmp_path / "public") == output_tree(tmp_path / "fresh")

@@ -28,10 +28,22 @@ class Finding:
         return self.problem.message.removeprefix("warning: ")
 
 
-def find_problems(root: Path, drafts: bool = False, base_url: str | None = None) -> list[Finding]:
-    pipeline = Pipeline(root, drafts, default_cache_dir(), base_url=base_url)
+def find_problems(
+    root: Path,
+    drafts: bool = False,
+    base_url: str | None = None,
+    cache_dir: Path | None = None,
+    jobs: int = 1,
+) -> list[Finding]:
+    """Every problem of the site. Run as a build runs its pipeline (notes over `jobs`
+    processes, each reused from the build cache while its inputs are the same), and
+    what it rendered and read is left in the cache for the next check or build."""
+    cache = cache_dir or default_cache_dir()
+    pipeline = Pipeline(root, drafts, cache, jobs, spill=True, base_url=base_url)
     try:
         plan = pipeline.run()
+        pipeline.notes.store.commit()
+        pipeline.keep_loaded()
     except NotesiteError as error:
         return [Finding(problem, "error") for problem in error.problems]
     finally:

@@ -120,8 +120,15 @@ def _new(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     gc.set_threshold(*ONE_PASS_GC_THRESHOLD)
     from notesite.check import exit_status, find_problems, report
+    from notesite.parallel import default_jobs
 
-    findings = find_problems(Path(args.source), drafts=args.drafts, base_url=args.base_url)
+    findings = find_problems(
+        Path(args.source),
+        drafts=args.drafts,
+        base_url=args.base_url,
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        jobs=args.jobs or default_jobs(),
+    )
     text = report(findings, args.format)
     if text and not args.quiet:
         print(text)
@@ -216,6 +223,16 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "github", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--drafts", action="store_true", help="check drafts as well")
+    check.add_argument(
+        "--cache-dir",
+        help="the build cache (as for build): notes checked before are not rendered again",
+    )
+    check.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        help="processes for rendering notes (default: one per core; 1: this process only)",
+    )
     _add_base_url(check)
     _add_verbosity(check, "print nothing: the exit status tells", "end with the counts")
     check.set_defaults(run=_check)
