@@ -117,3 +117,26 @@ def test_serve_open_opens_the_browser_at_the_sites_address(
         assert opened.read_text().strip() == url and url.endswith("/blog/")
     finally:
         stop_server(process)
+
+
+@pytest.mark.parametrize("command", ["build", "check", "serve"])
+def test_a_cache_folder_that_cannot_be_made_is_one_line(
+    command: str, site: Path, tmp_path: Path, capsys
+) -> None:
+    """A file where the cache folder should be (or no permission): one line naming the
+    folder, exit 1, no traceback, and a build's output as it was."""
+    out = tmp_path / "public"
+    assert main(["build", "--source", str(site), "--output", str(out), "-q"]) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    cache = blocker / "cache"
+    args = {"build": ["--output", str(out)], "check": [], "serve": ["--port", "0"]}[command]
+    status = main([command, "--source", str(site), "--cache-dir", str(cache), *args])
+    error = capsys.readouterr().err
+    assert status == 1
+    assert error.splitlines() == [
+        f"{cache}:1: cannot use this cache folder: Not a directory "
+        "(--cache-dir or $NOTESITE_CACHE_DIR)"
+    ]
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from notesite.buildmemo import BuildMemo, input_signature, problems_from_json, problems_to_json
-from notesite.cachedir import default_cache_dir
+from notesite.cachedir import cache_folder
 from notesite.errors import NotesiteError, Problem, fail
 from notesite.folderswap import clear_retired
 from notesite.progress import Progress
@@ -72,7 +72,7 @@ def build(
     started = time.perf_counter()
     progress = progress or Progress("off")
     _check_output_place(source, output)
-    cache = cache_dir or default_cache_dir()
+    cache = cache_folder(cache_dir)
     # Refuses a file, or others' folder, before any work. The output it replaces goes to
     # the cache, removed by the next full build while it plans (see _build).
     writer = SiteWriter(output, force, retired=cache / RETIRED)

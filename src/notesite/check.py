@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from notesite.cachedir import default_cache_dir
+from notesite.cachedir import cache_folder
 from notesite.errors import NotesiteError, Problem
 from notesite.loader import display_path
 from notesite.pipeline import Pipeline
@@ -38,7 +38,7 @@ def find_problems(
     """Every problem of the site. Run as a build runs its pipeline (notes over `jobs`
     processes, each reused from the build cache while its inputs are the same), and
     what it rendered and read is left in the cache for the next check or build."""
-    cache = cache_dir or default_cache_dir()
+    cache = cache_folder(cache_dir)
     pipeline = Pipeline(root, drafts, cache, jobs, spill=True, base_url=base_url)
     try:
         plan = pipeline.run()

@@ -16,7 +16,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from notesite.cachedir import default_cache_dir
+from notesite.cachedir import cache_folder
 from notesite.errors import NotesiteError
 from notesite.katex import KatexUnavailable
 from notesite.pages import PageOut
@@ -53,7 +53,7 @@ class LiveSite:
         base_url: str | None = None,
     ) -> None:
         self.root = root
-        cache = cache_dir or default_cache_dir()
+        cache = cache_folder(cache_dir)
         self.pipeline = IncrementalPipeline(root, drafts, cache, base_url)
         self.lock = threading.RLock()
         self.plan: SitePlan | None = None
