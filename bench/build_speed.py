@@ -98,6 +98,7 @@ from benchlib import (
 DEFAULT_ARTICLES = 1000
 LARGE_ARTICLES = 10_000
 SAMPLE_SECONDS = 0.02
+SETTLE_SECONDS = 35  # ext4 treats inodes freed this long ago as free again (set_aside)
 RESCAN_EVERY = 5  # samples between two full scans of /proc for new processes of the tree
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 THEME_BASE = REPO / "templates" / "base.html"
@@ -293,6 +294,26 @@ def absent(path: Path) -> Path:
     return path
 
 
+def set_aside(setup: Setup, *folders: Path) -> None:
+    """Move a timed build's folders out of the way, to be removed after the last round
+    (`remove_set_aside`). Removing thousands of files just before a build slows the
+    build's own file creation: ext4 skips inodes freed in the last ~30 s when it
+    allocates new ones, and scanning past them is kernel time. Deleting each output
+    right after its build made the build after it pay for that; and with the rotating
+    order, that was always notesite's clean and CI builds (after Hugo's and the clean
+    build's outputs went) and never Hugo's (after the template build, which removes
+    nothing)."""
+    aside = setup.work / "set-aside"
+    aside.mkdir(exist_ok=True)
+    for folder in folders:
+        if folder.exists():
+            folder.rename(aside / f"{len(list(aside.iterdir()))}-{folder.name}")
+
+
+def remove_set_aside(work: Path) -> None:
+    shutil.rmtree(work / "set-aside", ignore_errors=True)
+
+
 def folder_size(folder: Path) -> tuple[int, int]:
     """Bytes and number of files under folder."""
     total = files = 0
@@ -410,19 +431,17 @@ def run_variant(setup: Setup, variant: str, round_no: int) -> Run:
     if variant == CLEAN:
         output, cache = absent(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
         run = notesite_build(setup, output, cache, label)
-        shutil.rmtree(output, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
+        set_aside(setup, output, cache)
         return run
     if variant == CI:  # the warm pair's cache, a new output: every page rendered
         output = absent(runs / f"{label}-public")
         run = notesite_build(setup, output, setup.warm_cache, label)
-        shutil.rmtree(output, ignore_errors=True)
+        set_aside(setup, output)
         return run
     if variant == HUGO:
         output, cache = absent(runs / f"{label}-public"), fresh(runs / f"{label}-cache")
         run = hugo_build(setup, output, cache, label)
-        shutil.rmtree(output, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
+        set_aside(setup, output, cache)
         return run
     if variant == EDIT:
         edit_note(setup, round_no)
@@ -493,7 +512,7 @@ def measure(setup: Setup, variants: list[str], rounds: int, warm_up: bool) -> Re
             run = hugo_build(
                 setup, output, fresh(setup.work / "runs" / "hugo-warm-cache"), "hugo-warm-up"
             )
-            shutil.rmtree(output, ignore_errors=True)
+            set_aside(setup, output)
             print(f"warm-up:  hugo {run.seconds:.1f} s (loads its binary, untimed)", flush=True)
     results = Results(setup.articles, {variant: [] for variant in variants})
     for round_no in range(rounds):
@@ -651,6 +670,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     setup = prepare(work, args.articles, hugo, variants, measure_largest, not args.no_search)
     print(f"rounds:   {args.rounds}, interleaved (the order rotates each round)", flush=True)
     small = measure(setup, variants, args.rounds, warm_up=True)
+    remove_set_aside(work)
     print_table(small)
     if args.large:
         print()
@@ -659,7 +679,9 @@ def run(args: argparse.Namespace, work: Path) -> int:
             work, LARGE_ARTICLES, hugo, large_variants, measure_largest, not args.no_search
         )
         print(f"rounds:   {args.large_rounds}, interleaved (the order rotates each round)")
+        time.sleep(SETTLE_SECONDS)  # after the small corpus's outputs went: see set_aside
         large = measure(large_setup, large_variants, args.large_rounds, warm_up=False)
+        remove_set_aside(work)
         print_table(large)
         print_large_ratios(small, large)
     print(f"\n(whole run: {time.perf_counter() - start:.0f} s)")
