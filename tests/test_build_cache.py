@@ -5,6 +5,7 @@ writes the same bytes as a fresh build with an empty cache."""
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import signal
 import sqlite3
@@ -20,7 +21,7 @@ import notesite.notecache
 from notesite.build import build
 from notesite.checkedfile import checksum
 from notesite.theme import builtin_theme_dir
-from notesite.writer import MANIFEST
+from notesite.writer import MANIFEST, SiteWriter
 
 MATH_CONFIG = BASIC_CONFIG + "math:\n  macros:\n    \\E: \\mathbb{E}\n"
 
@@ -211,3 +212,36 @@ def _notesite_processes(marker: str) -> list[str]:
         if marker in command and "pytest" not in command.split()[0]:
             found.append(command)
     return found
+
+
+def recorded_keys(output: Path) -> dict[str, str | None]:
+    """Each file's page key as the output's manifest records it (its last field)."""
+    files = json.loads((output / MANIFEST).read_text(encoding="utf-8"))["files"]
+    return {path: fields[-1] for path, fields in files.items()}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_keys_made_while_rendering_equal_keys_made_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A new output's pages get their keys while the workers render; a build that
+    makes every key first (as when the output has the last build's files) records the
+    same keys, and a later build keeps every page by them."""
+    root = make_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    build(root, tmp_path / "warm-up", cache_dir=cache, jobs=jobs)
+    build(root, tmp_path / "lazy", cache_dir=cache, jobs=jobs)
+    with monkeypatch.context() as patched:
+        patched.setattr(SiteWriter, "knows", lambda self, path: True)
+        build(root, tmp_path / "first", cache_dir=cache, jobs=jobs)
+    lazy, first = recorded_keys(tmp_path / "lazy"), recorded_keys(tmp_path / "first")
+    pages = [path for path in lazy if path.endswith(".html") and lazy[path] is not None]
+    assert len(pages) > 20
+    assert lazy == first
+    # The same text written again: the build runs (not the unchanged shortcut) and
+    # keeps every page of the output by its recorded key.
+    note_file = root / "content/posts/rl/n3.md"
+    note_file.write_bytes(note_file.read_bytes())
+    again = build(root, tmp_path / "lazy", cache_dir=cache, jobs=jobs)
+    assert (again.written, again.notes_rendered) == (0, 0)
+    assert again.unchanged == len(lazy)

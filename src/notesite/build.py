@@ -242,13 +242,22 @@ def _write_pages(
     """Each page kept (made from the same inputs as the output's file) or rendered (over
     up to `jobs` processes), and shown to the search index as such, in order."""
     from notesite.pagejobs import PageOutlet, rendered_pages
+    from notesite.search import indexed
 
     pages = search.order(plan.pages) if search is not None else plan.pages
     count = len(pages)
     with progress.stage(f"rendering {count:,} pages", total=count, unit=" pages") as stage:
-        keys = {page.file: plan.page_key(page) for page in pages}
+        # Keys first where a decision waits for them: whether the output's file can be
+        # kept, and (search) whether a note's shard can (BuildIndex.keep_unchanged);
+        # the others' keys are made while the workers render (a new output's pages).
+        first = [p for p in pages if writer.knows(p.file) or (search is not None and indexed(p))]
+        keys = {page.file: plan.page_key(page) for page in first}
         # Those made from other inputs than the output's file are rendered.
-        kept = {page.file for page in pages if writer.reuse(page.file, keys[page.file])}
+        kept = {
+            page.file
+            for page in pages
+            if page.file in keys and writer.reuse(page.file, keys[page.file])
+        }
         if search is not None:
             search.keep_unchanged(keys)
             pages = search.waiting_first(pages)  # Pagefind starts as early as it can
@@ -257,7 +266,8 @@ def _write_pages(
         # Closed on the way out of an error: its workers stop before staging goes.
         with closing(rendered_pages(plan, todo, outlet, jobs)) as made:
             for page in pages:
-                key, was_kept = keys[page.file], page.file in kept
+                key = keys[page.file] if page.file in keys else plan.page_key(page)
+                was_kept = page.file in kept
                 staged = None if was_kept else next(made)
                 if search is not None:  # first: Pagefind may start on its shard meanwhile
                     search.page(page, key, rendered=staged is not None)

@@ -173,6 +173,10 @@ class SiteWriter:
 
     # --------------------------------------------------------------- handing files over
 
+    def knows(self, path: str) -> bool:
+        """Whether the last build's manifest lists `path` (a file `reuse` may keep)."""
+        return path in self._old
+
     def reuse(self, path: str, key: str | None) -> bool:
         """Keep the output's file at `path` without being handed its bytes, when it was
         made from the same inputs (`key`) and is still as written; False: write it."""
