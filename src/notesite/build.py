@@ -253,11 +253,7 @@ def _write_pages(
         first = [p for p in pages if writer.knows(p.file) or (search is not None and indexed(p))]
         keys = {page.file: plan.page_key(page) for page in first}
         # Those made from other inputs than the output's file are rendered.
-        kept = {
-            page.file
-            for page in pages
-            if page.file in keys and writer.reuse(page.file, keys[page.file])
-        }
+        kept = {file for file, key in keys.items() if writer.reuse(file, key)}
         if search is not None:
             search.keep_unchanged(keys)
             pages = search.waiting_first(pages)  # Pagefind starts as early as it can
