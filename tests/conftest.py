@@ -181,3 +181,17 @@ def served_equals_built(live: LiveSite, root: Path, out: Path) -> list[str]:
         if p.is_file() and p.name != MANIFEST
     }
     return [path for path, content in built.items() if live.get(path) != content]
+
+
+def record_calls(
+    monkeypatch: pytest.MonkeyPatch, events: list, owner: object, name: str, label: str
+) -> None:
+    """Patch `owner.name` (a function of a module or a class) to append `label` to
+    `events` on each call, then do what it did."""
+    real = getattr(owner, name)
+
+    def recording(*args: object, **kwargs: object) -> object:
+        events.append(label)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BASIC_CONFIG, output_tree, post, write_site
+from conftest import BASIC_CONFIG, output_tree, post, record_calls, write_site
 
 import notesite.loader
 import notesite.notes
@@ -137,24 +137,10 @@ def test_what_the_loader_read_is_kept_while_pagefind_indexes(
     (its writing then costs no time); a build whose page fails does not write it, and
     the next build reads the edited note again."""
     events: list[str] = []
-    real_keep, real_wait = notesite.pipeline.write_loaded, search.BuildIndex.write
     real_render = SitePlan.render_page
-
-    def keep(*args: object) -> None:
-        events.append("kept")
-        real_keep(*args)  # type: ignore[arg-type]
-
-    def wait(index: search.BuildIndex) -> None:
-        events.append("waited")
-        real_wait(index)
-
-    def render(plan: SitePlan, page: PageOut) -> bytes:
-        events.append("page")
-        return real_render(plan, page)
-
-    monkeypatch.setattr(notesite.pipeline, "write_loaded", keep)
-    monkeypatch.setattr(search.BuildIndex, "write", wait)
-    monkeypatch.setattr(SitePlan, "render_page", render)
+    record_calls(monkeypatch, events, notesite.pipeline, "write_loaded", "kept")
+    record_calls(monkeypatch, events, search.BuildIndex, "write", "waited")
+    record_calls(monkeypatch, events, SitePlan, "render_page", "page")
     root = write_site(tmp_path / "site", FILES)
     cache, out = tmp_path / "cache", tmp_path / "public"
     build(root, out, cache_dir=cache, jobs=1)

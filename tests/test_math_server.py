@@ -6,7 +6,7 @@ import html
 from pathlib import Path
 
 import pytest
-from conftest import math_tex, output_tree, parse_html, post, write_site
+from conftest import math_tex, output_tree, parse_html, post, record_calls, write_site
 from selectolax.lexbor import LexborHTMLParser
 
 from notesite.build import build
@@ -192,18 +192,8 @@ def test_a_build_that_reads_a_note_anew_starts_katex_before_parsing(
     cache, out = tmp_path / "cache", tmp_path / "out"
     build(root, out, cache_dir=cache)
     events: list[str] = []
-    real_start, real_parse = NodeKatex.start, MarkdownRenderer.parse
-
-    def recording_start(engine: NodeKatex, count: int = 1) -> None:
-        events.append("start")
-        real_start(engine, count)
-
-    def recording_parse(renderer: MarkdownRenderer, *args, **kwargs):  # type: ignore[no-untyped-def]
-        events.append("parse")
-        return real_parse(renderer, *args, **kwargs)
-
-    monkeypatch.setattr(NodeKatex, "start", recording_start)
-    monkeypatch.setattr(MarkdownRenderer, "parse", recording_parse)
+    record_calls(monkeypatch, events, NodeKatex, "start", "start")
+    record_calls(monkeypatch, events, MarkdownRenderer, "parse", "parse")
     build(root, out, cache_dir=cache)
     assert events == []  # nothing read anew: no engine, no parse
     write_site(

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import output_tree, served_equals_built, write_site
+from conftest import output_tree, record_calls, served_equals_built, write_site
 from test_search import many_notes
 
 from notesite import search
@@ -208,24 +208,15 @@ def test_a_build_that_renders_a_note_warms_pagefind_up_and_one_that_renders_none
     parsing it), and its service indexes the shards."""
     events: list[str] = []
     warmed: list[list[str]] = []
-    real_warm, real_warm_up = PagefindService.warm, PagefindServices.warm_up
-    real_parse = MarkdownRenderer.parse
+    real_warm = PagefindService.warm
 
     def recording(self: PagefindService, locales: list[str]) -> None:
         warmed.append(locales)
         real_warm(self, locales)
 
-    def warm_up(self: PagefindServices, locales: list[str]) -> None:
-        events.append("warm up")
-        real_warm_up(self, locales)
-
-    def parse(renderer: MarkdownRenderer, *args, **kwargs):  # type: ignore[no-untyped-def]
-        events.append("parse")
-        return real_parse(renderer, *args, **kwargs)
-
     monkeypatch.setattr(PagefindService, "warm", recording)
-    monkeypatch.setattr(PagefindServices, "warm_up", warm_up)
-    monkeypatch.setattr(MarkdownRenderer, "parse", parse)
+    record_calls(monkeypatch, events, PagefindServices, "warm_up", "warm up")
+    record_calls(monkeypatch, events, MarkdownRenderer, "parse", "parse")
     root = write_site(tmp_path / "site", many_notes(zh=7, en=3))
     cache, out = tmp_path / "cache", tmp_path / "public"
     build(root, out, cache_dir=cache, jobs=1)
