@@ -20,11 +20,13 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
-@dataclass(frozen=True)
-class Formula:
+class Formula(NamedTuple):
+    """A formula to render. A named tuple, not a dataclass: sets and dicts of them are
+    made per note and merged site-wide, and a tuple hashes and compares in C."""
+
     tex: str
     display: bool
     output: str = "htmlAndMathml"  # or "mathml" for feeds
