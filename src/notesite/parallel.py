@@ -3,8 +3,10 @@
 Workers are forked after the parent has everything they read (parsed notes, rendered
 formulas, the page plan), so nothing is sent to them but an index, and each result
 comes back in the order of the inputs: the output is the same whatever the scheduling,
-and the same as in one process. Where fork is not available (Windows, and macOS where
-it is unsafe), or with `jobs=1`, the work runs in this process.
+and the same as in one process. Each worker claims the next few indices when it is
+ready for them (`Claims`), so that all end at about the same time however long each
+item takes and whatever else the machine is doing. Where fork is not available
+(Windows, and macOS where it is unsafe), or with `jobs=1`, the work runs in this process.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ T = TypeVar("T")
 
 MIN_ITEMS_PER_WORKER = 16  # below this, starting workers costs more than it saves
 CHUNK = 16  # results sent per message: bounded memory, few messages
+CLAIM = 4  # indices a worker claims at a time: the last claim is the only imbalance
 
-_work: tuple[Callable[[Any, int], Any], Any, int] | None = None  # what ordered workers run
+_work: tuple[Callable[[Any, int], Any], Any, Claims] | None = None  # what ordered workers run
 _pipes: list[tuple[Any, Any]] = []  # (parent's end, worker's end) of the workers being started
 
 
@@ -40,6 +43,25 @@ def default_jobs() -> int:
 
 def can_fork() -> bool:
     return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
+class Claims:
+    """The indices of range(count), handed out in order, CLAIM at a time, to whichever
+    forked worker asks first (a counter in shared memory, with its lock)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.claimed = multiprocessing.get_context("fork").Value("q", 0)
+
+    def mine(self) -> Iterator[int]:
+        """The indices this process claims, until none are left."""
+        while True:
+            with self.claimed.get_lock():
+                start = self.claimed.value
+                self.claimed.value = start + CLAIM
+            if start >= self.count:
+                return
+            yield from range(start, min(start + CLAIM, self.count))
 
 
 class WorkerStopped(NotesiteError):
@@ -63,15 +85,12 @@ def _receive(conn: Any, process: Any) -> tuple[str, Any]:
 
 
 def _start(target: Callable[..., None], workers: int) -> dict[Any, Any]:
-    """`workers` forked processes running `target(conn, worker, workers)`: this side's
-    connection to each, mapped to its process (in the order of the workers)."""
+    """`workers` forked processes running `target(conn)`: this side's connection to
+    each, mapped to its process (in the order of the workers)."""
     global _pipes
     context = multiprocessing.get_context("fork")
     pipes = _pipes = [context.Pipe() for _ in range(workers)]
-    processes = [
-        context.Process(target=target, args=(child, worker, workers), daemon=True)
-        for worker, (_, child) in enumerate(pipes)
-    ]
+    processes = [context.Process(target=target, args=(child,), daemon=True) for _, child in pipes]
     try:
         for process in processes:
             process.start()
@@ -132,17 +151,17 @@ def _send_failure(conn: Any, error: BaseException) -> None:
         conn.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
 
 
-def _ordered_worker(conn: Any, worker: int, workers: int) -> None:
-    """Run `_work`'s function on this worker's share, sending results as they come.
+def _ordered_worker(conn: Any) -> None:
+    """Run `_work`'s function on the indices this worker claims, sending results as
+    they come.
     Ctrl-C reaches the terminal's whole process group: the parent stops the workers,
     which would otherwise each stop with a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _keep_own_end(conn)
     assert _work is not None
-    function, state, count = _work
+    function, state, claims = _work
     try:
-        mine = range(worker, count, workers)
-        _send_results(conn, ((index, function(state, index)) for index in mine))
+        _send_results(conn, ((index, function(state, index)) for index in claims.mine()))
     except BaseException as error:
         _send_failure(conn, error)
     finally:
@@ -161,7 +180,7 @@ def map_in_order(
             yield function(state, index)
         return
     global _work
-    _work = (function, state, count)
+    _work = (function, state, Claims(count))
     owner: dict[Any, Any] = {}
     try:
         owner = _start(_ordered_worker, workers)
@@ -182,26 +201,26 @@ def map_in_order(
 
 # ---------------------------------------------------------------------------- two phases
 
-_phased: tuple[Callable[..., Any], Callable[..., Any], Any, int] | None = None
+_phased: tuple[Callable[..., Any], Callable[..., Any], Any, Claims] | None = None
 
 
-def _phased_worker(conn: Any, worker: int, workers: int) -> None:
-    """Run phase one on this worker's share, keep what it made, wait for the parent's
-    message, run phase two on the same share."""
+def _phased_worker(conn: Any) -> None:
+    """Run phase one on the indices this worker claims, keep what it made, wait for the
+    parent's message, run phase two on the same indices."""
     assert _phased is not None
-    first, second, state, count = _phased
+    first, second, state, claims = _phased
     _keep_own_end(conn)
-    mine = range(worker, count, workers)
     kept: dict[int, Any] = {}
 
     def phase_one() -> Iterator[tuple[int, Any]]:
-        for index in mine:
+        for index in claims.mine():
             value, kept[index] = first(state, index)
             yield index, value
 
     try:
         _send_results(conn, phase_one())
         message = conn.recv()
+        mine = list(kept)
         # Each item's kept value let go as soon as its second phase has used it.
         _send_results(conn, ((i, second(state, i, kept.pop(i), message)) for i in mine))
     except BaseException as error:  # reported by the parent, which raises it
@@ -255,7 +274,7 @@ def run_phased(
             done(index, result)
         return values
     global _phased
-    _phased = (first, second, state, count)
+    _phased = (first, second, state, Claims(count))
     owner: dict[Any, Any] = {}
     try:
         owner = _start(_phased_worker, workers)
