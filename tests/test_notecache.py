@@ -3,6 +3,7 @@ use, and saves while serving do not count as builds."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,31 @@ def test_a_head_read_before_its_entry_changed_does_not_serve_the_new_html(tmp_pa
     other.commit()
     assert reader.get("a", feed=False, encoded=True, lazy=True) is None
     assert reader.get("a", feed=False, encoded=True) is None
+
+
+def test_a_builds_store_copies_its_log_into_the_file_only_when_asked(tmp_path: Path) -> None:
+    """A build's connection leaves a long write-ahead log after its commit (SQLite would
+    copy it into the database file there, with both cores waiting) and copies it while
+    pages render (`checkpoint`); meanwhile and after, every entry reads back whole."""
+    path = tmp_path / "notes.sqlite"
+    log = path.with_name(path.name + "-wal")
+    store = NoteStore(path)
+    store.defer_checkpoints()
+    draw = random.Random(7)  # text that packing cannot shrink: the log's size is the data's
+    characters = [chr(code) for code in range(0x4E00, 0x9FA5)]
+    texts = {f"n{i}": "".join(draw.choices(characters, k=200_000)) for i in range(10)}
+    for key, text in texts.items():
+        store.put(key, result(text))
+    store.commit()
+    # Far past SQLite's 1,000-page checkpoint: the entries are still in the log only.
+    assert log.stat().st_size > 4_000_000 > path.stat().st_size
+    reader = NoteStore(path)  # a page worker's connection reads through the log
+    assert reader.get("n3") is not None
+    store.checkpoint()
+    assert path.stat().st_size > 4_000_000
+    reader.close()
+    store.close()
+    again = NoteStore(path)
+    for key, text in texts.items():
+        found = again.get(key)
+        assert found is not None and found.page.html == result(text).page.html

@@ -5,12 +5,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import record_calls
 from test_build_cache import make_site, note, tree_digest
 
 from notesite import pagejobs
@@ -18,6 +20,7 @@ from notesite.build import build
 from notesite.errors import NotesiteError
 from notesite.notecache import NoteStore
 from notesite.parallel import CLAIM, MIN_ITEMS_PER_WORKER, can_fork, run_phased
+from notesite.pipeline import Pipeline
 
 
 def _first(state: list[int], index: int) -> tuple[int, int]:
@@ -125,6 +128,40 @@ def test_pages_are_rendered_by_forked_workers(tmp_path: Path, monkeypatch: Any) 
     assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
     # Nothing of the workers' writing is left beside the output.
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_bookkeeping_runs_beside_the_page_workers_once_they_are_forked(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The note store's checkpoint and the loader's memo are written on a thread while
+    the pages render, started after the last fork (a forked worker would inherit the
+    thread's SQLite locks, held, and no thread to release them)."""
+    root = _many_notes_site(tmp_path / "site")
+    events: list[str] = []
+    record_calls(monkeypatch, events, os, "fork", "fork")
+    record_calls(monkeypatch, events, NoteStore, "checkpoint", "checkpoint")
+    record_calls(monkeypatch, events, Pipeline, "keep_loaded", "keep_loaded")
+    threads: list[str] = []
+    real_keep_loaded = Pipeline.keep_loaded
+
+    def keep_loaded(pipeline: Pipeline) -> None:
+        threads.append(threading.current_thread().name)
+        real_keep_loaded(pipeline)
+
+    monkeypatch.setattr(Pipeline, "keep_loaded", keep_loaded)
+    build(root, tmp_path / "out", cache_dir=tmp_path / "cache", jobs=2)
+    assert events.count("checkpoint") == events.count("keep_loaded") == 1
+    assert events.index("checkpoint") < events.index("keep_loaded")
+    assert threads == ["build-aside"]
+    if can_fork():
+        assert events.count("fork") == 4  # two note workers, then two page workers
+        assert max(i for i, event in enumerate(events) if event == "fork") < events.index(
+            "checkpoint"
+        )
+    # The next build finds every note in the store and the loader's memo.
+    again = build(root, tmp_path / "again", cache_dir=tmp_path / "cache", jobs=2)
+    assert again.notes_rendered == 0
+    assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / "again")
 
 
 def test_a_page_whose_stored_html_is_gone_is_remade_by_the_parent(

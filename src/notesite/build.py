@@ -123,8 +123,7 @@ def _build(
         pipeline.notes.store.commit()  # rendered notes: the page workers read them there
         if strict and plan.warnings:
             raise NotesiteError(plan.warnings)
-        # What the loader read is kept for the next build while Pagefind indexes.
-        counts = write(plan, writer, progress, jobs, search, meanwhile=pipeline.keep_loaded)
+        counts = write(plan, writer, progress, jobs, search, meanwhile=pipeline.while_pages_render)
     finally:
         if search is not None:
             search.close()  # a build that failed before write(): the warm-up stopped
@@ -208,11 +207,14 @@ def write(
     files, then the copies, and the search index (`search`, closed here before the
     output changes); the output changes only once all of them succeeded. A rendered
     file wins over a copy of the same path (a site's own `static/css/pygments.css`, a
-    bundle's `index.html`). `meanwhile` runs before the wait for the search index."""
+    bundle's `index.html`). `meanwhile` runs on a thread of its own while the pages
+    render, once their workers are forked (see Aside)."""
     rendered = {page.file for page in plan.pages}
+    aside = Aside(meanwhile)
     with writer:
         try:
-            _write_pages(plan, writer, progress, search, jobs)
+            _write_pages(plan, writer, progress, search, jobs, aside)
+            aside.join()
             with progress.stage("writing feeds and copies"):
                 for item in plan.feed_files():  # made only when their key changed
                     if not writer.reuse(item.path, item.key):
@@ -224,23 +226,65 @@ def write(
                 for path, source in plan.copies().items():
                     if path not in rendered:
                         writer.copy(path, source)
-            if meanwhile is not None:
-                meanwhile()
             if search is not None:
                 with progress.stage(f"indexing {len(search.keys):,} notes for search"):
                     search.write()
         finally:
+            aside.wait()  # on the way out of an error: the thread still uses the store
             if search is not None:  # Pagefind stopped, its scratch gone: then the output
                 search.close()
     assert writer.counts is not None  # committed
     return writer.counts
 
 
+class Aside:
+    """A function run on a thread of its own, started once no process will be forked
+    any more (a fork copies no thread, and would copy the locks it holds: SQLite's
+    among them), its error raised by `join`."""
+
+    def __init__(self, function: Callable[[], object] | None) -> None:
+        self.function = function
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        """Start the function, unless it was started already (or there is none)."""
+        if self.function is None or self.thread is not None:
+            return
+        self.thread = threading.Thread(target=self._run, name="build-aside", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        assert self.function is not None
+        try:
+            self.function()
+        except BaseException as error:  # raised in the build's thread, by join()
+            self.error = error
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+    def join(self) -> None:
+        """Run the function here if it was never started; wait for it; raise its error."""
+        self.start()
+        self.wait()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
 def _write_pages(
-    plan: SitePlan, writer: SiteWriter, progress: Progress, search: BuildIndex | None, jobs: int
+    plan: SitePlan,
+    writer: SiteWriter,
+    progress: Progress,
+    search: BuildIndex | None,
+    jobs: int,
+    aside: Aside,
 ) -> None:
     """Each page kept (made from the same inputs as the output's file) or rendered (over
-    up to `jobs` processes), and shown to the search index as such, in order."""
+    up to `jobs` processes), and shown to the search index as such, in order. `aside`
+    starts once the first page is in: its workers are forked then."""
     from notesite.pagejobs import PageOutlet, rendered_pages
     from notesite.search import indexed
 
@@ -265,6 +309,8 @@ def _write_pages(
                 key = keys[page.file] if page.file in keys else plan.page_key(page)
                 was_kept = page.file in kept
                 staged = None if was_kept else next(made)
+                if staged is not None:
+                    aside.start()  # the workers are forked by now
                 if search is not None:  # first: Pagefind may start on its shard meanwhile
                     search.page(page, key, rendered=staged is not None)
                 if staged is not None:

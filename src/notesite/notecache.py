@@ -355,6 +355,26 @@ class NoteStore:
             with self.lock:
                 blob.close()
 
+    def defer_checkpoints(self) -> None:
+        """Let the write-ahead log grow until `checkpoint` (a build's connection). SQLite
+        copies the log into the database file when a commit leaves it longer than 1,000
+        pages: for a clean build's 25 MB of entries, 0.1 s in the commit after the note
+        stage, both cores waiting; `checkpoint` does it while pages render."""
+        if self.db is not None:
+            with self.lock:
+                self.db.execute("PRAGMA wal_autocheckpoint=0")
+
+    def checkpoint(self) -> None:
+        """Copy the committed log into the database file, as far as readers allow (a
+        page worker reading meanwhile keeps the log; its copy ends at close)."""
+        if self.db is None:
+            return
+        try:
+            with self.lock:
+                self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.DatabaseError:
+            pass  # a longer log for the next connection: slower, never wrong
+
     def keep(self, key: str) -> None:
         """This build used the entry (so it is not dropped as unused)."""
         self.used.add(key)

@@ -240,6 +240,13 @@ class Pipeline:
         except KatexUnavailable:
             return  # said where the formulas are rendered (server_math)
 
+    def while_pages_render(self) -> None:
+        """A build's bookkeeping, done while its pages render: the note store's log
+        copied into its file (see NoteStore.defer_checkpoints), and what the loader
+        read kept for the next build."""
+        self.notes.store.checkpoint()
+        self.keep_loaded()
+
     def keep_loaded(self) -> None:
         """Leave what the loader read in the cache for the next build (loadstore.py)."""
         keys = self.notes.keys
@@ -275,6 +282,8 @@ class Pipeline:
         self.load_changed = self.load_memo.read != read_before
         if self.cache_dir is not None and self.notes.store.path is None:
             store = NoteStore(note_store_path(self.cache_dir, self.root))
+            if self.spill:  # a build: see while_pages_render
+                store.defer_checkpoints()
             self.notes = NoteStage(store, self.jobs, light=self.spill)
             self.notes.keys = dict(self.keys_read)
         strings, warnings = site_strings(site)
