@@ -380,3 +380,29 @@ def test_title_text_is_plain_with_tex() -> None:
 
     doc = MarkdownRenderer(client_markup).render("x", title="**Bold** `</script>` and $a<b$")
     assert doc.title_text == "Bold </script> and $a<b$"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "中文", " ", "*", "$x$", "\n", "\r\n", "\r", "\0", "- ", "> ", "`"]),
+        max_size=40,
+    )
+)
+def test_line_endings_and_nul_are_normalized_as_markdown_it_does(pieces: list[str]) -> None:
+    """Our `normalize` (markdown/normalize.py: it leaves a text without CR or NUL as it
+    is) gives the tokens markdown-it's own rule gives, whatever the line endings."""
+    from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
+
+    from notesite.markdown import MarkdownRenderer
+    from notesite.mathrender import client_markup
+
+    ours = MarkdownRenderer(client_markup)
+    theirs = MarkdownRenderer(client_markup)
+    theirs.md.core.ruler.at("normalize", markdown_it_normalize)
+    text = "".join(pieces)
+    assert ours.md.core.ruler.getRules("")[0] is not markdown_it_normalize
+    assert ours.render(text).html == theirs.render(text).html
+    assert [(t.type, t.content, t.map) for t in ours.md.parse(text)] == [
+        (t.type, t.content, t.map) for t in theirs.md.parse(text)
+    ]

@@ -36,6 +36,7 @@ from notesite.markdown.htmlurls import absolute_links_plugin, first_image
 from notesite.markdown.links import links_plugin
 from notesite.markdown.math import MathRenderer, math_plugin
 from notesite.markdown.mathemphasis import math_emphasis_plugin
+from notesite.markdown.normalize import normalize_plugin
 from notesite.markdown.state import (
     ENV_KEY,
     Resolver,
@@ -210,6 +211,7 @@ class MarkdownRenderer:
             "commonmark", {"html": self.options.html, "typographer": False, "maxNesting": 100}
         )
         md.enable(["table", "strikethrough"])
+        md.use(normalize_plugin)
         if self.cjk:
             md.use(cjk_emphasis)
             md.use(cjk_line_breaks)
