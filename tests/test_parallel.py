@@ -19,7 +19,7 @@ from notesite import pagejobs
 from notesite.build import build
 from notesite.errors import NotesiteError
 from notesite.notecache import NoteStore
-from notesite.parallel import CLAIM, MIN_ITEMS_PER_WORKER, can_fork, run_phased
+from notesite.parallel import CLAIM, MIN_ITEMS_PER_WORKER, Claims, can_fork, run_phased
 from notesite.pipeline import Pipeline
 
 
@@ -212,3 +212,27 @@ def test_a_template_error_in_a_worker_is_one_line_and_keeps_the_output(tmp_path:
     assert re.fullmatch(r".*post\.html:\d+: template error: .*division.*", messages[0])
     assert tree_digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_without_shared_memory_each_worker_takes_a_fixed_share(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Where no lock in shared memory can be made (Linux without /dev/shm), the workers
+    take every other item: the build is the same as one process's."""
+
+    def no_shared_memory(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise OSError(38, "Function not implemented")
+
+    root = _many_notes_site(tmp_path / "site")
+    one = build(root, tmp_path / "one", cache_dir=tmp_path / "cache-one", jobs=1)
+    monkeypatch.setattr(type(multiprocessing.get_context("fork")), "Value", no_shared_memory)
+    claims = Claims(10, 3)
+    assert claims.claimed is None
+    assert [list(claims.mine(worker)) for worker in range(3)] == [
+        [0, 3, 6, 9],
+        [1, 4, 7],
+        [2, 5, 8],
+    ]
+    two = build(root, tmp_path / "two", cache_dir=tmp_path / "cache-two", jobs=2)
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+    assert one.pages == two.pages and one.warnings == two.warnings

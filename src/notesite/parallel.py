@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 from notesite.errors import NotesiteError, Problem
@@ -47,14 +47,21 @@ def can_fork() -> bool:
 
 class Claims:
     """The indices of range(count), handed out in order, CLAIM at a time, to whichever
-    forked worker asks first (a counter in shared memory, with its lock)."""
+    forked worker asks first (a counter in shared memory, with its lock). Where that
+    cannot be made (Linux without /dev/shm, as in some containers), each of the
+    `workers` takes every workers-th index instead."""
 
-    def __init__(self, count: int) -> None:
-        self.count = count
-        self.claimed = multiprocessing.get_context("fork").Value("q", 0)
+    def __init__(self, count: int, workers: int) -> None:
+        self.count, self.workers = count, workers
+        self.claimed: Any = None  # fixed shares: slower when items differ, never wrong
+        with suppress(OSError, ImportError):  # no /dev/shm, or no sem_open
+            self.claimed = multiprocessing.get_context("fork").Value("q", 0)
 
-    def mine(self) -> Iterator[int]:
-        """The indices this process claims, until none are left."""
+    def mine(self, worker: int) -> Iterator[int]:
+        """The indices worker number `worker` claims, until none are left."""
+        if self.claimed is None:
+            yield from range(worker, self.count, self.workers)
+            return
         while True:
             with self.claimed.get_lock():
                 start = self.claimed.value
@@ -85,12 +92,15 @@ def _receive(conn: Any, process: Any) -> tuple[str, Any]:
 
 
 def _start(target: Callable[..., None], workers: int) -> dict[Any, Any]:
-    """`workers` forked processes running `target(conn)`: this side's connection to
-    each, mapped to its process (in the order of the workers)."""
+    """`workers` forked processes running `target(conn, worker)` (its number): this
+    side's connection to each, mapped to its process (in the order of the workers)."""
     global _pipes
     context = multiprocessing.get_context("fork")
     pipes = _pipes = [context.Pipe() for _ in range(workers)]
-    processes = [context.Process(target=target, args=(child,), daemon=True) for _, child in pipes]
+    processes = [
+        context.Process(target=target, args=(child, worker), daemon=True)
+        for worker, (_, child) in enumerate(pipes)
+    ]
     try:
         for process in processes:
             process.start()
@@ -151,7 +161,7 @@ def _send_failure(conn: Any, error: BaseException) -> None:
         conn.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
 
 
-def _ordered_worker(conn: Any) -> None:
+def _ordered_worker(conn: Any, worker: int) -> None:
     """Run `_work`'s function on the indices this worker claims, sending results as
     they come.
     Ctrl-C reaches the terminal's whole process group: the parent stops the workers,
@@ -161,7 +171,7 @@ def _ordered_worker(conn: Any) -> None:
     assert _work is not None
     function, state, claims = _work
     try:
-        _send_results(conn, ((index, function(state, index)) for index in claims.mine()))
+        _send_results(conn, ((index, function(state, index)) for index in claims.mine(worker)))
     except BaseException as error:
         _send_failure(conn, error)
     finally:
@@ -180,7 +190,7 @@ def map_in_order(
             yield function(state, index)
         return
     global _work
-    _work = (function, state, Claims(count))
+    _work = (function, state, Claims(count, workers))
     owner: dict[Any, Any] = {}
     try:
         owner = _start(_ordered_worker, workers)
@@ -204,7 +214,7 @@ def map_in_order(
 _phased: tuple[Callable[..., Any], Callable[..., Any], Any, Claims] | None = None
 
 
-def _phased_worker(conn: Any) -> None:
+def _phased_worker(conn: Any, worker: int) -> None:
     """Run phase one on the indices this worker claims, keep what it made, wait for the
     parent's message, run phase two on the same indices."""
     assert _phased is not None
@@ -213,7 +223,7 @@ def _phased_worker(conn: Any) -> None:
     kept: dict[int, Any] = {}
 
     def phase_one() -> Iterator[tuple[int, Any]]:
-        for index in claims.mine():
+        for index in claims.mine(worker):
             value, kept[index] = first(state, index)
             yield index, value
 
@@ -274,7 +284,7 @@ def run_phased(
             done(index, result)
         return values
     global _phased
-    _phased = (first, second, state, Claims(count))
+    _phased = (first, second, state, Claims(count, workers))
     owner: dict[Any, Any] = {}
     try:
         owner = _start(_phased_worker, workers)
