@@ -11,6 +11,7 @@ import pytest
 from conftest import BASIC_CONFIG, math_tex, post, write_site
 from selectolax.lexbor import LexborHTMLParser
 
+from notesite import nodekatex
 from notesite.katex import Formula, FormulaCache, KatexRenderer, Rendered
 from notesite.mathrender import find_katex
 from notesite.nodekatex import NodeKatex
@@ -161,3 +162,22 @@ def test_config_edit_keeps_formula_results_unless_macros_change(tmp_path: Path) 
     finally:
         pipeline.close()
     assert engine.workers == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 1), (3, 1), (4, 2), (8, 4), (64, 4)])
+def test_a_large_batch_goes_to_one_worker_per_two_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int
+) -> None:
+    """One Node.js process keeps more than a core busy (V8's own threads): a second one
+    on a two-core machine only competes with it."""
+    monkeypatch.setattr(nodekatex, "default_jobs", lambda: cores)
+    dist = find_katex(Path.cwd())
+    assert dist is not None, "run `npm ci`"
+    engine = NodeKatex(dist)
+    try:
+        formulas = [Formula(f"x_{{{i}}} + \\frac{{{i}}}{{2}}", False) for i in range(1_000)]
+        results = engine.render(formulas, {})
+        assert all(r.html and f"{i}" in r.html for i, r in enumerate(results))
+        assert engine.started == len(engine.workers) == workers
+    finally:
+        engine.close()
