@@ -181,3 +181,76 @@ def test_a_large_batch_goes_to_one_worker_per_two_cores(
         assert engine.started == len(engine.workers) == workers
     finally:
         engine.close()
+
+
+FEED_CHECKS = [
+    ("a^2", False),
+    ("\\frac{\\partial L}{\\partial \\theta}", True),
+    ("\\text{<math> & </math>}", False),
+    ("\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}", True),
+    ("x = 1 \\tag{3}", True),
+    ("\\R^n \\ni v", False),
+    ("强化学习 \\text{中文} \\alpha", False),
+    ("\\frac{", False),  # an error: the same for both forms
+]
+
+
+def test_feed_forms_taken_from_page_forms_are_katex_mathml_output(tmp_path: Path) -> None:
+    """A feed's formula (MathML only) is taken out of the page's rendering of the same
+    formula, not rendered again, and is what KaTeX renders with `output: mathml`."""
+    dist = find_katex(Path.cwd())
+    assert dist is not None, "run `npm ci`"
+    engine = NodeKatex(dist, max_workers=1)
+    macros = {"\\R": "\\mathbb{R}"}
+    asked: list[Formula] = []
+    real_render = engine.render
+
+    def render(formulas: list[Formula], macros: dict[str, str]) -> list[Rendered]:
+        asked.extend(formulas)
+        return real_render(formulas, macros)
+
+    try:
+        engine.render = render  # type: ignore[method-assign]
+        renderer = KatexRenderer(engine, macros, tmp_path / "katex.sqlite")
+        pages = [Formula(tex, display) for tex, display in FEED_CHECKS]
+        feeds = [Formula(tex, display, "mathml") for tex, display in FEED_CHECKS]
+        results = renderer.render_all(pages + feeds)
+        assert sorted(asked) == sorted(pages)  # no feed form went to KaTeX
+        assert renderer.rendered_count == len(pages + feeds)
+        assert [results[f] for f in feeds] == real_render(feeds, macros)
+        assert results[feeds[0]].html.startswith('<span class="katex"><math')
+        assert results[feeds[-1]].error and results[feeds[-1]].error == results[pages[-1]].error
+        # A later batch finds the page form in memory; a new renderer, in the cache.
+        asked.clear()
+        more = Formula("b_1", False)
+        renderer.render_all([more])
+        renderer.render_all([more._replace(output="mathml")])
+        assert asked == [more]
+        asked.clear()
+        again = KatexRenderer(engine, macros, tmp_path / "katex.sqlite")
+        found = again.render_all(feeds)
+        assert not asked and [found[f] for f in feeds] == [results[f] for f in feeds]
+    finally:
+        engine.close()
+
+
+def test_a_page_form_without_mathml_leaves_the_feed_form_to_katex(tmp_path: Path) -> None:
+    class HtmlOnly:
+        """An engine whose page forms hold no <math> element."""
+
+        version = "test"
+        asked: list[Formula] = []
+
+        def render(self, formulas: list[Formula], macros: dict[str, str]) -> list[Rendered]:
+            self.asked.extend(formulas)
+            return [Rendered(f"<span>{f.tex}:{f.output}</span>", None) for f in formulas]
+
+        def close(self) -> None:
+            pass
+
+    engine = HtmlOnly()
+    renderer = KatexRenderer(engine, {}, tmp_path / "katex.sqlite")  # type: ignore[arg-type]
+    page, feed = Formula("y", False), Formula("y", False, "mathml")
+    results = renderer.render_all([page, feed])
+    assert results[feed] == Rendered("<span>y:mathml</span>", None)
+    assert engine.asked == [page, feed]
