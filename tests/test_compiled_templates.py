@@ -86,3 +86,40 @@ def test_a_store_that_cannot_be_made_only_compiles(tmp_path: Path, compiles: lis
     build(root, tmp_path / "second", cache_dir=cache)
     assert "base.html" in compiles and folder.is_file()
     assert output_tree(tmp_path / "second") == output_tree(tmp_path / "first")
+
+
+def test_a_build_reads_the_note_template_once_not_once_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether `post.html` writes a note's HTML in one place is asked of its source once
+    per compiled template, not once per note page; an edited template is asked again."""
+    files = {f"content/posts/rl/n{i}.md": post(body=f"第 {i} 篇，$x_{i}$。") for i in range(12)}
+    root = write_site(tmp_path / "site", files)
+    reads: list[str] = []
+    get_source = jinja2.FileSystemLoader.get_source
+
+    def counted(self, environment, template):  # type: ignore[no-untyped-def]
+        reads.append(template)
+        return get_source(self, environment, template)
+
+    monkeypatch.setattr(jinja2.FileSystemLoader, "get_source", counted)
+    build(root, tmp_path / "out", cache_dir=tmp_path / "cache", jobs=1)
+    assert reads.count("post.html") <= 2  # Jinja's load, and ours
+    theme_post = (builtin_theme_dir() / "templates" / "post.html").read_text(encoding="utf-8")
+    # A site's own post.html that writes the note's HTML twice: the body is not spliced.
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "post.html").write_text(
+        theme_post.replace("{% block content %}", "{% block content %}<!-- twice -->", 1).replace(
+            "</article>", "<aside hidden>{{ entry.doc.html | safe }}</aside></article>", 1
+        ),
+        encoding="utf-8",
+    )
+    reads.clear()
+    build(root, tmp_path / "again", cache_dir=tmp_path / "cache", jobs=1)
+    assert reads.count("post.html") <= 2
+    before, after = (
+        (tmp_path / out / "posts" / "n3" / "index.html").read_text(encoding="utf-8")
+        for out in ("out", "again")
+    )
+    assert after.count("<aside hidden><p>第 3 篇") == 1
+    assert after.count("第 3 篇") == before.count("第 3 篇") + 1

@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import io
 import shutil
+import weakref
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -242,7 +243,7 @@ class PageRenderer:
         does, the template given the decoded HTML)."""
         entry = page.context["entry"]
         doc = entry.doc
-        if writes_body_once(self.env, page.template):
+        if _writes_body_once(self.env, template, page.template):
             marked = replace(entry, doc=replace(doc, html=BODY_MARK, encoded=None))
             text = template.render(self.context(_with_entry(page, marked)))
             before, found, after = text.partition(BODY_MARK)
@@ -279,6 +280,19 @@ def _writes_once(source: str, variable: str, expression: str) -> bool:
 def writes_body_once(env: jinja2.Environment, name: str) -> bool:
     """Whether template `name` writes the note's HTML as the theme does, and only there."""
     return writes_once(env, name, "entry.doc.html", BODY_EXPRESSION)
+
+
+# Per compiled template (a changed template file is a new object): the loader reads
+# the file each time it is asked, and a build asks for every note's page.
+_BODY_ONCE: weakref.WeakKeyDictionary[jinja2.Template, bool] = weakref.WeakKeyDictionary()
+
+
+def _writes_body_once(env: jinja2.Environment, template: jinja2.Template, name: str) -> bool:
+    """writes_body_once, known for `template` (compiled from `name`) after its first page."""
+    known = _BODY_ONCE.get(template)
+    if known is None:
+        known = _BODY_ONCE[template] = writes_body_once(env, name)
+    return known
 
 
 def _template_place(error: Exception) -> tuple[str | None, int]:
