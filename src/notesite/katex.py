@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+PAGE_OUTPUT = "htmlAndMathml"  # a page's formulas: KaTeX's HTML and, hidden, MathML
+FEED_OUTPUT = "mathml"  # a feed entry's: MathML only
+
 
 class Formula(NamedTuple):
     """A formula to render. A named tuple, not a dataclass: sets and dicts of them are
@@ -29,17 +32,13 @@ class Formula(NamedTuple):
 
     tex: str
     display: bool
-    output: str = "htmlAndMathml"  # PAGE_OUTPUT, or FEED_OUTPUT ("mathml") for feeds
+    output: str = PAGE_OUTPUT  # or FEED_OUTPUT, for feeds
 
 
 @dataclass(frozen=True)
 class Rendered:
     html: str | None
     error: str | None
-
-
-PAGE_OUTPUT = "htmlAndMathml"  # a page's formulas: KaTeX's HTML and, hidden, MathML
-FEED_OUTPUT = "mathml"  # a feed entry's: MathML only
 
 
 def mathml_of(page: Rendered) -> Rendered | None:

@@ -12,7 +12,7 @@ import os
 from html import escape
 from pathlib import Path
 
-from notesite.katex import Formula, Rendered
+from notesite.katex import PAGE_OUTPUT, Formula, Rendered
 
 KATEX_ENV = "NOTESITE_KATEX_DIR"
 PACKAGED_KATEX = Path(__file__).with_name("katex_dist")
@@ -59,7 +59,7 @@ def error_markup(tex: str, message: str) -> str:
 class RenderedLookup:
     """A MathRenderer that serves formulas rendered beforehand in one batch."""
 
-    def __init__(self, results: dict[Formula, Rendered], output: str = "htmlAndMathml") -> None:
+    def __init__(self, results: dict[Formula, Rendered], output: str = PAGE_OUTPUT) -> None:
         self.results = results
         self.output = output
 

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notesite.errors import Problem, fail
-from notesite.katex import Formula, FormulaEngine, KatexRenderer, KatexUnavailable, Rendered
+from notesite.katex import (
+    FEED_OUTPUT,
+    Formula,
+    FormulaEngine,
+    KatexRenderer,
+    KatexUnavailable,
+    Rendered,
+)
 from notesite.loader import display_path
 from notesite.markdown import FormulaUse, MarkdownRenderer
 from notesite.mathrender import RenderedLookup
@@ -43,7 +50,7 @@ class NoteFormulas:
         return cls(
             tuple(uses),
             frozenset(Formula(u.tex, u.display) for u in uses),
-            frozenset(Formula(u.tex, u.display, "mathml") for u in uses),
+            frozenset(Formula(u.tex, u.display, FEED_OUTPUT) for u in uses),
         )
 
 
@@ -77,7 +84,7 @@ def prepare_math(
     except KatexUnavailable as error:
         raise fail(site.config.path, 1, f"cannot run KaTeX: {error}") from None
 
-    failed = any(f.output != "mathml" and results[f].error is not None for f in wanted)
+    failed = any(f.output != FEED_OUTPUT and results[f].error is not None for f in wanted)
     note_warnings = {
         post: katex_warnings(site, post, formulas[post].uses, results)
         for post in (notes if failed else ())
@@ -126,7 +133,7 @@ class ServerMath:
         return cls(
             katex,
             MarkdownRenderer(RenderedLookup(katex.memory), options),
-            MarkdownRenderer(RenderedLookup(katex.memory, "mathml"), options),
+            MarkdownRenderer(RenderedLookup(katex.memory, FEED_OUTPUT), options),
         )
 
     def serves(
