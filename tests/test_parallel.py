@@ -16,7 +16,7 @@ from conftest import record_calls
 from test_build_cache import make_site, note, tree_digest
 
 from notesite import pagejobs
-from notesite.build import build
+from notesite.build import Aside, build
 from notesite.errors import NotesiteError
 from notesite.notecache import NoteStore
 from notesite.parallel import CLAIM, MIN_ITEMS_PER_WORKER, Claims, can_fork, run_phased
@@ -236,3 +236,20 @@ def test_without_shared_memory_each_worker_takes_a_fixed_share(
     two = build(root, tmp_path / "two", cache_dir=tmp_path / "cache-two", jobs=2)
     assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
     assert one.pages == two.pages and one.warnings == two.warnings
+
+
+def test_aside_runs_once_on_its_thread_and_its_error_reaches_join() -> None:
+    ran: list[str] = []
+    aside = Aside(lambda: ran.append(threading.current_thread().name))
+    aside.start()
+    aside.start()  # started already: nothing more
+    aside.join()
+    assert ran == ["build-aside"]
+
+    def failing() -> None:
+        raise OSError("disk full")
+
+    never_started = Aside(failing)
+    with pytest.raises(OSError, match="disk full"):
+        never_started.join()  # a build with no page to render: run by join
+    Aside(None).join()  # nothing to run
