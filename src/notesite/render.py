@@ -243,7 +243,7 @@ class PageRenderer:
         does, the template given the decoded HTML)."""
         entry = page.context["entry"]
         doc = entry.doc
-        if _writes_body_once(self.env, template, page.template):
+        if writes_body_once(self.env, page.template):
             marked = replace(entry, doc=replace(doc, html=BODY_MARK, encoded=None))
             text = template.render(self.context(_with_entry(page, marked)))
             before, found, after = text.partition(BODY_MARK)
@@ -265,11 +265,23 @@ def _with_entry(page: PageOut, entry: Any) -> PageOut:
     return replace(page, context={**page.context, "entry": entry})
 
 
+# Answers per compiled template (an edited template file is a new object): the loader
+# reads the file each time it is asked, and a build asks for every note's page.
+_WRITES_ONCE: weakref.WeakKeyDictionary[jinja2.Template, dict[tuple[str, str], bool]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def writes_once(env: jinja2.Environment, name: str, variable: str, expression: str) -> bool:
     """Whether template `name` uses `variable` once, written as `expression` (as the
     theme's templates write a note's HTML), so a mark in its place can be spliced."""
-    assert env.loader is not None
-    return _writes_once(env.loader.get_source(env, name)[0], variable, expression)
+    answers = _WRITES_ONCE.setdefault(env.get_template(name), {})
+    question = (variable, expression)
+    if question not in answers:
+        assert env.loader is not None
+        source = env.loader.get_source(env, name)[0]
+        answers[question] = _writes_once(source, variable, expression)
+    return answers[question]
 
 
 @cache
@@ -280,19 +292,6 @@ def _writes_once(source: str, variable: str, expression: str) -> bool:
 def writes_body_once(env: jinja2.Environment, name: str) -> bool:
     """Whether template `name` writes the note's HTML as the theme does, and only there."""
     return writes_once(env, name, "entry.doc.html", BODY_EXPRESSION)
-
-
-# Per compiled template (a changed template file is a new object): the loader reads
-# the file each time it is asked, and a build asks for every note's page.
-_BODY_ONCE: weakref.WeakKeyDictionary[jinja2.Template, bool] = weakref.WeakKeyDictionary()
-
-
-def _writes_body_once(env: jinja2.Environment, template: jinja2.Template, name: str) -> bool:
-    """writes_body_once, known for `template` (compiled from `name`) after its first page."""
-    known = _BODY_ONCE.get(template)
-    if known is None:
-        known = _BODY_ONCE[template] = writes_body_once(env, name)
-    return known
 
 
 def _template_place(error: Exception) -> tuple[str | None, int]:
