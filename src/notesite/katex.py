@@ -182,24 +182,21 @@ class KatexRenderer:
         """`missing` rendered by the engine, except the feed forms whose page form is
         known or rendered here: taken out of it (see mathml_of)."""
         wanted = set(missing)
-
-        def page_form(formula: Formula) -> Formula | None:
-            page = formula._replace(output=PAGE_OUTPUT)
-            found = page in wanted or page in known or page in self.memory
-            return page if formula.output == FEED_OUTPUT and found else None
-
-        to_engine = [f for f in missing if page_form(f) is None]
+        pages = {f: f._replace(output=PAGE_OUTPUT) for f in missing if f.output == FEED_OUTPUT}
+        derivable = {
+            feed: page
+            for feed, page in pages.items()
+            if page in wanted or page in known or page in self.memory
+        }
+        to_engine = [f for f in missing if f not in derivable]
         made = dict(zip(to_engine, self.engine.render(to_engine, self.macros), strict=True))
         left: list[Formula] = []
-        for formula in missing:
-            page = page_form(formula)
-            if page is not None:
-                source = made.get(page) or known.get(page) or self.memory[page]
-                derived = mathml_of(source)
-                if derived is None:
-                    left.append(formula)
-                else:
-                    made[formula] = derived
+        for formula, page in derivable.items():
+            derived = mathml_of(made.get(page) or known.get(page) or self.memory[page])
+            if derived is None:
+                left.append(formula)
+            else:
+                made[formula] = derived
         if left:  # a page form not as KaTeX writes it: render the feed form itself
             made.update(zip(left, self.engine.render(left, self.macros), strict=True))
         return made
