@@ -245,3 +245,36 @@ def test_keys_made_while_rendering_equal_keys_made_first(
     again = build(root, tmp_path / "lazy", cache_dir=cache, jobs=jobs)
     assert (again.written, again.notes_rendered) == (0, 0)
     assert again.unchanged == len(lazy)
+
+
+def test_builds_sharing_a_cache_folder_at_once_equal_fresh_builds(tmp_path: Path) -> None:
+    """Two builds of one site (a terminal's and an editor's), and a build of another
+    site, run at the same time with one cache folder, as with the default
+    ~/.cache/notesite: every one succeeds and writes what a fresh build writes."""
+    root = make_site(tmp_path / "site")
+    other = make_site(tmp_path / "other")  # its own note store, the same formula store
+    cache = tmp_path / "cache"
+    rng = random.Random(7)
+    for step, kind in enumerate(["none", "formula", "title", "new"]):
+        if kind != "none":
+            edit(root, rng, step, kind)
+            edit(other, rng, step + 50, kind)
+        # The same output folders every time: later builds keep what did not change.
+        runs = [(root, "a"), (root, "b"), (other, "c")]
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-m", "notesite", "build", "--source", str(site), "-q"]
+                + ["--output", str(tmp_path / name), "--cache-dir", str(cache)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for site, name in runs
+        ]
+        for process in processes:
+            out, err = process.communicate(timeout=120)
+            assert (process.returncode, out, err) == (0, "", ""), kind
+        for site, name in runs:
+            fresh = tmp_path / f"fresh-{name}{step}"
+            build(site, fresh, cache_dir=tmp_path / f"empty-cache-{name}{step}")
+            assert tree_digest(tmp_path / name) == tree_digest(fresh), (kind, name)
