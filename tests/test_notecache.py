@@ -4,6 +4,7 @@ use, and saves while serving do not count as builds."""
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,10 @@ def result(text: str) -> NoteResult:
 def test_entries_appear_only_after_commit(tmp_path: Path) -> None:
     path = tmp_path / "notes.sqlite"
     store = NoteStore(path)
-    store.put("a", result("正文"))  # stored now, in the open transaction (a build)
-    store.put("b", result("另一篇"), now=False)  # kept in memory (a save while serving)
-    assert store.holds("a") and not store.holds("b")
+    # Stored now, in the open transaction (a build): put gives the head as stored.
+    assert store.put("a", result("正文")) is not None
+    # Kept in memory (a save while serving).
+    assert store.put("b", result("另一篇"), now=False) is None
     assert store.get("a") is not None and store.get("b") is not None  # this process
     assert NoteStore(path).get("a") is None  # another process sees nothing yet
     assert NoteStore(path).get("b") is None
@@ -33,6 +35,22 @@ def test_entries_appear_only_after_commit(tmp_path: Path) -> None:
     found = NoteStore(path).get("a")
     assert found is not None and found.page.html == result("正文").page.html
     assert NoteStore(path).get("b") is not None
+
+
+def test_the_head_put_gives_back_holds_no_second_copy_of_its_text(tmp_path: Path) -> None:
+    """Pickling a str makes CPython keep its UTF-8 form inside it: a build keeps the
+    head read back from its row instead, whose strings are single copies."""
+    whole = result("强化学习的**价值函数**与策略梯度。" * 20)
+    head = NoteStore(tmp_path / "notes.sqlite").put("a", whole)
+    assert head is not None and head.page.summary_html == whole.page.summary_html
+    assert head.facts == whole.facts and head.page.html == ""
+
+    def single_copy(text: str) -> bool:
+        return sys.getsizeof(text) == sys.getsizeof("".join(list(text)))
+
+    assert not head.page.summary_html.isascii()
+    assert single_copy(head.page.summary_html) and single_copy(head.page.summary_text)
+    assert not single_copy(whole.page.summary_html)  # the pickled one has its copy
 
 
 def test_unused_entries_go_after_some_builds_and_saves_are_not_builds(tmp_path: Path) -> None:

@@ -245,9 +245,8 @@ class NoteStage:
         def done(index: int, documents: tuple[RenderedDoc, RenderedDoc | None]) -> None:
             post = todo[index]
             result = self._result(post, job, index, documents)
-            self.store.put(keys[post], result, now=self.light)
-            keep_whole = whole or not self.light or not self.store.holds(keys[post])
-            results[post] = result if keep_whole else result.head()
+            stored = self.store.put(keys[post], result, now=self.light)
+            results[post] = result if whole or not self.light or stored is None else stored
 
         run_phased(_parse_one, _render_one, job.between, job, len(todo), self.jobs, done)
         assert job.math is not None
