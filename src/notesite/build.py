@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from notesite.buildmemo import BuildMemo, input_signature, problems_from_json, problems_to_json
+from notesite.cacheage import mark_used, note_store_path, remove_unused, site_entries
 from notesite.cachedir import cache_folder
 from notesite.errors import NotesiteError, Problem, fail
 from notesite.folderswap import clear_retired
@@ -77,6 +78,7 @@ def build(
     # the cache, removed by the next full build while it plans (see _build).
     writer = SiteWriter(output, force, retired=cache / RETIRED)
     memo = BuildMemo(cache, output)
+    mark_used([*site_entries(note_store_path(cache, source)), memo.path])  # see cacheage.py
     with progress.stage("checking for changes since the last build"):
         signature = input_signature(source, {"drafts": drafts, "base_url": base_url})
         summary = memo.recall(signature) if signature is not None else None
@@ -86,6 +88,12 @@ def build(
     if signature is not None:
         memo.remember(signature, _summary(result))
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
+
+
+def _tidy(cache: Path) -> None:
+    """Remove the output the last build replaced, and entries no build used for long."""
+    clear_retired(cache / RETIRED)
+    remove_unused(cache)
 
 
 def _build(
@@ -101,12 +109,12 @@ def _build(
 ) -> BuildResult:
     """The whole pipeline: load, plan, render and write."""
     # Imported here: an unchanged build needs none.
-    from notesite.pipeline import Pipeline, note_store_path
+    from notesite.pipeline import Pipeline
     from notesite.search import BuildIndex
     from notesite.shardstore import ShardStore
 
     started = time.perf_counter()
-    clearing = threading.Thread(target=clear_retired, args=(cache / RETIRED,), daemon=True)
+    clearing = threading.Thread(target=_tidy, args=(cache,), daemon=True)
     clearing.start()  # the last build's old output: unlinking overlaps the planning
     # Notes' HTML waits in the note store until its page is written (bounded memory).
     pipeline = Pipeline(source, drafts, cache, jobs, spill=True, base_url=base_url)

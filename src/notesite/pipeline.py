@@ -10,7 +10,6 @@ the reference that `serve` must equal.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from notesite.cacheage import note_store_path
 from notesite.errors import Problem, fail
 from notesite.i18n import Strings, load_strings
 from notesite.katex import FormulaEngine, KatexRenderer, KatexUnavailable
@@ -156,12 +156,6 @@ class SitePlan:
             for path in post.bundle_assets:
                 copies[post.url + path.relative_to(bundle).as_posix()] = site.root / path
         return copies
-
-
-def note_store_path(cache_dir: Path, root: Path) -> Path:
-    """One store per site folder, so sites do not evict each other's notes."""
-    site_id = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    return cache_dir / f"notes-{site_id}.sqlite"
 
 
 class Pipeline:

@@ -16,11 +16,12 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from notesite.cacheage import mark_used, note_store_path, site_entries
 from notesite.cachedir import cache_folder
 from notesite.errors import NotesiteError
 from notesite.katex import KatexUnavailable
 from notesite.pages import PageOut
-from notesite.pipeline import KeyedFile, SitePlan, note_store_path
+from notesite.pipeline import KeyedFile, SitePlan
 from notesite.search import SEARCH_DIR, indexed
 from notesite.serve.incremental import IncrementalPipeline
 from notesite.serve.search import LiveSearch
@@ -54,6 +55,7 @@ class LiveSite:
     ) -> None:
         self.root = root
         cache = cache_folder(cache_dir)
+        mark_used(site_entries(note_store_path(cache, root)))  # see cacheage.py
         self.pipeline = IncrementalPipeline(root, drafts, cache, base_url)
         self.lock = threading.RLock()
         self.plan: SitePlan | None = None
