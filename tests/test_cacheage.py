@@ -9,6 +9,7 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from conftest import post, write_site
 
 from notesite.build import build
@@ -104,3 +105,20 @@ def test_nothing_but_site_and_output_entries_is_removed(tmp_path: Path) -> None:
     age(list(cache.rglob("*")), LONG_AGO)
     assert remove_unused(cache) == []
     assert remove_unused(tmp_path / "absent") == []
+
+
+def test_an_entry_that_cannot_be_removed_stays_without_a_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old = other_site(cache, "old", LONG_AGO)
+
+    def refuse(self: Path, missing_ok: bool = False) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    removed = remove_unused(cache)
+    assert removed == [old[3]]  # the shards' folder went; the files could not
+    assert all(path.exists() for path in old[:3] + old[4:])
+    assert capfd.readouterr() == ("", "")

@@ -63,7 +63,7 @@ def remove_unused(cache: Path) -> list[Path]:
         if all(_modified(entry) < cutoff for entry in entries):
             for entry in entries:
                 _remove(entry)
-            removed += entries
+            removed += [entry for entry in entries if not os.path.lexists(entry)]
     return sorted(removed)
 
 
@@ -82,7 +82,9 @@ def _modified(entry: Path) -> float:
 
 
 def _remove(entry: Path) -> None:
+    """Remove a file or a folder; one that cannot be removed stays (it is a cache)."""
     if entry.is_dir() and not entry.is_symlink():
         shutil.rmtree(entry, ignore_errors=True)
     else:
-        entry.unlink(missing_ok=True)
+        with suppress(OSError):
+            entry.unlink(missing_ok=True)
