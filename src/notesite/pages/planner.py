@@ -36,6 +36,7 @@ class Planner:
         self.strings = strings
         self.urls = Urls(site.config)
         self.pages: list[PageOut] = []
+        self.links: dict[tuple[str, str, str], Link] = {}  # see _category_link
 
     # ------------------------------------------------------------- helpers
 
@@ -57,14 +58,8 @@ class Planner:
 
     def _make_view(self, post: Post, lang: str) -> PostView:
         locale = self.locale(lang)
-        prefix = self.urls.prefix(lang)
-        category = None
-        if post.category:
-            name = self.config.categories[post.category].name(lang, self.config.default_language)
-            category = Link(name, self.urls.path(routes.category(prefix, post.category)))
-        tags = tuple(
-            Link(tag, self.urls.path(routes.tag(prefix, self.tag_slug(tag)))) for tag in post.tags
-        )
+        category = self._category_link(post.category, lang) if post.category else None
+        tags = tuple(self._tag_link(tag, lang) for tag in post.tags)
         return PostView(
             post=post,
             doc=self.docs[post],
@@ -79,6 +74,23 @@ class Planner:
             reading_minutes=self.docs[post].reading_minutes,
             foreign=self.config.languages[post.lang] if post.lang != lang else None,
         )
+
+    # One link per category or tag and language, shared by the views that show it (a
+    # page's key describes a shared object once: see pagekeys.py).
+    def _category_link(self, category: str, lang: str) -> Link:
+        key = ("category", category, lang)
+        if key not in self.links:
+            name = self.config.categories[category].name(lang, self.config.default_language)
+            url = routes.category(self.urls.prefix(lang), category)
+            self.links[key] = Link(name, self.urls.path(url))
+        return self.links[key]
+
+    def _tag_link(self, tag: str, lang: str) -> Link:
+        key = ("tag", tag, lang)
+        if key not in self.links:
+            url = routes.tag(self.urls.prefix(lang), self.tag_slug(tag))
+            self.links[key] = Link(tag, self.urls.path(url))
+        return self.links[key]
 
     def add(self, page: PageOut) -> None:
         self.pages.append(page)
