@@ -62,7 +62,7 @@ def test_entries_unused_for_long_go_and_the_rest_stay(tmp_path: Path) -> None:
     half = other_site(cache, "half", LONG_AGO)
     age(half[:1], time.time())  # one of its site's entries used lately: they all stay
     # Our own entries look old too: the next build marks them used before it tidies.
-    age(site_entries(note_store_path(cache, root)), LONG_AGO)
+    age(site_entries(cache, root), LONG_AGO)
     (root / "content/posts/rl/mc.md").write_text(post(title="蒙特卡洛"), encoding="utf-8")
     build(root, tmp_path / "public", cache_dir=cache)
     left = entries(cache)
@@ -80,14 +80,14 @@ def test_an_unchanged_build_and_serve_mark_their_entries_used(tmp_path: Path) ->
     root = write_site(tmp_path / "site", FILES)
     cache = tmp_path / "cache"
     build(root, tmp_path / "public", cache_dir=cache)
-    mine = site_entries(note_store_path(cache, root)) + list((cache / "builds").iterdir())
+    mine = site_entries(cache, root) + list((cache / "builds").iterdir())
     age(mine, LONG_AGO)
     unchanged = build(root, tmp_path / "public", cache_dir=cache)
     assert unchanged.notes_rendered == 0 and unchanged.written == 0
     assert all(path.stat().st_mtime > LATELY for path in mine)
     age(mine, LONG_AGO)
     LiveSite(root, cache_dir=cache)
-    store_entries = site_entries(note_store_path(cache, root))
+    store_entries = site_entries(cache, root)
     assert all(path.stat().st_mtime > LATELY for path in store_entries)
 
 

@@ -78,7 +78,7 @@ def build(
     # the cache, removed by the next full build while it plans (see _build).
     writer = SiteWriter(output, force, retired=cache / RETIRED)
     memo = BuildMemo(cache, output)
-    mark_used([*site_entries(note_store_path(cache, source)), memo.path])  # see cacheage.py
+    mark_used([*site_entries(cache, source), memo.path])  # see cacheage.py
     with progress.stage("checking for changes since the last build"):
         signature = input_signature(source, {"drafts": drafts, "base_url": base_url})
         summary = memo.recall(signature) if signature is not None else None
@@ -274,7 +274,7 @@ class Aside:
             self.thread.join()
 
     def join(self) -> None:
-        """Run the function here if it was never started; wait for it; raise its error."""
+        """Start the function if it was never started; wait for it; raise its error."""
         self.start()
         self.wait()
         if self.error is not None:

@@ -43,10 +43,10 @@ def mark_used(entries: list[Path]) -> None:
             os.utime(entry)
 
 
-def site_entries(store: Path) -> list[Path]:
-    """The entries of the site whose note store is `store` (`notes-<site>.sqlite`)."""
-    stem = store.name.split(".", 1)[0]
-    return sorted(store.parent.glob(f"{stem}.*"))
+def site_entries(cache_dir: Path, root: Path) -> list[Path]:
+    """The entries of the site in folder `root` (named as its note store)."""
+    store = note_store_path(cache_dir, root)
+    return sorted(cache_dir.glob(f"{store.stem}.*"))
 
 
 def remove_unused(cache: Path) -> list[Path]:

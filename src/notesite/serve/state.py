@@ -55,7 +55,7 @@ class LiveSite:
     ) -> None:
         self.root = root
         cache = cache_folder(cache_dir)
-        mark_used(site_entries(note_store_path(cache, root)))  # see cacheage.py
+        mark_used(site_entries(cache, root))  # see cacheage.py
         self.pipeline = IncrementalPipeline(root, drafts, cache, base_url)
         self.lock = threading.RLock()
         self.plan: SitePlan | None = None
